@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what is missing on a fresh Debian 12 machine, then builds. Idempotent and quiet when
+# everything is in place, so `npm start` and `npm test` can run it every time.
+#   scripts/setup.sh          what running Pier needs
+#   scripts/setup.sh --test   plus what the tests need (the Debian AWS CLI)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+need_pkgs=()
+have() { command -v "$1" >/dev/null 2>&1; }
+# Building better-sqlite3 from source needs a compiler and Python (node-gyp).
+have g++ || need_pkgs+=(g++)
+have make || need_pkgs+=(make)
+have python3 || need_pkgs+=(python3)
+if [ "$want_test" = 1 ]; then
+  # Debian's awscli package is AWS CLI v2 at /usr/bin/aws (a pip-installed v1 may shadow it on PATH).
+  [ -x /usr/bin/aws ] || need_pkgs+=(awscli)
+fi
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: missing Debian packages: ${need_pkgs[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  echo "setup: installing Debian packages: ${need_pkgs[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2
+fi
+
+# npm packages: install when node_modules is missing or older than the lockfile.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (better-sqlite3 builds from source, about 80 s)" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+# Build when any source is newer than the build stamp.
+stamp=dist/.build-stamp
+if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  echo "setup: building" >&2
+  rm -rf dist
+  npx --no-install tsc -p tsconfig.json >&2
+  touch "$stamp"
+fi

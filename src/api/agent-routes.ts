@@ -1,0 +1,132 @@
+/**
+ * HTTP routes of the agent protocol (docs/agent-protocol.md):
+ *   POST /agent/v1/hosts                       register (Bearer join token)
+ *   POST /agent/v1/hosts/{id}/heartbeat        (Bearer host token)
+ *   GET  /agent/v1/hosts/{id}/tasks?since=&waitSeconds=   assignments, long-poll
+ *   POST /agent/v1/hosts/{id}/reports          {taskArn, report}: observed task state
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { ContainerStatus, HealthStatus, StopCode, TaskStatus } from '../ecs/enums.js';
+import type { ControlPlane } from '../control-plane/context.js';
+import {
+  AgentProtocolError, assignments, authenticateHost, heartbeat, registerHost, reportTask,
+} from '../control-plane/hosts.js';
+import type { RegisterHostRequest, TaskReport } from '../protocol/agent.js';
+
+const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports)$/;
+
+function bearer(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  return h?.startsWith('Bearer ') ? h.slice('Bearer '.length).trim() : undefined;
+}
+
+function sameSecret(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+  try {
+    const v = JSON.parse(body.toString('utf8') || '{}') as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new AgentProtocolError(400, 'BadRequest', 'Body must be a JSON object.');
+}
+
+const oneOf = <T extends string>(values: Record<string, T>, v: unknown, field: string): T | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' && Object.values(values).includes(v as T)) return v as T;
+  throw new AgentProtocolError(400, 'BadRequest', `${field} must be one of ${Object.values(values).join(', ')}.`);
+};
+const optNumber = (v: unknown, field: string): number | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  throw new AgentProtocolError(400, 'BadRequest', `${field} must be a number.`);
+};
+const optString = (v: unknown, field: string): string | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  throw new AgentProtocolError(400, 'BadRequest', `${field} must be a string.`);
+};
+
+export function parseTaskReport(raw: unknown): TaskReport {
+  if (!raw || typeof raw !== 'object') throw new AgentProtocolError(400, 'BadRequest', 'report must be an object.');
+  const r = raw as Record<string, unknown>;
+  const lastStatus = oneOf(TaskStatus, r.lastStatus, 'report.lastStatus');
+  if (!lastStatus) throw new AgentProtocolError(400, 'BadRequest', 'report.lastStatus is required.');
+  const containers = r.containers === undefined ? undefined : Array.isArray(r.containers) ? r.containers : undefined;
+  if (r.containers !== undefined && !containers) throw new AgentProtocolError(400, 'BadRequest', 'report.containers must be a list.');
+  const report: TaskReport = { lastStatus };
+  const at = optNumber(r.at, 'report.at');
+  if (at !== undefined) report.at = at;
+  const ps = optNumber(r.pullStartedAt, 'report.pullStartedAt');
+  if (ps !== undefined) report.pullStartedAt = ps;
+  const pe = optNumber(r.pullStoppedAt, 'report.pullStoppedAt');
+  if (pe !== undefined) report.pullStoppedAt = pe;
+  const health = oneOf(HealthStatus, r.healthStatus, 'report.healthStatus');
+  if (health) report.healthStatus = health;
+  const stopCode = oneOf(StopCode, r.stopCode, 'report.stopCode');
+  if (stopCode) report.stopCode = stopCode;
+  const reason = optString(r.stoppedReason, 'report.stoppedReason');
+  if (reason !== undefined) report.stoppedReason = reason.slice(0, 1024);
+  if (containers) {
+    report.containers = containers.map((c, i) => {
+      const o = (c ?? {}) as Record<string, unknown>;
+      const name = optString(o.name, `report.containers.${i}.name`);
+      const status = oneOf(ContainerStatus, o.lastStatus, `report.containers.${i}.lastStatus`);
+      if (!name || !status) throw new AgentProtocolError(400, 'BadRequest', `report.containers.${i} needs name and lastStatus.`);
+      const exitCode = optNumber(o.exitCode, `report.containers.${i}.exitCode`);
+      const runtimeId = optString(o.runtimeId, `report.containers.${i}.runtimeId`);
+      const imageDigest = optString(o.imageDigest, `report.containers.${i}.imageDigest`);
+      const creason = optString(o.reason, `report.containers.${i}.reason`);
+      const h = oneOf(HealthStatus, o.healthStatus, `report.containers.${i}.healthStatus`);
+      return {
+        name, lastStatus: status,
+        ...(exitCode !== undefined ? { exitCode } : {}), ...(runtimeId !== undefined ? { runtimeId } : {}),
+        ...(imageDigest !== undefined ? { imageDigest } : {}), ...(creason !== undefined ? { reason: creason } : {}),
+        ...(h ? { healthStatus: h } : {}),
+      };
+    });
+  }
+  if (r.networkInterface !== undefined) {
+    const n = r.networkInterface as Record<string, unknown>;
+    report.networkInterface = {
+      ...(typeof n.privateIPv4Address === 'string' ? { privateIPv4Address: n.privateIPv4Address } : {}),
+      ...(typeof n.macAddress === 'string' ? { macAddress: n.macAddress } : {}),
+      ...(typeof n.networkInterfaceId === 'string' ? { networkInterfaceId: n.networkInterfaceId } : {}),
+    };
+  }
+  return report;
+}
+
+export async function handleAgent(
+  cp: ControlPlane, joinToken: string, req: IncomingMessage, url: URL, body: Buffer, abort: AbortSignal,
+): Promise<{ status: number; body: unknown }> {
+  if (url.pathname === '/agent/v1/hosts' && req.method === 'POST') {
+    if (!sameSecret(bearer(req), joinToken)) throw new AgentProtocolError(401, 'Unauthorized', 'Registration needs the join token (DIR/agent-token).');
+    return { status: 200, body: await registerHost(cp, parseJson(body) as unknown as RegisterHostRequest) };
+  }
+  const m = HOST_PATH.exec(url.pathname);
+  if (!m) throw new AgentProtocolError(404, 'NotFound', `No agent route ${req.method} ${url.pathname}.`);
+  const [, hostId, action] = m as unknown as [string, string, string];
+  const host = await authenticateHost(cp, hostId, bearer(req));
+  if (action === 'heartbeat' && req.method === 'POST') {
+    await heartbeat(cp, host);
+    return { status: 200, body: {} };
+  }
+  if (action === 'tasks' && req.method === 'GET') {
+    const wait = Math.min(Number(url.searchParams.get('waitSeconds') ?? 0) || 0, 60);
+    return { status: 200, body: await assignments(cp, host, url.searchParams.get('since') ?? undefined, wait * 1000, abort) };
+  }
+  if (action === 'reports' && req.method === 'POST') {
+    const b = parseJson(body);
+    if (typeof b.taskArn !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn is required.');
+    return { status: 200, body: await reportTask(cp, host, b.taskArn, parseTaskReport(b.report)) };
+  }
+  throw new AgentProtocolError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}.`);
+}

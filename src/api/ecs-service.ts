@@ -1,0 +1,42 @@
+/** The ECS operation table: each action name maps to its control-plane handler. */
+import { InvalidParameterException } from '../ecs/errors.js';
+import * as clusters from '../control-plane/clusters.js';
+import type { ControlPlane } from '../control-plane/context.js';
+import * as tagging from '../control-plane/tagging.js';
+import * as taskDefinitions from '../control-plane/task-definitions.js';
+import * as tasks from '../control-plane/tasks.js';
+import type { JsonService, Operation } from './json-service.js';
+import type { ServiceModel } from './model/service-model.js';
+
+export function ecsService(cp: ControlPlane, model: ServiceModel): JsonService {
+  // Inputs have passed the model check, so their members have the model's types.
+  const op = <I>(fn: (cp: ControlPlane, input: I) => Promise<unknown>): Operation => (input) => fn(cp, input as I);
+  const operations = new Map<string, Operation>([
+    ['CreateCluster', op(clusters.createCluster)],
+    ['DescribeClusters', op(clusters.describeClusters)],
+    ['ListClusters', op(clusters.listClusters)],
+    ['UpdateCluster', op(clusters.updateCluster)],
+    ['UpdateClusterSettings', op(clusters.updateClusterSettings)],
+    ['DeleteCluster', op(clusters.deleteCluster)],
+    ['PutClusterCapacityProviders', op(clusters.putClusterCapacityProviders)],
+    ['RegisterTaskDefinition', (input, ctx) => taskDefinitions.registerTaskDefinition(cp, input, ctx)],
+    ['DescribeTaskDefinition', op(taskDefinitions.describeTaskDefinition)],
+    ['ListTaskDefinitions', op(taskDefinitions.listTaskDefinitions)],
+    ['ListTaskDefinitionFamilies', op(taskDefinitions.listTaskDefinitionFamilies)],
+    ['DeregisterTaskDefinition', op(taskDefinitions.deregisterTaskDefinition)],
+    ['DeleteTaskDefinitions', op(taskDefinitions.deleteTaskDefinitions)],
+    ['RunTask', op(tasks.runTask)],
+    ['DescribeTasks', op(tasks.describeTasks)],
+    ['ListTasks', op(tasks.listTasks)],
+    ['StopTask', op(tasks.stopTask)],
+    ['TagResource', op(tagging.tagResource)],
+    ['UntagResource', op(tagging.untagResource)],
+    ['ListTagsForResource', op(tagging.listTagsForResource)],
+  ]);
+  return {
+    signingName: 'ecs',
+    model,
+    operations,
+    constraintError: (message) => new InvalidParameterException(message),
+  };
+}

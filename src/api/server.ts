@@ -1,0 +1,134 @@
+/**
+ * The edge: one HTTP port for every AWS-compatible API, the agent protocol and Pier's own admin
+ * routes. AWS requests are routed by the SigV4 credential scope's service name, then by
+ * X-Amz-Target inside the service. Every AWS request is signature-checked before it is parsed.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { ControlPlane } from '../control-plane/context.js';
+import { AgentProtocolError } from '../control-plane/hosts.js';
+import { AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
+import { verifySigV4, parseAuthorization } from './auth/sigv4.js';
+import { handleAgent } from './agent-routes.js';
+import { dispatchJson, type JsonService } from './json-service.js';
+import { sendError, sendJson, toAwsError } from './protocol.js';
+
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface EdgeOptions {
+  readonly cp: ControlPlane;
+  readonly services: readonly JsonService[];
+  /** Secret for an access key id, from memory (verification is on every request's hot path). */
+  readonly lookupSecret: (accessKeyId: string) => string | undefined;
+  readonly joinToken: string;
+  /** Present only when started with --allow-reset. */
+  readonly reset?: () => Promise<void>;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function createEdge(opts: EdgeOptions): Server {
+  const bySigningName = new Map(opts.services.map((s) => [s.signingName, s]));
+  const server = createServer((req, res) => {
+    void handle(opts, bySigningName, req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
+}
+
+async function handle(opts: EdgeOptions, services: Map<string, JsonService>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://pier.invalid');
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      res.setHeader('connection', 'close');
+      sendError(res, requestId, new RequestEntityTooLargeException(`Request body is larger than ${MAX_BODY_BYTES} bytes.`));
+      req.resume();
+    } else {
+      res.destroy();
+    }
+    return;
+  }
+  try {
+    if (url.pathname.startsWith('/agent/')) {
+      await handleAgentRequest(opts, req, res, url, body, requestId);
+    } else if (url.pathname === '/_pier/health' && req.method === 'GET') {
+      sendJson(res, requestId, 200, { status: 'ok' }, 'application/json');
+    } else {
+      await handleAws(opts, services, req, res, url, body, requestId);
+    }
+  } catch (err) {
+    sendError(res, requestId, toAwsError(err, opts.cp.log, requestId));
+  }
+}
+
+async function handleAws(
+  opts: EdgeOptions, services: Map<string, JsonService>, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, requestId: string,
+): Promise<void> {
+  const headers = req.headersDistinct as Record<string, string[] | undefined>;
+  const { scope } = parseAuthorization(headers);
+  const caller = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body }, {
+    nowMs: opts.cp.clock.now(),
+    region: opts.cp.scope.region,
+    lookupSecret: opts.lookupSecret,
+  });
+  const ctx = { accessKeyId: caller.accessKeyId, principalArn: `arn:${opts.cp.scope.partition}:iam::${opts.cp.scope.accountId}:root`, requestId };
+  if (url.pathname === '/_pier/reset' && req.method === 'POST' && opts.reset) {
+    await opts.reset();
+    sendJson(res, requestId, 200, { reset: true }, 'application/json');
+    return;
+  }
+  const service = services.get(scope.service);
+  if (!service) throw new UnknownOperationException(`Pier does not serve the '${scope.service}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
+  if (req.method !== 'POST' || url.pathname !== '/') {
+    throw new UnknownOperationException(`${service.signingName} takes POST / with X-Amz-Target; got ${req.method} ${url.pathname}.`);
+  }
+  const target = req.headers['x-amz-target'];
+  const result = await dispatchJson(service, typeof target === 'string' ? target : undefined, body, ctx);
+  sendJson(res, requestId, 200, result ?? {});
+}
+
+async function handleAgentRequest(opts: EdgeOptions, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, requestId: string): Promise<void> {
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  try {
+    const out = await handleAgent(opts.cp, opts.joinToken, req, url, body, abort.signal);
+    if (!res.destroyed) sendJson(res, requestId, out.status, out.body, 'application/json');
+  } catch (err) {
+    if (err instanceof AgentProtocolError) {
+      sendJson(res, requestId, err.status, { code: err.code, message: err.message }, 'application/json');
+    } else if (err instanceof AwsError) {
+      throw err;
+    } else {
+      opts.cp.log.error('agent request failed', { requestId, error: err instanceof Error ? err.stack : String(err) });
+      sendJson(res, requestId, 500, { code: 'InternalError', message: 'Internal error' }, 'application/json');
+    }
+  }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/** The pier command: wiring only. `pier up`, `pier env`, `pier reset`. */
+import { createLogger } from '../lib/logger.js';
+import { readCredentials, readServerInfo } from '../platform/data-dir.js';
+import { compileUpOptions, defaultDataDir, DEFAULT_PORT, OptionsError } from '../platform/options.js';
+import { startPlatform } from '../platform/platform.js';
+import { parseFlags, UsageError } from './args.js';
+import { resetRemote } from './reset.js';
+
+const USAGE = `usage: pier <command> [flags]
+
+commands:
+  up      run Pier in the foreground (control plane, API on one port)
+          --data-dir DIR (default ~/.pier)  --port N (default ${DEFAULT_PORT})  --host ADDR (default 127.0.0.1)
+          --region R  --account-id 123456789012  --access-key-id K --secret-access-key S
+          --allow-reset  --host-lost-after-seconds N (30)  --stopped-task-retention-seconds N (3600)
+  env     print export lines for the AWS CLI and SDKs    --data-dir DIR
+  reset   wipe all state of a server started with --allow-reset    --data-dir DIR
+`;
+
+async function up(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, {
+    'data-dir': 'string', port: 'number', host: 'string', region: 'string', 'account-id': 'string',
+    'access-key-id': 'string', 'secret-access-key': 'string', 'allow-reset': 'boolean',
+    'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number',
+  });
+  const options = compileUpOptions({
+    dataDir: f['data-dir'] as string | undefined, port: f.port as number | undefined, host: f.host as string | undefined,
+    region: f.region as string | undefined, accountId: f['account-id'] as string | undefined,
+    accessKeyId: f['access-key-id'] as string | undefined, secretAccessKey: f['secret-access-key'] as string | undefined,
+    allowReset: f['allow-reset'] as boolean | undefined,
+    hostLostAfterSeconds: f['host-lost-after-seconds'] as number | undefined,
+    stoppedTaskRetentionSeconds: f['stopped-task-retention-seconds'] as number | undefined,
+  }, process.env);
+  const log = createLogger();
+  const platform = await startPlatform(options, log);
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log.info('shutting down', { signal });
+    platform.close().then(() => process.exit(0), (err: unknown) => {
+      log.error('shutdown failed', { error: String(err) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.stdout.write(`pier: account ${platform.scope.accountId}, region ${platform.scope.region}, data in ${options.dataDir}\n`);
+  process.stdout.write(`pier: credentials in ${options.dataDir}/credentials (profile pier); run: eval "$(pier env --data-dir ${options.dataDir})"\n`);
+  process.stdout.write(`pier: ready at ${platform.endpoint}\n`);
+}
+
+function env(argv: string[]): void {
+  const f = parseFlags(argv, { 'data-dir': 'string' });
+  const dir = (f['data-dir'] as string | undefined) ?? defaultDataDir(process.env);
+  const creds = readCredentials(dir);
+  const info = readServerInfo(dir);
+  if (!creds || !info) throw new UsageError(`no Pier data in ${dir}: run 'pier up --data-dir ${dir}' first`);
+  const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  process.stdout.write([
+    `export AWS_ACCESS_KEY_ID=${q(creds.accessKeyId)}`,
+    `export AWS_SECRET_ACCESS_KEY=${q(creds.secretAccessKey)}`,
+    `export AWS_DEFAULT_REGION=${q(info.region)}`,
+    `export AWS_REGION=${q(info.region)}`,
+    `export PIER_ENDPOINT=${q(info.endpoint)}`,
+    `export AWS_ENDPOINT_URL=${q(info.endpoint)}`,
+    '',
+  ].join('\n'));
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  switch (command) {
+    case 'up': return up(rest);
+    case 'env': return env(rest);
+    case 'reset': return resetRemote(rest);
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof OptionsError) {
+    process.stderr.write(`pier: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  process.stderr.write(`pier: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

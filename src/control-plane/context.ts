@@ -1,0 +1,34 @@
+/** What every control-plane handler is given: the store, time, ids, the account and the config. */
+import type { AccountScope } from '../ecs/arn.js';
+import type { Clock } from '../lib/clock.js';
+import type { IdSource } from '../lib/ids.js';
+import type { Logger } from '../lib/logger.js';
+import type { Store } from '../store/store.js';
+import type { HostSignals } from './host-signals.js';
+
+export interface ControlPlaneConfig {
+  /** An agent that has not heartbeated for this long is LOST and its tasks are stopped. */
+  readonly hostLostAfterMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** STOPPED tasks stay visible at least this long (ECS: at least an hour). */
+  readonly stoppedTaskRetentionMs: number;
+  /** Availability zones of this region, for the default subnets and for agents that name none. */
+  readonly availabilityZones: readonly string[];
+}
+
+export interface ControlPlane {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly scope: AccountScope;
+  readonly log: Logger;
+  readonly config: ControlPlaneConfig;
+  /** Wakes agents long-polling for their assignments. */
+  readonly hostSignals: HostSignals;
+}
+
+/** Who made an API call (from the verified signature). */
+export interface Caller {
+  readonly accessKeyId: string;
+  readonly principalArn: string;
+}

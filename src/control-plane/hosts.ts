@@ -1,0 +1,151 @@
+/**
+ * The server side of the agent protocol: hosts register, heartbeat, fetch their assignments and
+ * report what they observe. Hosts authenticate registration with the cluster join token and every
+ * later call with the host token registration returned (stored only as a SHA-256 hash).
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { taskIdOf } from '../ecs/arn.js';
+import type { Assignment, AssignmentsResponse, HostCapacity, RegisterHostRequest, RegisterHostResponse, TaskReport } from '../protocol/agent.js';
+import { applyReport } from '../scheduler/task-lifecycle.js';
+import { ConflictError, type HostRecord, type TaskRecord } from '../store/store.js';
+import type { ControlPlane } from './context.js';
+
+export class AgentProtocolError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function checkCapacity(c: HostCapacity | undefined): HostCapacity {
+  const ok = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  if (!c || !ok(c.cpu) || !ok(c.memory) || !ok(c.ephemeralStorageGiB)) {
+    throw new AgentProtocolError(400, 'InvalidCapacity', 'capacity must have non-negative integer cpu (units), memory (MiB) and ephemeralStorageGiB.');
+  }
+  return { cpu: c.cpu, memory: c.memory, ephemeralStorageGiB: c.ephemeralStorageGiB };
+}
+
+export async function registerHost(cp: ControlPlane, req: RegisterHostRequest): Promise<RegisterHostResponse> {
+  const capacity = checkCapacity(req.capacity);
+  const az = req.availabilityZone || cp.config.availabilityZones[0]!;
+  if (!cp.config.availabilityZones.includes(az)) {
+    throw new AgentProtocolError(400, 'InvalidAvailabilityZone', `availabilityZone must be one of ${cp.config.availabilityZones.join(', ')}, got '${az}'.`);
+  }
+  if (req.hostId !== undefined && !/^h-[0-9a-f]{32}$/.test(req.hostId)) {
+    throw new AgentProtocolError(400, 'InvalidHostId', 'hostId must be an id this server issued (h-<32 hex>).');
+  }
+  const hostToken = randomBytes(32).toString('base64url');
+  const now = cp.clock.now();
+  const host = await cp.store.transaction(async (tx) => {
+    const existing = req.hostId ? await tx.hosts.get(req.hostId) : undefined;
+    const record: HostRecord = {
+      id: existing?.id ?? req.hostId ?? `h-${cp.ids.hex32()}`,
+      availabilityZone: az,
+      capacity,
+      status: 'ACTIVE',
+      tokenHash: hashToken(hostToken),
+      hostname: req.hostname,
+      runtimes: req.runtimes ?? [],
+      registeredAt: existing?.registeredAt ?? now,
+      lastHeartbeatAt: now,
+      version: (existing?.version ?? 0) + 1,
+    };
+    await tx.hosts.put(record, existing?.version);
+    return record;
+  });
+  cp.log.info('host registered', { hostId: host.id, availabilityZone: az, capacity });
+  return {
+    hostId: host.id,
+    hostToken,
+    heartbeatIntervalSeconds: cp.config.heartbeatIntervalMs / 1000,
+    lostAfterSeconds: cp.config.hostLostAfterMs / 1000,
+  };
+}
+
+/** Checks a host token; a LOST host must register again. */
+export async function authenticateHost(cp: ControlPlane, hostId: string, token: string | undefined): Promise<HostRecord> {
+  const host = await cp.store.read.hosts.get(hostId);
+  if (!host || !token || !sameHash(host.tokenHash, hashToken(token))) {
+    throw new AgentProtocolError(401, 'Unauthorized', 'Unknown host or wrong host token.');
+  }
+  if (host.status !== 'ACTIVE') {
+    throw new AgentProtocolError(409, 'HostLost', 'This host was marked LOST after missing heartbeats; register again.');
+  }
+  return host;
+}
+
+export async function heartbeat(cp: ControlPlane, host: HostRecord): Promise<void> {
+  await retryOnConflict(() => cp.store.transaction(async (tx) => {
+    const current = await tx.hosts.get(host.id);
+    if (!current || current.status !== 'ACTIVE') throw new AgentProtocolError(409, 'HostLost', 'Host is not active; register again.');
+    await tx.hosts.put({ ...current, lastHeartbeatAt: cp.clock.now(), version: current.version + 1 }, current.version);
+  }));
+}
+
+/** A fingerprint of the host's task set: any new, changed or finished task changes it. */
+function cursorOf(records: readonly TaskRecord[]): string {
+  const h = createHash('sha256');
+  for (const r of records) h.update(`${r.id}:${r.task.version};`);
+  return h.digest('base64url').slice(0, 22);
+}
+
+export async function assignments(cp: ControlPlane, host: HostRecord, since: string | undefined, waitMs: number, abort?: AbortSignal): Promise<AssignmentsResponse> {
+  let records = await cp.store.read.tasks.onHost(host.id);
+  if (since !== undefined && waitMs > 0 && cursorOf(records) === since) {
+    await cp.hostSignals.wait(host.id, waitMs, abort);
+    records = await cp.store.read.tasks.onHost(host.id);
+  }
+  const defs = new Map<string, Record<string, unknown>>();
+  const tasks: Assignment[] = [];
+  for (const r of records) {
+    let def = defs.get(r.task.taskDefinitionArn);
+    if (!def) {
+      const [family, rev] = r.task.taskDefinitionArn.slice(r.task.taskDefinitionArn.lastIndexOf('/') + 1).split(':');
+      const rec = await cp.store.read.taskDefinitions.get(family!, Number(rev));
+      def = rec ? { taskDefinitionArn: rec.arn, ...rec.body, family: rec.family, revision: rec.revision } : {};
+      defs.set(r.task.taskDefinitionArn, def);
+    }
+    tasks.push({
+      taskArn: r.task.taskArn, taskId: r.id, clusterArn: r.task.clusterArn, desiredStatus: r.task.desiredStatus,
+      lastStatus: r.task.lastStatus, version: r.task.version, taskDefinition: def, overrides: r.task.overrides, size: r.size,
+      ...(r.task.capacityProviderName ? { capacityProviderName: r.task.capacityProviderName } : {}),
+      ...(r.task.availabilityZone ? { availabilityZone: r.task.availabilityZone } : {}),
+      ...(r.networkConfiguration ? { networkConfiguration: r.networkConfiguration } : {}),
+      ...(r.task.stopCode ? { stopCode: r.task.stopCode } : {}),
+      ...(r.task.stoppedReason ? { stoppedReason: r.task.stoppedReason } : {}),
+    });
+  }
+  return { tasks, cursor: cursorOf(records) };
+}
+
+export async function reportTask(cp: ControlPlane, host: HostRecord, taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }> {
+  const ref = taskIdOf(taskArn);
+  if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
+  const updated = await retryOnConflict(() => cp.store.transaction(async (tx) => {
+    const current = await tx.tasks.get(ref.cluster!, ref.id);
+    if (!current || current.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
+    const { task, changed } = applyReport(current.task, report, cp.clock.now());
+    if (!changed) return current;
+    const next: TaskRecord = { ...current, task };
+    await tx.tasks.update(next, current.task.version);
+    return next;
+  }));
+  return { lastStatus: updated.task.lastStatus, desiredStatus: updated.task.desiredStatus, version: updated.task.version };
+}
+
+async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof ConflictError) || i >= attempts) throw err;
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/** Task actions: RunTask, DescribeTasks, ListTasks, StopTask. */
+import { createHash } from 'node:crypto';
+import { arns, taskIdOf } from '../ecs/arn.js';
+import { StopCode } from '../ecs/enums.js';
+import { ClientException, ConflictException, InvalidParameterException } from '../ecs/errors.js';
+import { parseTaskOverrides, validateTags } from '../ecs/task-definition/parse-overrides.js';
+import type { Failure, Task } from '../ecs/wire.js';
+import { assignCapacityProviders } from '../scheduler/capacity-provider-strategy.js';
+import { placeTasks, type HostSnapshot } from '../scheduler/placement.js';
+import { requestStop, stopUnstarted } from '../scheduler/task-lifecycle.js';
+import type { Repos, TaskRecord } from '../store/store.js';
+import { validateStrategy } from './capacity-providers.js';
+import { activeCluster, clusterForLaunch } from './clusters.js';
+import type { ControlPlane } from './context.js';
+import { newTask } from './new-task.js';
+import { decodeToken, encodeToken, pageSize } from './pagination.js';
+import { checkNetworkConfiguration, checkRunTaskInput, type RunTaskInput } from './run-task-input.js';
+import { resolveTaskDefinition } from './task-definitions.js';
+
+export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  const { count } = checkRunTaskInput(input);
+  const tags = validateTags(input.tags ?? []);
+  const result = await cp.store.transaction(async (tx) => {
+    const cluster = await clusterForLaunch(cp, tx, input.cluster);
+    if (input.clientToken !== undefined) {
+      const replay = await replayIdempotent(tx, cluster.name, input);
+      if (replay) return { records: replay, failures: [] as Failure[], created: false };
+    }
+    const def = await resolveTaskDefinition(tx, input.taskDefinition);
+    if (def.status !== 'ACTIVE') throw new ClientException('TaskDefinition is inactive');
+    const compat = (def.body.compatibilities ?? []) as string[];
+    if (!compat.includes('FARGATE')) {
+      throw new InvalidParameterException('Task definition does not support launch_type FARGATE.');
+    }
+    checkNetworkConfiguration(input, def.body.networkMode as string | undefined);
+    const { overrides, size } = parseTaskOverrides(def.body as never, input.overrides as never);
+
+    const strategy = input.launchType === undefined
+      ? (input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : cluster.body.defaultCapacityProviderStrategy)
+      : [];
+    if (input.capacityProviderStrategy?.length) validateStrategy(input.capacityProviderStrategy, cluster.body.capacityProviders, 'capacityProviderStrategy');
+    const providers = strategy.length ? assignCapacityProviders(strategy, count) : new Array<undefined>(count).fill(undefined);
+
+    const decisions = placeTasks(
+      providers.map((p) => ({ size, capacityProviderName: p ?? 'FARGATE' })),
+      await hostSnapshots(tx),
+    );
+    const subnets = input.networkConfiguration?.awsvpcConfiguration?.subnets ?? [];
+    const records: TaskRecord[] = [];
+    const failures: Failure[] = [];
+    for (const [i, decision] of decisions.entries()) {
+      if (!decision.ok) {
+        failures.push({ reason: decision.reason, detail: decision.detail });
+        continue;
+      }
+      const { id, task } = newTask({
+        scope: cp.scope, ids: cp.ids, nowMs: cp.clock.now(), clusterName: cluster.name, taskDefinition: def, size,
+        overrides: overrides as Record<string, unknown>, capacityProviderName: providers[i], availabilityZone: decision.availabilityZone,
+        subnetId: subnets[i % Math.max(1, subnets.length)], group: input.group ?? `family:${def.family}`,
+        startedBy: input.startedBy, enableExecuteCommand: input.enableExecuteCommand ?? false,
+      });
+      const record: TaskRecord = {
+        id, clusterName: cluster.name, hostId: decision.hostId, family: def.family, startedBy: input.startedBy,
+        serviceName: undefined, size, networkConfiguration: input.networkConfiguration as Record<string, unknown> | undefined, task,
+      };
+      await tx.tasks.insert(record);
+      const taskTags = input.propagateTags === 'TASK_DEFINITION' ? mergeTags(await tx.tags.get(def.arn), tags) : tags;
+      await tx.tags.put(task.taskArn, taskTags);
+      records.push(record);
+    }
+    if (input.clientToken !== undefined && records.length > 0) {
+      await tx.idempotency.put({
+        scope: `RunTask/${cluster.name}`, token: input.clientToken, requestHash: requestHash(input),
+        resultArns: records.map((r) => r.id), createdAt: cp.clock.now(),
+      });
+    }
+    return { records, failures, created: true };
+  });
+  if (result.created) for (const r of result.records) cp.hostSignals.signal(r.hostId);
+  return { tasks: result.records.map((r) => r.task), failures: result.failures };
+}
+
+async function replayIdempotent(tx: Repos, clusterName: string, input: RunTaskInput): Promise<TaskRecord[] | undefined> {
+  const prior = await tx.idempotency.get(`RunTask/${clusterName}`, input.clientToken!);
+  if (!prior) return undefined;
+  const records = await tx.tasks.getMany(clusterName, prior.resultArns);
+  if (prior.requestHash !== requestHash(input)) {
+    throw new ConflictException(
+      'The clientToken was already used by a RunTask request with different parameters. Use a new clientToken for a different request.',
+      records.map((r) => r.task.taskArn));
+  }
+  return records;
+}
+
+function requestHash(input: RunTaskInput): string {
+  const { clientToken: _ignored, ...rest } = input;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function mergeTags(base: { key: string; value: string }[], own: { key: string; value: string }[]): { key: string; value: string }[] {
+  const byKey = new Map(base.map((t) => [t.key, t.value]));
+  for (const t of own) byKey.set(t.key, t.value);
+  return [...byKey].map(([key, value]) => ({ key, value }));
+}
+
+export async function hostSnapshots(repos: Repos): Promise<HostSnapshot[]> {
+  const [hosts, usage] = await Promise.all([repos.hosts.list(), repos.tasks.hostUsage()]);
+  const byHost = new Map(usage.map((u) => [u.hostId, u]));
+  return hosts.filter((h) => h.status === 'ACTIVE').map((h) => ({
+    id: h.id,
+    availabilityZone: h.availabilityZone,
+    capacity: h.capacity,
+    used: byHost.get(h.id)?.used ?? { cpu: 0, memory: 0, ephemeralStorageGiB: 0 },
+    taskCount: byHost.get(h.id)?.taskCount ?? 0,
+  }));
+}
+
+export async function describeTasks(cp: ControlPlane, input: { cluster?: string; tasks: string[]; include?: string[] }): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  if (input.tasks.length === 0) throw new InvalidParameterException('Tasks cannot be empty.');
+  if (input.tasks.length > 100) throw new InvalidParameterException('DescribeTasks accepts at most 100 tasks.');
+  const cluster = await activeCluster(cp.store.read, input.cluster);
+  const wanted = input.tasks.map((ref) => ({ ref, parsed: taskIdOf(ref) }));
+  const ids = wanted.filter((w) => w.parsed && (w.parsed.cluster === undefined || w.parsed.cluster === cluster.name)).map((w) => w.parsed!.id);
+  const found = new Map((await cp.store.read.tasks.getMany(cluster.name, ids)).map((r) => [r.id, r]));
+  const tasks: Task[] = [];
+  const failures: Failure[] = [];
+  const seen = new Set<string>();
+  for (const w of wanted) {
+    const rec = w.parsed && (w.parsed.cluster === undefined || w.parsed.cluster === cluster.name) ? found.get(w.parsed.id) : undefined;
+    if (!rec) {
+      failures.push({ arn: w.parsed && !w.ref.startsWith('arn:') ? arns.task(cp.scope, cluster.name, w.parsed.id) : w.ref, reason: 'MISSING' });
+    } else if (!seen.has(rec.id)) {
+      seen.add(rec.id);
+      tasks.push(rec.task);
+    }
+  }
+  if (input.include?.includes('TAGS')) {
+    const tags = await cp.store.read.tags.getMany(tasks.map((t) => t.taskArn));
+    for (const [i, t] of tasks.entries()) tasks[i] = { ...t, tags: tags.get(t.taskArn) ?? [] };
+  }
+  return { tasks, failures };
+}
+
+export async function listTasks(cp: ControlPlane, input: {
+  cluster?: string; containerInstance?: string; family?: string; startedBy?: string; serviceName?: string;
+  desiredStatus?: string; launchType?: string; nextToken?: string; maxResults?: number;
+}): Promise<{ taskArns: string[]; nextToken?: string }> {
+  const limit = pageSize(input.maxResults, 100);
+  const cluster = await activeCluster(cp.store.read, input.cluster);
+  // Fargate tasks run on no container instance; EC2/EXTERNAL launch types never match.
+  if (input.containerInstance !== undefined || (input.launchType !== undefined && input.launchType !== 'FARGATE')) return { taskArns: [] };
+  const page = await cp.store.read.tasks.list({
+    clusterName: cluster.name,
+    desiredStatus: input.desiredStatus ?? 'RUNNING',
+    ...(input.family !== undefined ? { family: input.family } : {}),
+    ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
+    ...(input.serviceName !== undefined ? { serviceName: input.serviceName } : {}),
+    ...(input.launchType !== undefined ? { launchType: input.launchType } : {}),
+    ...optional('afterId', decodeToken('ListTasks', input.nextToken)),
+    limit,
+  });
+  const nextToken = encodeToken('ListTasks', page.nextKey);
+  return { taskArns: page.items.map((r) => r.task.taskArn), ...(nextToken ? { nextToken } : {}) };
+}
+
+export async function stopTask(cp: ControlPlane, input: { cluster?: string; task: string; reason?: string }): Promise<{ task: Task }> {
+  if (input.reason !== undefined && input.reason.length > 255) throw new InvalidParameterException('reason can be at most 255 characters.');
+  const record = await cp.store.transaction(async (tx) => {
+    const cluster = await activeCluster(tx, input.cluster);
+    const parsed = taskIdOf(input.task);
+    const current = parsed && (parsed.cluster === undefined || parsed.cluster === cluster.name)
+      ? await tx.tasks.get(cluster.name, parsed.id) : undefined;
+    if (!current) throw new InvalidParameterException('The referenced task was not found.');
+    let { task } = requestStop(current.task, { stopCode: StopCode.UserInitiated, reason: input.reason ?? 'Task stopped by user' }, cp.clock.now());
+    if (current.hostId === undefined) task = stopUnstarted(task, cp.clock.now()).task;
+    if (task === current.task) return current;
+    const next: TaskRecord = { ...current, task };
+    await tx.tasks.update(next, current.task.version);
+    await tx.tags.removeAll(task.taskArn);
+    return next;
+  });
+  cp.hostSignals.signal(record.hostId);
+  return { task: record.task };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}

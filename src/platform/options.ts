@@ -1,0 +1,65 @@
+/** `pier up` options: flags, then environment, then defaults, compiled once into a full object. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const DEFAULT_PORT = 4600;
+
+export interface UpOptions {
+  dataDir?: string;
+  port?: number;
+  host?: string;
+  region?: string;
+  accountId?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  allowReset?: boolean;
+  hostLostAfterSeconds?: number;
+  stoppedTaskRetentionSeconds?: number;
+}
+
+export interface CompiledUpOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  region: string | undefined;
+  accountId: string | undefined;
+  rootKey: { accessKeyId: string; secretAccessKey: string } | undefined;
+  allowReset: boolean;
+  hostLostAfterMs: number;
+  stoppedTaskRetentionMs: number;
+}
+
+export class OptionsError extends Error {}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
+  return env.PIER_DATA_DIR ?? join(homedir(), '.pier');
+}
+
+export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): CompiledUpOptions {
+  const port = o.port ?? (env.PIER_PORT ? Number(env.PIER_PORT) : DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OptionsError(`--port must be 0-65535, got ${port}`);
+  const region = o.region ?? env.PIER_REGION;
+  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new OptionsError(`--region must look like us-east-1, got '${region}'`);
+  const accountId = o.accountId ?? env.PIER_ACCOUNT_ID;
+  if (accountId !== undefined && !/^\d{12}$/.test(accountId)) throw new OptionsError(`--account-id must be 12 digits, got '${accountId}'`);
+  const akid = o.accessKeyId ?? env.PIER_ACCESS_KEY_ID;
+  const secret = o.secretAccessKey ?? env.PIER_SECRET_ACCESS_KEY;
+  if ((akid === undefined) !== (secret === undefined)) throw new OptionsError('give both --access-key-id and --secret-access-key, or neither');
+  if (akid !== undefined && !/^[A-Z0-9]{16,128}$/.test(akid)) throw new OptionsError('--access-key-id must be 16-128 upper-case letters and digits');
+  if (secret !== undefined && secret.length < 16) throw new OptionsError('--secret-access-key must be at least 16 characters');
+  const lost = o.hostLostAfterSeconds ?? (env.PIER_HOST_LOST_AFTER_SECONDS ? Number(env.PIER_HOST_LOST_AFTER_SECONDS) : 30);
+  const retention = o.stoppedTaskRetentionSeconds ?? (env.PIER_STOPPED_TASK_RETENTION_SECONDS ? Number(env.PIER_STOPPED_TASK_RETENTION_SECONDS) : 3600);
+  if (!(lost > 0)) throw new OptionsError('--host-lost-after-seconds must be positive');
+  if (!(retention >= 0)) throw new OptionsError('--stopped-task-retention-seconds must be zero or more');
+  return {
+    dataDir: o.dataDir ?? defaultDataDir(env),
+    port,
+    host: o.host ?? env.PIER_HOST ?? '127.0.0.1',
+    region,
+    accountId,
+    rootKey: akid !== undefined && secret !== undefined ? { accessKeyId: akid, secretAccessKey: secret } : undefined,
+    allowReset: o.allowReset ?? ['1', 'true'].includes(env.PIER_ALLOW_RESET ?? ''),
+    hostLostAfterMs: lost * 1000,
+    stoppedTaskRetentionMs: retention * 1000,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * `pier up` as a function: open the data dir and store, seed the account on first start, serve the
+ * edge, run housekeeping. Returns a handle whose close() drains everything (SIGINT/SIGTERM call it).
+ */
+import { randomInt } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { ecsService } from '../api/ecs-service.js';
+import { ServiceModel } from '../api/model/service-model.js';
+import { createEdge } from '../api/server.js';
+import type { ControlPlane } from '../control-plane/context.js';
+import { startHousekeeping } from '../control-plane/controllers/housekeeping.js';
+import { HostSignals } from '../control-plane/host-signals.js';
+import type { AccountScope } from '../ecs/arn.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { randomIds } from '../lib/ids.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import {
+  ensureDataDir, newRootKey, paths, readOrCreateAgentToken, writeClientFiles, writeServerInfo,
+} from './data-dir.js';
+import type { CompiledUpOptions } from './options.js';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface Platform {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly scope: AccountScope;
+  readonly rootKey: { accessKeyId: string; secretAccessKey: string };
+  readonly agentToken: string;
+  readonly cp: ControlPlane;
+  close(): Promise<void>;
+}
+
+async function seedAccount(store: Store, o: CompiledUpOptions, clock: Clock): Promise<{ scope: AccountScope; rootKey: { accessKeyId: string; secretAccessKey: string } }> {
+  return store.transaction(async (tx) => {
+    const accountId = o.accountId ?? (await tx.meta.get('accountId')) ?? String(randomInt(100_000_000_000, 999_999_999_999));
+    const region = o.region ?? (await tx.meta.get('region')) ?? 'us-east-1';
+    await tx.meta.put('accountId', accountId);
+    await tx.meta.put('region', region);
+    let rootKey = o.rootKey;
+    if (!rootKey) {
+      const existing = (await tx.accessKeys.list()).find((k) => k.userName === 'root');
+      rootKey = existing ?? newRootKey();
+    }
+    const stored = await tx.accessKeys.get(rootKey.accessKeyId);
+    if (!stored || stored.secretAccessKey !== rootKey.secretAccessKey) {
+      await tx.accessKeys.put({ ...rootKey, userName: 'root', createdAt: stored?.createdAt ?? clock.now() });
+    }
+    return { scope: { partition: 'aws', region, accountId }, rootKey: { accessKeyId: rootKey.accessKeyId, secretAccessKey: rootKey.secretAccessKey } };
+  });
+}
+
+export async function startPlatform(o: CompiledUpOptions, log: Logger = createLogger()): Promise<Platform> {
+  ensureDataDir(o.dataDir);
+  const store = new SqliteStore(paths(o.dataDir).db);
+  const clock = systemClock;
+  const { scope, rootKey } = await seedAccount(store, o, clock);
+  writeClientFiles(o.dataDir, rootKey, scope.region);
+  const agentToken = readOrCreateAgentToken(o.dataDir);
+  const keys = new Map((await store.read.accessKeys.list()).map((k) => [k.accessKeyId, k.secretAccessKey]));
+
+  const cp: ControlPlane = {
+    store, clock, ids: randomIds, scope, log,
+    config: {
+      hostLostAfterMs: o.hostLostAfterMs,
+      heartbeatIntervalMs: Math.max(1000, Math.floor(o.hostLostAfterMs / 3)),
+      stoppedTaskRetentionMs: o.stoppedTaskRetentionMs,
+      availabilityZones: ['a', 'b', 'c'].map((z) => `${scope.region}${z}`),
+    },
+    hostSignals: new HostSignals(),
+  };
+  const model = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecs-2014-11-13.json'));
+  const server = createEdge({
+    cp,
+    services: [ecsService(cp, model)],
+    lookupSecret: (id) => keys.get(id),
+    joinToken: agentToken,
+    ...(o.allowReset ? { reset: () => store.reset() } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const endpoint = `http://${host}:${port}`;
+  writeServerInfo(o.dataDir, { endpoint, region: scope.region, accountId: scope.accountId, pid: process.pid });
+
+  const stop = new AbortController();
+  const housekeeping = startHousekeeping(cp, Math.min(5000, Math.max(250, o.hostLostAfterMs / 4)), stop.signal);
+  return {
+    endpoint, port, scope, rootKey, agentToken, cp,
+    async close(): Promise<void> {
+      stop.abort();
+      await housekeeping;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

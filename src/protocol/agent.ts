@@ -1,0 +1,84 @@
+/**
+ * The agent protocol: what hosts send the control plane and what they get back. JSON over HTTP
+ * under /agent/v1, authenticated with bearer tokens (see docs/agent-protocol.md). Timestamps are
+ * epoch milliseconds here (internal protocol); the ECS API converts to epoch seconds.
+ */
+import type { ContainerStatus, DesiredStatus, HealthStatus, StopCode, TaskStatus } from '../ecs/enums.js';
+
+export interface HostCapacity {
+  /** CPU units (1024 per vCPU) offered to tasks, after the host's reserve. */
+  cpu: number;
+  /** Memory in MiB offered to tasks. */
+  memory: number;
+  /** Ephemeral storage in GiB offered to tasks. */
+  ephemeralStorageGiB: number;
+}
+
+export interface RegisterHostRequest {
+  /** Stable id of a host that registered before (restart); omitted on first registration. */
+  hostId?: string;
+  availabilityZone: string;
+  capacity: HostCapacity;
+  hostname?: string;
+  /** Sandbox runtimes this host offers, e.g. ["runsc", "runc"]. */
+  runtimes?: string[];
+}
+
+export interface RegisterHostResponse {
+  hostId: string;
+  hostToken: string;
+  heartbeatIntervalSeconds: number;
+  lostAfterSeconds: number;
+}
+
+export interface ContainerReport {
+  name: string;
+  lastStatus: ContainerStatus;
+  runtimeId?: string;
+  imageDigest?: string;
+  exitCode?: number;
+  reason?: string;
+  healthStatus?: HealthStatus;
+}
+
+/** What an agent observed about one task. Only these reports move lastStatus. */
+export interface TaskReport {
+  lastStatus: TaskStatus;
+  /** When the agent observed the transition (epoch ms); defaults to receipt time. */
+  at?: number;
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  containers?: ContainerReport[];
+  healthStatus?: HealthStatus;
+  /** Set when the task stops on its own (essential container exit, failure to start). */
+  stopCode?: StopCode;
+  stoppedReason?: string;
+  /** ENI details once attached (name/value pairs as in ECS attachments). */
+  networkInterface?: { privateIPv4Address?: string; macAddress?: string; networkInterfaceId?: string };
+}
+
+export interface Assignment {
+  taskArn: string;
+  taskId: string;
+  clusterArn: string;
+  desiredStatus: DesiredStatus;
+  lastStatus: TaskStatus;
+  version: number;
+  /** The registered task definition as DescribeTaskDefinition shows it. */
+  taskDefinition: Record<string, unknown>;
+  overrides: Record<string, unknown>;
+  size: { cpu: number; memory: number; ephemeralStorageGiB: number };
+  capacityProviderName?: string;
+  availabilityZone?: string;
+  /** Subnet and security groups requested in awsvpcConfiguration. */
+  networkConfiguration?: Record<string, unknown>;
+  stopCode?: StopCode;
+  stoppedReason?: string;
+}
+
+export interface AssignmentsResponse {
+  /** Non-STOPPED tasks placed on this host. */
+  tasks: Assignment[];
+  /** Fingerprint of this task set; pass it back as `since` to long-poll until something changes. */
+  cursor: string;
+}

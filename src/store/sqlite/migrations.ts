@@ -1,0 +1,68 @@
+/**
+ * Numbered schema migrations for SQLite. Each runs in its own transaction and is recorded in
+ * `schema_migrations` in that same transaction, so a crash mid-migration leaves it unapplied.
+ * Append only: never edit a migration that has shipped.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration { readonly id: number; readonly name: string; readonly sql: string }
+
+export const migrations: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'init',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE access_keys (
+        access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, user_name TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE clusters (
+        name TEXT PRIMARY KEY, arn TEXT NOT NULL, status TEXT NOT NULL, body TEXT NOT NULL,
+        created_at INTEGER NOT NULL, version INTEGER NOT NULL);
+      CREATE TABLE task_definition_families (family TEXT PRIMARY KEY, last_revision INTEGER NOT NULL);
+      CREATE TABLE task_definitions (
+        family TEXT NOT NULL, revision INTEGER NOT NULL, arn TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+        body TEXT NOT NULL, size TEXT NOT NULL, registered_at INTEGER NOT NULL, registered_by TEXT,
+        deregistered_at INTEGER, delete_requested_at INTEGER, PRIMARY KEY (family, revision));
+      CREATE INDEX task_definitions_by_status ON task_definitions (status, family, revision);
+      CREATE TABLE tasks (
+        cluster TEXT NOT NULL, id TEXT NOT NULL, host_id TEXT, family TEXT NOT NULL, started_by TEXT,
+        service_name TEXT, desired_status TEXT NOT NULL, last_status TEXT NOT NULL, launch_type TEXT NOT NULL,
+        task_definition_arn TEXT NOT NULL, size TEXT NOT NULL, network TEXT, doc TEXT NOT NULL,
+        version INTEGER NOT NULL, created_at INTEGER NOT NULL, stopped_at INTEGER,
+        PRIMARY KEY (cluster, id));
+      CREATE INDEX tasks_live_by_host ON tasks (host_id) WHERE last_status <> 'STOPPED';
+      CREATE INDEX tasks_by_desired ON tasks (cluster, desired_status, id);
+      CREATE INDEX tasks_stopped_at ON tasks (stopped_at) WHERE stopped_at IS NOT NULL;
+      CREATE INDEX tasks_live_by_definition ON tasks (task_definition_arn) WHERE last_status <> 'STOPPED';
+      CREATE TABLE tags (
+        resource_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_arn, key));
+      CREATE TABLE hosts (
+        id TEXT PRIMARY KEY, availability_zone TEXT NOT NULL, capacity TEXT NOT NULL, status TEXT NOT NULL,
+        token_hash TEXT NOT NULL, hostname TEXT, runtimes TEXT NOT NULL, registered_at INTEGER NOT NULL,
+        last_heartbeat_at INTEGER NOT NULL, version INTEGER NOT NULL);
+      CREATE TABLE idempotency (
+        scope TEXT NOT NULL, token TEXT NOT NULL, request_hash TEXT NOT NULL, result TEXT NOT NULL,
+        created_at INTEGER NOT NULL, PRIMARY KEY (scope, token));
+    `,
+  },
+];
+
+export function migrate(db: Database.Database): number[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set(db.prepare('SELECT id FROM schema_migrations').pluck().all() as number[]);
+  const ran: number[] = [];
+  for (const m of migrations) {
+    if (applied.has(m.id)) continue;
+    db.transaction(() => {
+      db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)').run(m.id, m.name, Date.now());
+      db.exec(m.sql);
+    }).immediate();
+    ran.push(m.id);
+  }
+  return ran;
+}
+
+/** Tables holding what users made through the API, for reset (access keys, meta and hosts stay). */
+export const userStateTables = [
+  'clusters', 'task_definition_families', 'task_definitions', 'tasks', 'tags', 'idempotency',
+] as const;

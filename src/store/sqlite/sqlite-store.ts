@@ -1,0 +1,83 @@
+/**
+ * SQLite store (better-sqlite3, WAL). Two connections: a writer that runs one transaction at a
+ * time (an async mutex queues the others, BEGIN IMMEDIATE takes SQLite's write lock), and a reader
+ * that sees only committed data, so reads never wait for writers and never see half a transaction.
+ *
+ * A transaction function must await only store calls: anything slower (network, disk) would hold
+ * the single write lock for every other writer.
+ */
+import Database from 'better-sqlite3';
+import type { Repos, Store } from '../store.js';
+import { SqliteClusterRepo } from './clusters.js';
+import { migrate, userStateTables } from './migrations.js';
+import {
+  SqliteAccessKeyRepo, SqliteHostRepo, SqliteIdempotencyRepo, SqliteMetaRepo, SqliteTagRepo,
+} from './small-repos.js';
+import { Statements } from './statements.js';
+import { SqliteTaskDefinitionRepo } from './task-definitions.js';
+import { SqliteTaskRepo } from './tasks.js';
+
+function reposOn(db: Database.Database): Repos {
+  const s = new Statements(db);
+  return {
+    clusters: new SqliteClusterRepo(s),
+    taskDefinitions: new SqliteTaskDefinitionRepo(s),
+    tasks: new SqliteTaskRepo(s),
+    tags: new SqliteTagRepo(s),
+    hosts: new SqliteHostRepo(s),
+    idempotency: new SqliteIdempotencyRepo(s),
+    accessKeys: new SqliteAccessKeyRepo(s),
+    meta: new SqliteMetaRepo(s),
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly read: Repos;
+  private readonly writer: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly writeRepos: Repos;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Opens (creating and migrating if needed) the database at `path`; ":memory:" is not supported (two connections). */
+  constructor(path: string) {
+    this.writer = new Database(path);
+    this.writer.pragma('journal_mode = WAL');
+    this.writer.pragma('synchronous = NORMAL');
+    this.writer.pragma('busy_timeout = 5000');
+    this.writer.pragma('foreign_keys = ON');
+    migrate(this.writer);
+    this.reader = new Database(path, { readonly: true });
+    this.reader.pragma('busy_timeout = 5000');
+    this.writeRepos = reposOn(this.writer);
+    this.read = reposOn(this.reader);
+  }
+
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      this.writer.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.writeRepos);
+        this.writer.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+        throw err;
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async reset(): Promise<void> {
+    await this.transaction(async () => {
+      for (const t of userStateTables) this.writer.exec(`DELETE FROM ${t}`);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.reader.close();
+    this.writer.close();
+  }
+}

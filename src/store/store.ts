@@ -1,0 +1,223 @@
+/**
+ * The store: the only place desired and observed state lives. One interface, one implementation
+ * per database (SQLite now, PostgreSQL next), one behaviour suite run against each
+ * (test/contract/store.test.ts). Everything is async so a networked database fits behind it.
+ *
+ * Guarantees implementers must give:
+ * - `transaction(fn)` runs `fn` atomically and in isolation from other transactions (SQLite: one
+ *   writer at a time; PostgreSQL: SERIALIZABLE or row locks). If `fn` throws, nothing it wrote stays.
+ * - Reads through `store.read` see only committed data.
+ * - Versioned writes (`expectVersion`) throw `ConflictError` when the row's version moved, so racing
+ *   writers never lose an update by read-modify-write in memory.
+ */
+import type { Task, Tag } from '../ecs/wire.js';
+import type { HostCapacity } from '../protocol/agent.js';
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Key of the last item, when more may follow. */
+  nextKey?: string;
+}
+
+export interface ClusterRecord {
+  name: string;
+  arn: string;
+  status: string;
+  /** Cluster body as ECS shows it, minus counts, statistics and tags (computed on read). */
+  body: {
+    settings: { name: string; value: string }[];
+    capacityProviders: string[];
+    defaultCapacityProviderStrategy: { capacityProvider: string; weight?: number; base?: number }[];
+    configuration?: Record<string, unknown>;
+    serviceConnectDefaults?: { namespace: string };
+  };
+  createdAt: number;
+  version: number;
+}
+
+export interface TaskDefinitionRecord {
+  family: string;
+  revision: number;
+  arn: string;
+  status: string;
+  /** The TaskDefinition wire shape without taskDefinitionArn/revision/status/timestamps. */
+  body: Record<string, unknown>;
+  size: { cpu: number; memory: number; ephemeralStorageGiB: number };
+  registeredAt: number;
+  registeredBy?: string;
+  deregisteredAt?: number;
+  deleteRequestedAt?: number;
+}
+
+export interface TaskRecord {
+  id: string;
+  clusterName: string;
+  /** Host the task is placed on; tasks are placed when created. */
+  hostId: string | undefined;
+  family: string;
+  startedBy: string | undefined;
+  serviceName: string | undefined;
+  size: { cpu: number; memory: number; ephemeralStorageGiB: number };
+  /** Network configuration as RunTask received it (for the agent). */
+  networkConfiguration: Record<string, unknown> | undefined;
+  /** The ECS Task wire shape (without tags). Its `version` is the row version. */
+  task: Task;
+}
+
+export interface HostRecord {
+  id: string;
+  availabilityZone: string;
+  capacity: HostCapacity;
+  status: 'ACTIVE' | 'LOST';
+  tokenHash: string;
+  hostname: string | undefined;
+  runtimes: string[];
+  registeredAt: number;
+  lastHeartbeatAt: number;
+  version: number;
+}
+
+export interface HostUsage {
+  hostId: string;
+  used: HostCapacity;
+  taskCount: number;
+}
+
+export interface TaskFilter {
+  clusterName: string;
+  family?: string;
+  startedBy?: string;
+  serviceName?: string;
+  hostId?: string;
+  /** RUNNING matches every desiredStatus RUNNING task (PROVISIONING … RUNNING); STOPPED likewise. */
+  desiredStatus?: string;
+  launchType?: string;
+  afterId?: string;
+  limit: number;
+}
+
+export interface TaskDefinitionFilter {
+  familyPrefix?: string;
+  /** Exact family (for "latest ACTIVE revision of family"). */
+  family?: string;
+  status?: string;
+  sort: 'ASC' | 'DESC';
+  afterKey?: string;
+  limit: number;
+}
+
+export interface ClusterRepo {
+  get(name: string): Promise<ClusterRecord | undefined>;
+  /** Inserts, or replaces when `expectVersion` matches the stored version. */
+  put(record: ClusterRecord, expectVersion?: number): Promise<void>;
+  list(opts: { status?: string; afterName?: string; limit: number }): Promise<Page<ClusterRecord>>;
+  /** Task counts by lastStatus bucket for the cluster (not STOPPED). */
+  taskCounts(name: string): Promise<{ running: number; pending: number }>;
+}
+
+export interface TaskDefinitionRepo {
+  /** Reserves the next revision of a family; revisions are never reused, even after deletion. */
+  nextRevision(family: string): Promise<number>;
+  put(record: TaskDefinitionRecord): Promise<void>;
+  get(family: string, revision: number): Promise<TaskDefinitionRecord | undefined>;
+  latestActive(family: string): Promise<TaskDefinitionRecord | undefined>;
+  list(filter: TaskDefinitionFilter): Promise<Page<TaskDefinitionRecord>>;
+  listFamilies(opts: { familyPrefix?: string; status?: 'ACTIVE' | 'INACTIVE' | 'ALL'; afterFamily?: string; limit: number }): Promise<Page<string>>;
+  /** Whether any task that is not STOPPED uses this revision. */
+  inUse(arn: string): Promise<boolean>;
+  remove(family: string, revision: number): Promise<void>;
+}
+
+export interface TaskRepo {
+  insert(record: TaskRecord): Promise<void>;
+  get(clusterName: string, id: string): Promise<TaskRecord | undefined>;
+  getMany(clusterName: string, ids: readonly string[]): Promise<TaskRecord[]>;
+  /** Replaces the task when its stored version is `expectVersion`; else ConflictError. */
+  update(record: TaskRecord, expectVersion: number): Promise<void>;
+  list(filter: TaskFilter): Promise<Page<TaskRecord>>;
+  /** Tasks on a host whose lastStatus is not STOPPED. */
+  onHost(hostId: string): Promise<TaskRecord[]>;
+  /** Per-host resources held by tasks that are not STOPPED. */
+  hostUsage(): Promise<HostUsage[]>;
+  /** Deletes STOPPED tasks whose stoppedAt (epoch ms) is older than `beforeMs`; returns how many. */
+  purgeStopped(beforeMs: number): Promise<number>;
+  /** Number of tasks in the cluster that are not STOPPED. */
+  countActive(clusterName: string): Promise<number>;
+}
+
+export interface TagRepo {
+  get(resourceArn: string): Promise<Tag[]>;
+  getMany(resourceArns: readonly string[]): Promise<Map<string, Tag[]>>;
+  /** Adds or overwrites the given keys. */
+  put(resourceArn: string, tags: readonly Tag[]): Promise<void>;
+  remove(resourceArn: string, keys: readonly string[]): Promise<void>;
+  removeAll(resourceArn: string): Promise<void>;
+}
+
+export interface HostRepo {
+  get(id: string): Promise<HostRecord | undefined>;
+  put(record: HostRecord, expectVersion?: number): Promise<void>;
+  list(): Promise<HostRecord[]>;
+}
+
+export interface IdempotencyRecord {
+  scope: string;
+  token: string;
+  requestHash: string;
+  resultArns: string[];
+  createdAt: number;
+}
+
+export interface IdempotencyRepo {
+  get(scope: string, token: string): Promise<IdempotencyRecord | undefined>;
+  put(record: IdempotencyRecord): Promise<void>;
+}
+
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  userName: string;
+  createdAt: number;
+}
+
+export interface AccessKeyRepo {
+  get(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
+  put(record: AccessKeyRecord): Promise<void>;
+  list(): Promise<AccessKeyRecord[]>;
+}
+
+export interface MetaRepo {
+  get(key: string): Promise<string | undefined>;
+  put(key: string, value: string): Promise<void>;
+}
+
+export interface Repos {
+  readonly clusters: ClusterRepo;
+  readonly taskDefinitions: TaskDefinitionRepo;
+  readonly tasks: TaskRepo;
+  readonly tags: TagRepo;
+  readonly hosts: HostRepo;
+  readonly idempotency: IdempotencyRepo;
+  readonly accessKeys: AccessKeyRepo;
+  readonly meta: MetaRepo;
+}
+
+export interface Store {
+  /** Committed state; never blocks on a writer. */
+  readonly read: Repos;
+  /** Runs `fn` as one atomic, isolated transaction. */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Removes everything users made through the API (the --allow-reset admin call). Access keys,
+   * account metadata and registered hosts stay, so clients and agents keep working.
+   */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
