@@ -1,0 +1,83 @@
+/**
+ * Runs `pier up` as a real child process on a free port with its own temp data dir, the way a
+ * user would, and hands tests the endpoint and credentials it printed and wrote.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCredentials } from '../../src/platform/data-dir.js';
+
+export const REPO_ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+export const PIER_MAIN = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+
+export interface PierProcess {
+  readonly endpoint: string;
+  readonly dataDir: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly child: ChildProcess;
+  /** Environment for AWS CLI / SDK child processes pointed at this server. */
+  awsEnv(): NodeJS.ProcessEnv;
+  /** SIGTERM and wait for a clean exit; returns the exit code. */
+  stop(): Promise<number | null>;
+  /** stop() and remove the data dir. */
+  destroy(): Promise<void>;
+}
+
+export async function startPier(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<PierProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pier-test-'));
+  const child = spawn(process.execPath, [PIER_MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])], {
+    env: { ...process.env, PIER_LOG_LEVEL: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const endpoint = await new Promise<string>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`pier up did not become ready in 20 s:\n${stdout}\n${stderr}`)), 20_000);
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString();
+      const m = /pier: ready at (http:\/\/\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolveReady(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`pier up exited with ${code}:\n${stdout}\n${stderr}`));
+    });
+  });
+  const creds = readCredentials(dataDir);
+  if (!creds) throw new Error('pier up wrote no credentials file');
+  const region = /region (\S+),/.exec(stdout)?.[1] ?? 'us-east-1';
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return {
+    endpoint, dataDir, region, child, stop,
+    accessKeyId: creds.accessKeyId,
+    secretAccessKey: creds.secretAccessKey,
+    awsEnv: () => ({
+      ...process.env,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      AWS_DEFAULT_REGION: region,
+      AWS_REGION: region,
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }),
+    async destroy(): Promise<void> {
+      await stop();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
