@@ -337,7 +337,8 @@ describe('valid requests signed by @smithy/signature-v4', () => {
     const segment = fc.string({ unit: fc.constantFrom(...'abc.-_~%20'.split('')), minLength: 1, maxLength: 6 });
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(text, fc.oneof(text, fc.array(text, { minLength: 1, maxLength: 3 })), { maxKeys: 5 }),
+        // fast-check can generate a real "__proto__" own key; the SDK's query handling treats it as the prototype, so leave it out.
+        fc.dictionary(text.filter((k) => k !== '__proto__'), fc.oneof(text, fc.array(text, { minLength: 1, maxLength: 3 })), { maxKeys: 5 }),
         fc.array(segment, { maxLength: 4 }),
         headerText,
         fc.string({ maxLength: 40 }),

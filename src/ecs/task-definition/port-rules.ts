@@ -39,7 +39,8 @@ function validateSinglePort(mapping: PortMapping, name: string | undefined, netw
   if (isOutsideRange(hostPort, 0, MAX_PORT)) {
     throw new ClientException(invalidSetting('hostPort', label, `It must be between 0 and ${MAX_PORT}; got ${hostPort}.`));
   }
-  if (mapsPortsOneToOne(networkMode) && hostPort !== undefined && hostPort !== containerPort) {
+  // 0 means "unset" to ECS, which then fills in the container port.
+  if (mapsPortsOneToOne(networkMode) && hostPort !== undefined && hostPort !== 0 && hostPort !== containerPort) {
     throw new ClientException(
       `When networkMode=${networkMode}, the host ports and container ports in port mappings must match. ` +
         `Container '${name ?? ''}' maps containerPort ${containerPort} to hostPort ${hostPort}.`,

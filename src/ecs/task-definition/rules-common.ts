@@ -7,10 +7,6 @@ export const MAX_NAME_LENGTH = 255;
 /** A private ECR repository image ("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:tag"). */
 export const PRIVATE_ECR_IMAGE = /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
 
-export function isValidName(name: string): boolean {
-  return name.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(name);
-}
-
 export function containerLabel(name: string | undefined): string {
   return `container '${name ?? ''}'`;
 }

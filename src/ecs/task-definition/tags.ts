@@ -25,10 +25,10 @@ function parseTag(raw: unknown, index: number): { key: string; value: string } {
       `Tag keys must be between ${TAG_KEY_LENGTH.min} and ${TAG_KEY_LENGTH.max} characters; the key at index ${index} has ${length}.`,
     );
   }
-  if (typeof value !== 'string' || charLength(value) > TAG_VALUE_MAX_LENGTH) {
-    const length = typeof value === 'string' ? charLength(value) : 0;
+  if (typeof value !== 'string') throw new InvalidParameterException(`The value of tag '${key}' must be a string.`);
+  if (charLength(value) > TAG_VALUE_MAX_LENGTH) {
     throw new InvalidParameterException(
-      `Tag values must be at most ${TAG_VALUE_MAX_LENGTH} characters; the value of tag '${key}' has ${length}.`,
+      `Tag values must be at most ${TAG_VALUE_MAX_LENGTH} characters; the value of tag '${key}' has ${charLength(value)}.`,
     );
   }
   if (!TAG_TEXT.test(key) || !TAG_TEXT.test(value)) {
