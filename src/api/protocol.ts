@@ -36,3 +36,15 @@ export function sendError(res: ServerResponse, requestId: string, err: AwsError,
   });
   res.end(text);
 }
+
+/** rest-json services (EFS) put the code in ErrorCode/x-amzn-ErrorType and the text in Message. */
+export function sendRestJsonError(res: ServerResponse, requestId: string, err: AwsError): void {
+  const text = JSON.stringify({ ErrorCode: err.code, Message: err.message, ...err.extraMembers() });
+  res.writeHead(err.status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': err.code,
+  });
+  res.end(text);
+}

@@ -11,13 +11,15 @@ import { AwsError, RequestEntityTooLargeException, UnknownOperationException } f
 import { verifySigV4, parseAuthorization } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
 import { dispatchJson, type JsonService } from './json-service.js';
-import { sendError, sendJson, toAwsError } from './protocol.js';
+import { dispatchRest, type RestService } from './rest-service.js';
+import { sendError, sendJson, sendRestJsonError, toAwsError } from './protocol.js';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
 export interface EdgeOptions {
   readonly cp: ControlPlane;
   readonly services: readonly JsonService[];
+  readonly restServices?: readonly RestService[];
   /** Secret for an access key id, from memory (verification is on every request's hot path). */
   readonly lookupSecret: (accessKeyId: string) => string | undefined;
   readonly joinToken: string;
@@ -26,6 +28,8 @@ export interface EdgeOptions {
 }
 
 class BodyTooLarge extends Error {}
+
+type AnyService = { kind: 'json'; service: JsonService } | { kind: 'rest'; service: RestService };
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -51,7 +55,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function createEdge(opts: EdgeOptions): Server {
-  const bySigningName = new Map(opts.services.map((s) => [s.signingName, s]));
+  const bySigningName = new Map<string, AnyService>(opts.services.map((s) => [s.signingName, { kind: 'json', service: s }]));
+  for (const s of opts.restServices ?? []) bySigningName.set(s.signingName, { kind: 'rest', service: s });
   const server = createServer((req, res) => {
     void handle(opts, bySigningName, req, res);
   });
@@ -60,7 +65,7 @@ export function createEdge(opts: EdgeOptions): Server {
   return server;
 }
 
-async function handle(opts: EdgeOptions, services: Map<string, JsonService>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const url = new URL(req.url ?? '/', 'http://pier.invalid');
   let body: Buffer;
@@ -85,12 +90,17 @@ async function handle(opts: EdgeOptions, services: Map<string, JsonService>, req
       await handleAws(opts, services, req, res, url, body, requestId);
     }
   } catch (err) {
-    sendError(res, requestId, toAwsError(err, opts.cp.log, requestId));
+    const aws = toAwsError(err, opts.cp.log, requestId);
+    if (restRequest.has(req)) sendRestJsonError(res, requestId, aws);
+    else sendError(res, requestId, aws);
   }
 }
 
+/** Requests routed to a rest-json service, so their errors use that protocol's shape. */
+const restRequest = new WeakSet<IncomingMessage>();
+
 async function handleAws(
-  opts: EdgeOptions, services: Map<string, JsonService>, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, requestId: string,
+  opts: EdgeOptions, services: Map<string, AnyService>, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, requestId: string,
 ): Promise<void> {
   const headers = req.headersDistinct as Record<string, string[] | undefined>;
   const { scope } = parseAuthorization(headers);
@@ -105,8 +115,20 @@ async function handleAws(
     sendJson(res, requestId, 200, { reset: true }, 'application/json');
     return;
   }
-  const service = services.get(scope.service);
-  if (!service) throw new UnknownOperationException(`Pier does not serve the '${scope.service}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
+  const entry = services.get(scope.service);
+  if (!entry) throw new UnknownOperationException(`Pier does not serve the '${scope.service}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
+  if (entry.kind === 'rest') {
+    restRequest.add(req);
+    const out = await dispatchRest(entry.service, req.method ?? 'GET', url, body, ctx);
+    if (out.body === undefined) {
+      res.writeHead(out.status, { 'x-amzn-requestid': requestId, 'content-length': 0 });
+      res.end();
+    } else {
+      sendJson(res, requestId, out.status, out.body, 'application/json');
+    }
+    return;
+  }
+  const service = entry.service;
   if (req.method !== 'POST' || url.pathname !== '/') {
     throw new UnknownOperationException(`${service.signingName} takes POST / with X-Amz-Target; got ${req.method} ${url.pathname}.`);
   }

@@ -33,6 +33,7 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
       throw new InvalidParameterException('Task definition does not support launch_type FARGATE.');
     }
     checkNetworkConfiguration(input, def.body.networkMode as string | undefined);
+    await checkFileSystemsExist(tx, def.body.volumes as Volume[] | undefined);
     const { overrides, size } = parseTaskOverrides(def.body as never, input.overrides as never);
 
     const strategy = input.launchType === undefined
@@ -78,6 +79,20 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
   });
   if (result.created) for (const r of result.records) cp.hostSignals.signal(r.hostId);
   return { tasks: result.records.map((r) => r.task), failures: result.failures };
+}
+
+interface Volume { name: string; efsVolumeConfiguration?: { fileSystemId: string } }
+
+/** Persistent volumes must exist before a task that mounts them is placed. */
+async function checkFileSystemsExist(tx: Repos, volumes: Volume[] | undefined): Promise<void> {
+  for (const v of volumes ?? []) {
+    const ref = v.efsVolumeConfiguration?.fileSystemId;
+    if (ref === undefined) continue;
+    const id = ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref;
+    if (!(await tx.fileSystems.get(id))) {
+      throw new InvalidParameterException(`The file system '${ref}' used by volume '${v.name}' does not exist. Create it with CreateFileSystem first.`);
+    }
+  }
 }
 
 async function replayIdempotent(tx: Repos, clusterName: string, input: RunTaskInput): Promise<TaskRecord[] | undefined> {

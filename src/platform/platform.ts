@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { ecsService } from '../api/ecs-service.js';
+import { efsService } from '../api/efs-service.js';
 import { ServiceModel } from '../api/model/service-model.js';
 import { createEdge } from '../api/server.js';
 import type { ControlPlane } from '../control-plane/context.js';
@@ -74,9 +75,11 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     hostSignals: new HostSignals(),
   };
   const model = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecs-2014-11-13.json'));
+  const efsModel = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'elasticfilesystem-2015-02-01.json'));
   const server = createEdge({
     cp,
     services: [ecsService(cp, model)],
+    restServices: [efsService(cp, efsModel)],
     lookupSecret: (id) => keys.get(id),
     joinToken: agentToken,
     ...(o.allowReset ? { reset: () => store.reset() } : {}),

@@ -193,6 +193,24 @@ export interface AccessKeyRepo {
   list(): Promise<AccessKeyRecord[]>;
 }
 
+export interface FileSystemRecord {
+  id: string;
+  creationToken: string;
+  /** The EFS FileSystemDescription as DescribeFileSystems shows it (without Tags, kept in the tag table). */
+  body: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface FileSystemRepo {
+  get(id: string): Promise<FileSystemRecord | undefined>;
+  getByCreationToken(token: string): Promise<FileSystemRecord | undefined>;
+  insert(record: FileSystemRecord): Promise<void>;
+  list(opts: { afterId?: string; limit: number }): Promise<Page<FileSystemRecord>>;
+  remove(id: string): Promise<void>;
+  /** Whether a task that is not STOPPED uses the file system through its task definition's volumes. */
+  inUse(id: string): Promise<boolean>;
+}
+
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
@@ -207,6 +225,7 @@ export interface Repos {
   readonly idempotency: IdempotencyRepo;
   readonly accessKeys: AccessKeyRepo;
   readonly meta: MetaRepo;
+  readonly fileSystems: FileSystemRepo;
 }
 
 export interface Store {

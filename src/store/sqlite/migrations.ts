@@ -45,6 +45,14 @@ export const migrations: readonly Migration[] = [
         created_at INTEGER NOT NULL, PRIMARY KEY (scope, token));
     `,
   },
+  {
+    id: 2,
+    name: 'file systems (the EFS role)',
+    sql: `
+      CREATE TABLE file_systems (
+        id TEXT PRIMARY KEY, creation_token TEXT NOT NULL UNIQUE, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -64,5 +72,5 @@ export function migrate(db: Database.Database): number[] {
 
 /** Tables holding what users made through the API, for reset (access keys, meta and hosts stay). */
 export const userStateTables = [
-  'clusters', 'task_definition_families', 'task_definitions', 'tasks', 'tags', 'idempotency',
+  'clusters', 'task_definition_families', 'task_definitions', 'tasks', 'tags', 'idempotency', 'file_systems',
 ] as const;

@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import type { Repos, Store } from '../store.js';
 import { SqliteClusterRepo } from './clusters.js';
+import { SqliteFileSystemRepo } from './file-systems.js';
 import { migrate, userStateTables } from './migrations.js';
 import {
   SqliteAccessKeyRepo, SqliteHostRepo, SqliteIdempotencyRepo, SqliteMetaRepo, SqliteTagRepo,
@@ -28,6 +29,7 @@ function reposOn(db: Database.Database): Repos {
     idempotency: new SqliteIdempotencyRepo(s),
     accessKeys: new SqliteAccessKeyRepo(s),
     meta: new SqliteMetaRepo(s),
+    fileSystems: new SqliteFileSystemRepo(s),
   };
 }
 
