@@ -45,8 +45,11 @@ export async function registerHost(cp: ControlPlane, req: RegisterHostRequest): 
   const now = cp.clock.now();
   const host = await cp.store.transaction(async (tx) => {
     const existing = req.hostId ? await tx.hosts.get(req.hostId) : undefined;
+    if (req.hostId && !existing) {
+      throw new AgentProtocolError(404, 'UnknownHost', `Host ${req.hostId} is not registered here; register without a hostId to get a new one.`);
+    }
     const record: HostRecord = {
-      id: existing?.id ?? req.hostId ?? `h-${cp.ids.hex32()}`,
+      id: existing?.id ?? `h-${cp.ids.hex32()}`,
       availabilityZone: az,
       capacity,
       status: 'ACTIVE',

@@ -90,7 +90,8 @@ export async function listTaskDefinitionFamilies(cp: ControlPlane, input: {
   const limit = pageSize(input.maxResults, 100);
   const page = await cp.store.read.taskDefinitions.listFamilies({
     ...(input.familyPrefix !== undefined ? { familyPrefix: input.familyPrefix } : {}),
-    status: input.status ?? 'ACTIVE',
+    // The model: "By default, both ACTIVE and INACTIVE task definition families are listed."
+    status: input.status ?? 'ALL',
     ...withKey('afterFamily', decodeToken('ListTaskDefinitionFamilies', input.nextToken)),
     limit,
   });

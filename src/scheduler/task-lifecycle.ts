@@ -71,9 +71,12 @@ export function applyReport(task: Task, report: TaskReport, nowMs: number): Tran
     next.pullStoppedAt = sec(report.pullStoppedAt);
     changed = true;
   }
-  if (report.networkInterface) {
-    next.attachments = attachEni(next.attachments, report.networkInterface);
-    changed = true;
+  if (report.networkInterface && task.lastStatus !== 'STOPPED') {
+    const attachments = attachEni(next.attachments, report.networkInterface);
+    if (JSON.stringify(attachments) !== JSON.stringify(next.attachments)) {
+      next.attachments = attachments;
+      changed = true;
+    }
   }
   if (to > from) {
     next = advance(next, report, at);

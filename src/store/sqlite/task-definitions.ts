@@ -15,8 +15,14 @@ const fromRow = (r: Row): TaskDefinitionRecord => ({
   ...(r.delete_requested_at !== null ? { deleteRequestedAt: r.delete_requested_at } : {}),
 });
 
-/** Page keys are "family:revision" with the revision zero-padded so they sort as text. */
-const keyOf = (r: TaskDefinitionRecord): string => `${r.family}:${String(r.revision).padStart(10, '0')}`;
+/** Page keys are "family:revision"; family names cannot contain ':'. Compared as a (family, revision) pair. */
+const keyOf = (r: TaskDefinitionRecord): string => `${r.family}:${r.revision}`;
+
+function afterParams(key: string | undefined): { afterFamily: string | null; afterRevision: number | null } {
+  if (key === undefined) return { afterFamily: null, afterRevision: null };
+  const colon = key.lastIndexOf(':');
+  return { afterFamily: key.slice(0, colon), afterRevision: Number(key.slice(colon + 1)) };
+}
 
 export class SqliteTaskDefinitionRepo implements TaskDefinitionRepo {
   constructor(private readonly s: Statements) {}
@@ -57,11 +63,11 @@ export class SqliteTaskDefinitionRepo implements TaskDefinitionRepo {
       WHERE (@status IS NULL OR status = @status)
         AND (@family IS NULL OR family = @family)
         AND (@prefix IS NULL OR substr(family, 1, length(@prefix)) = @prefix)
-        AND (@after IS NULL OR (family || ':' || printf('%010d', revision)) ${cmp} @after)
+        AND (@afterFamily IS NULL OR family ${cmp} @afterFamily OR (family = @afterFamily AND revision ${cmp} @afterRevision))
       ORDER BY family ${f.sort}, revision ${f.sort} LIMIT @limit`)
       .all({
         status: f.status ?? null, family: f.family ?? null, prefix: f.familyPrefix ?? null,
-        after: f.afterKey ?? null, limit: f.limit + 1,
+        ...afterParams(f.afterKey), limit: f.limit + 1,
       }) as Row[];
     const items = rows.slice(0, f.limit).map(fromRow);
     return rows.length > f.limit ? { items, nextKey: keyOf(items[items.length - 1]!) } : { items };
