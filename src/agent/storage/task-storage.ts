@@ -14,6 +14,7 @@ export interface TaskDisk {
   taskId: string;
   /** Where the task's filesystem is mounted. */
   mountPoint: string;
+  /** The image's size (an existing disk keeps its size). Fractional only for test disks made in MiB. */
   sizeGiB: number;
 }
 
@@ -23,7 +24,8 @@ export interface TaskStorage {
   /**
    * Mounts the container's root filesystem: overlay of `layerDirs` (lowest first) with its upper
    * and work dirs on the task disk. With `readonly`, the overlay is mounted read-only. Returns the
-   * rootfs path for the OCI bundle.
+   * rootfs path for the OCI bundle. Layer dirs must be absolute; an empty list gives an empty rootfs.
+   * Calling it again for a mounted container returns the same path without mounting twice.
    */
   mountRootfs(disk: TaskDisk, containerName: string, layerDirs: readonly string[], opts?: { readonly?: boolean }): Promise<string>;
   /** A task volume (`volumes[].name` without a host source): a directory on the task disk, shared by its containers. */
@@ -32,13 +34,24 @@ export interface TaskStorage {
   destroyTask(taskId: string): Promise<void>;
   /** Task ids that have storage on this host. */
   listTasks(): Promise<string[]>;
-  /** Bytes used and reserved on the task disk (for TMDS EphemeralStorageMetrics). */
+  /** Bytes used and the filesystem's size (statfs; a little below the image size: ext4 metadata). */
   usage(disk: TaskDisk): Promise<{ usedBytes: number; sizeBytes: number }>;
 }
 
+/** How `pathFor` creates the last directory of `rootDirectory` when missing (EFS access point creationInfo). */
+export interface PersistentVolumeOptions {
+  /** Permission bits, default 0o755. */
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface PersistentVolumes {
-  /** The host directory for `rootDirectory` inside file system `fileSystemId`, created if needed. */
-  pathFor(fileSystemId: string, rootDirectory: string): Promise<string>;
+  /**
+   * The host directory for `rootDirectory` inside file system `fileSystemId`, created if needed.
+   * Rejects a `rootDirectory` that resolves outside the file system (`..`) or passes a symlink.
+   */
+  pathFor(fileSystemId: string, rootDirectory: string, opts?: PersistentVolumeOptions): Promise<string>;
   /** Deletes a file system's data. Idempotent. */
   remove(fileSystemId: string): Promise<void>;
   list(): Promise<string[]>;
