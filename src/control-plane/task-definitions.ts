@@ -74,7 +74,8 @@ export async function listTaskDefinitions(cp: ControlPlane, input: {
 }): Promise<{ taskDefinitionArns: string[]; nextToken?: string }> {
   const limit = pageSize(input.maxResults, 100);
   const page = await cp.store.read.taskDefinitions.list({
-    ...(input.familyPrefix !== undefined ? { familyPrefix: input.familyPrefix } : {}),
+    // Despite its name, ECS documents familyPrefix here as "the full family name".
+    ...(input.familyPrefix !== undefined ? { family: input.familyPrefix } : {}),
     status: input.status ?? 'ACTIVE',
     sort: input.sort ?? 'ASC',
     ...withKey('afterKey', decodeToken('ListTaskDefinitions', input.nextToken)),
