@@ -6,14 +6,20 @@ import { compileUpOptions, defaultDataDir, DEFAULT_PORT, OptionsError } from '..
 import { startPlatform } from '../platform/platform.js';
 import { parseFlags, UsageError } from './args.js';
 import { resetRemote } from './reset.js';
+import { runAgent } from './agent.js';
 
 const USAGE = `usage: pier <command> [flags]
 
 commands:
-  up      run Pier in the foreground (control plane, API on one port)
+  up      run Pier in the foreground: control plane (API on one port) and, as root, a host agent
           --data-dir DIR (default ~/.pier)  --port N (default ${DEFAULT_PORT})  --host ADDR (default 127.0.0.1)
           --region R  --account-id 123456789012  --access-key-id K --secret-access-key S
           --allow-reset  --host-lost-after-seconds N (30)  --stopped-task-retention-seconds N (3600)
+          --no-agent  --runtime runsc|runc (runsc)  --cpu UNITS --memory MIB --disk GIB (host capacity)
+          --registry-config FILE (Docker config.json auths)  --insecure-registries HOST:PORT,...
+  agent   run a host agent against a control plane
+          --server URL  --data-dir DIR  --token T (default: DIR/agent-token)  --availability-zone AZ
+          --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE
   env     print export lines for the AWS CLI and SDKs    --data-dir DIR
   reset   wipe all state of a server started with --allow-reset    --data-dir DIR
 `;
@@ -23,6 +29,8 @@ async function up(argv: string[]): Promise<void> {
     'data-dir': 'string', port: 'number', host: 'string', region: 'string', 'account-id': 'string',
     'access-key-id': 'string', 'secret-access-key': 'string', 'allow-reset': 'boolean',
     'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number',
+    'no-agent': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
+    'registry-config': 'string', 'insecure-registries': 'string',
   });
   const options = compileUpOptions({
     dataDir: f['data-dir'] as string | undefined, port: f.port as number | undefined, host: f.host as string | undefined,
@@ -31,6 +39,10 @@ async function up(argv: string[]): Promise<void> {
     allowReset: f['allow-reset'] as boolean | undefined,
     hostLostAfterSeconds: f['host-lost-after-seconds'] as number | undefined,
     stoppedTaskRetentionSeconds: f['stopped-task-retention-seconds'] as number | undefined,
+    ...(f['no-agent'] ? { agent: false } : {}),
+    runtime: f.runtime as string | undefined, cpu: f.cpu as number | undefined, memory: f.memory as number | undefined,
+    disk: f.disk as number | undefined, registryConfig: f['registry-config'] as string | undefined,
+    ...(f['insecure-registries'] ? { insecureRegistries: String(f['insecure-registries']).split(',') } : {}),
   }, process.env);
   const log = createLogger();
   const platform = await startPlatform(options, log);
@@ -75,6 +87,7 @@ async function main(): Promise<void> {
     case 'up': return up(rest);
     case 'env': return env(rest);
     case 'reset': return resetRemote(rest);
+    case 'agent': return runAgent(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return;

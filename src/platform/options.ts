@@ -15,6 +15,14 @@ export interface UpOptions {
   allowReset?: boolean;
   hostLostAfterSeconds?: number;
   stoppedTaskRetentionSeconds?: number;
+  /** Run the host agent in the same process (default: yes when root). */
+  agent?: boolean;
+  runtime?: string;
+  cpu?: number;
+  memory?: number;
+  disk?: number;
+  registryConfig?: string;
+  insecureRegistries?: string[];
 }
 
 export interface CompiledUpOptions {
@@ -27,6 +35,8 @@ export interface CompiledUpOptions {
   allowReset: boolean;
   hostLostAfterMs: number;
   stoppedTaskRetentionMs: number;
+  /** Host agent settings, or undefined when `pier up` runs the control plane only. */
+  agent: { runtime?: string; cpu?: number; memory?: number; disk?: number; registryConfig?: string; insecureRegistries?: string[] } | undefined;
 }
 
 export class OptionsError extends Error {}
@@ -61,5 +71,13 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
     allowReset: o.allowReset ?? ['1', 'true'].includes(env.PIER_ALLOW_RESET ?? ''),
     hostLostAfterMs: lost * 1000,
     stoppedTaskRetentionMs: retention * 1000,
+    agent: (o.agent ?? !['0', 'false'].includes(env.PIER_AGENT ?? '')) ? {
+      ...defined({ runtime: o.runtime ?? env.PIER_RUNTIME, cpu: o.cpu, memory: o.memory, disk: o.disk, registryConfig: o.registryConfig ?? env.PIER_REGISTRY_CONFIG }),
+      ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),
+    } : undefined,
   };
+}
+
+function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

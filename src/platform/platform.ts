@@ -23,6 +23,9 @@ import {
   ensureDataDir, newRootKey, paths, readOrCreateAgentToken, writeClientFiles, writeServerInfo,
 } from './data-dir.js';
 import type { CompiledUpOptions } from './options.js';
+import type { Agent } from '../agent/agent.js';
+import { compileAgentOptions } from '../agent/agent-options.js';
+import { createAgent } from '../agent/create-agent.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -33,6 +36,8 @@ export interface Platform {
   readonly rootKey: { accessKeyId: string; secretAccessKey: string };
   readonly agentToken: string;
   readonly cp: ControlPlane;
+  /** The host agent running in this process, if any. */
+  readonly agent: Agent | undefined;
   close(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       heartbeatIntervalMs: Math.max(1000, Math.floor(o.hostLostAfterMs / 3)),
       stoppedTaskRetentionMs: o.stoppedTaskRetentionMs,
       availabilityZones: ['a', 'b', 'c'].map((z) => `${scope.region}${z}`),
+      startedAtMs: clock.now(),
     },
     hostSignals: new HostSignals(),
   };
@@ -95,9 +101,18 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
 
   const stop = new AbortController();
   const housekeeping = startHousekeeping(cp, Math.min(5000, Math.max(250, o.hostLostAfterMs / 4)), stop.signal);
+  let agent: Agent | undefined;
+  if (o.agent && process.getuid?.() !== 0) {
+    log.warn('not running as root: the host agent is off, so tasks will not be placed on this machine');
+  } else if (o.agent) {
+    const agentOptions = compileAgentOptions({ dataDir: o.dataDir, ...o.agent }, cp.config.availabilityZones[0]!);
+    agent = await createAgent(agentOptions, endpoint.replace('0.0.0.0', '127.0.0.1'), agentToken, scope.region, log.child({ component: 'agent' }));
+  }
   return {
-    endpoint, port, scope, rootKey, agentToken, cp,
+    endpoint, port, scope, rootKey, agentToken, cp, agent,
     async close(): Promise<void> {
+      // Tasks keep running: the agent's loops stop, its containers do not.
+      await agent?.stop();
       stop.abort();
       await housekeeping;
       await new Promise<void>((resolve) => {

@@ -27,9 +27,14 @@ export interface PierProcess {
   destroy(): Promise<void>;
 }
 
-export async function startPier(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<PierProcess> {
+/**
+ * `agent: true` runs the real host agent inside `pier up` (root, real sandboxes); by default the
+ * control plane runs alone and tests stand in for hosts with TestHost.
+ */
+export async function startPier(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; agent?: boolean } = {}): Promise<PierProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pier-test-'));
-  const child = spawn(process.execPath, [PIER_MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...(opts.args ?? [])], {
+  const agentArgs = opts.agent ? [] : ['--no-agent'];
+  const child = spawn(process.execPath, [PIER_MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...agentArgs, ...(opts.args ?? [])], {
     env: { ...process.env, PIER_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

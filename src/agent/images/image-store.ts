@@ -45,11 +45,26 @@ export interface PulledImage {
   layers: { diffId: string; dir: string; size: number }[];
 }
 
+/** What kind of failure an ImagePullError is, for callers that react differently (retry, report). */
+export type ImagePullErrorCode =
+  | 'InvalidReference' // the reference does not parse
+  | 'NotFound' // no such repository, tag, digest or blob
+  | 'Unauthorized' // no credentials, wrong credentials, or access denied
+  | 'Unreachable' // connection refused, DNS, TLS, timeouts
+  | 'DigestMismatch' // content does not match its digest or the config's diffID
+  | 'NoMatchingPlatform' // an index without this host's os/architecture
+  | 'UnsupportedMediaType' // schema 1, artifacts, unknown layer types
+  | 'RegistryError' // the registry answered something else (5xx, 429, malformed JSON)
+  | 'UnpackFailed' // the layer is not a valid (compressed) tar, or the disk is full
+  | 'Aborted'; // PullOptions.signal fired
+
 export class ImagePullError extends Error {
   override readonly name = 'ImagePullError';
+  readonly code: ImagePullErrorCode;
   /** Human-readable cause, used after "CannotPullContainerError: ". */
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: ImagePullErrorCode }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.code = options?.code ?? 'RegistryError';
   }
 }
 

@@ -36,22 +36,71 @@ export interface ContainerSpec {
 }
 
 export interface ContainerStatus {
+  /**
+   * `created`: started but not yet running (or the runtime has not caught up); `unknown`: the
+   * runtime has no trace of the container (never started, or its state was removed).
+   */
   state: 'created' | 'running' | 'stopped' | 'unknown';
-  /** Exit status once stopped: code, or 128 + signal number. */
+  /**
+   * Exit status once stopped: code, or 128 + signal number. Absent on a stopped container only
+   * when the status was lost (its shim was killed before it could record one).
+   */
   exitCode?: number;
+  /** Host pid of the container's init (runc) or of its sandbox kernel (runsc), while running. */
   pid?: number;
+  /** Host pid of the container's shim while it lives. */
+  shimPid?: number;
+  /**
+   * The kernel's OOM killer acted on the container (its own memory limit) or, when it ended with
+   * 137, on its task (the task limit; under runsc the whole sandbox is killed). ECS reports this as
+   * `OutOfMemoryError: Container killed due to memory usage`.
+   */
+  oomKilled?: boolean;
+}
+
+/** `exec` did not finish within its timeout; the command was killed (health checks count it as a failure). */
+export class ExecTimeoutError extends Error {
+  override readonly name = 'ExecTimeoutError';
+}
+
+/** The runtime could not start the container's process (ECS: `CannotStartContainerError`). */
+export class ContainerStartError extends Error {
+  override readonly name = 'ContainerStartError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
 }
 
 export interface OciRuntime {
   readonly name: string;
   createSandbox(spec: SandboxSpec): Promise<void>;
-  /** Starts a container inside the task's sandbox; returns once it is running. */
+  /**
+   * Starts a container inside the task's sandbox; returns once it is running (or has already
+   * exited: `status` then has its exit code). Starting a container whose previous run has ended
+   * starts it again (restartPolicy); starting one that is running does nothing. Throws
+   * ContainerStartError when the runtime cannot start the process (e.g. no such executable).
+   */
   startContainer(sandbox: SandboxSpec, container: ContainerSpec): Promise<void>;
+  /** Reads the exit-code file first, then the runtime's state. Works for containers started by an earlier agent. */
   status(sandbox: SandboxSpec, container: ContainerSpec): Promise<ContainerStatus>;
-  /** Runs a command inside a running container (health checks); resolves with its exit status and output. */
+  /**
+   * Runs a command inside a running container (health checks), as the container's user, env and
+   * working directory; resolves with its exit status and combined stdout+stderr (capped at 64 KiB).
+   * Rejects with ExecTimeoutError after `timeoutMs`.
+   */
   exec(sandbox: SandboxSpec, container: ContainerSpec, argv: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /** Signals the container's init (SIGKILL: every process in it). A container that is not running is not an error. */
   kill(sandbox: SandboxSpec, container: ContainerSpec, signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Kills whatever still runs, deletes the runtime's state, the task's cgroups, the shims and
+   * `sandbox.dir`. Leaves container dirs (their stdout/stderr/exit-code are the task's logs and
+   * result) and the network namespace (the ENI's owner deletes it). Idempotent.
+   */
   destroySandbox(sandbox: SandboxSpec): Promise<void>;
-  /** Sandbox ids this runtime has state for on this host (for adoption and cleanup after a restart). */
+  /**
+   * Sandbox ids this runtime has anything for on this host (for adoption and cleanup after a
+   * restart): sandbox dirs under `stateDir` (the parent of every `SandboxSpec.dir`), runtime state
+   * and task cgroups.
+   */
   listSandboxes(stateDir: string): Promise<string[]>;
 }

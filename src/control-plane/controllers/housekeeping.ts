@@ -6,16 +6,18 @@
 import { coerceError } from '../../lib/errors.js';
 import { findLostHosts, lostHostReason } from '../../scheduler/lost-hosts.js';
 import { stopOnLostHost } from '../../scheduler/task-lifecycle.js';
+import type { HostRecord } from '../../store/store.js';
 import type { ControlPlane } from '../context.js';
 
 export async function markLostHosts(cp: ControlPlane): Promise<string[]> {
   const now = cp.clock.now();
-  const lost = findLostHosts(await cp.store.read.hosts.list(), now, cp.config.hostLostAfterMs);
+  const sinceStart = (h: HostRecord): HostRecord => ({ ...h, lastHeartbeatAt: Math.max(h.lastHeartbeatAt, cp.config.startedAtMs) });
+  const lost = findLostHosts((await cp.store.read.hosts.list()).map(sinceStart), now, cp.config.hostLostAfterMs);
   for (const hostId of lost) {
     await cp.store.transaction(async (tx) => {
       const host = await tx.hosts.get(hostId);
       // Re-check inside the transaction: a heartbeat may have arrived since the read.
-      if (!host || findLostHosts([host], now, cp.config.hostLostAfterMs).length === 0) return;
+      if (!host || findLostHosts([sinceStart(host)], now, cp.config.hostLostAfterMs).length === 0) return;
       await tx.hosts.put({ ...host, status: 'LOST', version: host.version + 1 }, host.version);
       for (const rec of await tx.tasks.onHost(hostId)) {
         const { task } = stopOnLostHost(rec.task, lostHostReason(hostId, cp.config.hostLostAfterMs), now);

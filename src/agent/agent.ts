@@ -1,0 +1,197 @@
+/**
+ * The host agent: registers this host, heartbeats, long-polls its assignments and drives one
+ * TaskRunner per task. It adopts what a previous agent process left running (from the task state
+ * files) and cleans up host resources that belong to no task it knows. Stopping the agent never
+ * stops tasks: containers run under their own shims and outlive it.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { coerceError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Assignment, HostCapacity, TaskReport } from '../protocol/agent.js';
+import { ControlPlaneError, type ControlPlaneClient } from './control-plane-client.js';
+import type { TaskStateStore } from './state/task-state.js';
+import type { RunnerDeps } from './task/runner-deps.js';
+import { TaskRunner } from './task/task-runner.js';
+
+export interface AgentOptions {
+  readonly stateDir: string;
+  readonly availabilityZone: string;
+  readonly capacity: HostCapacity;
+  readonly hostname: string;
+  readonly runtimes: string[];
+}
+
+export class Agent {
+  private readonly runners = new Map<string, TaskRunner>();
+  private readonly abort = new AbortController();
+  private heartbeatMs = 10_000;
+  private loops: Promise<unknown>[] = [];
+  hostId: string | undefined;
+
+  constructor(
+    private readonly client: ControlPlaneClient,
+    private readonly deps: Omit<RunnerDeps, 'report'>,
+    private readonly stateStore: TaskStateStore,
+    private readonly opts: AgentOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    mkdirSync(this.opts.stateDir, { recursive: true });
+    await this.register();
+    await this.adoptAndClean();
+    this.loops = [this.heartbeatLoop(), this.assignmentLoop()];
+  }
+
+  /** Stops the agent's loops; tasks keep running. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  /** Waits for every runner that is finishing (tests and clean shutdowns). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.runners.values()].map((r) => r.done));
+  }
+
+  private hostFile(): string {
+    return join(this.opts.stateDir, 'host.json');
+  }
+
+  private async register(): Promise<void> {
+    const known = existsSync(this.hostFile()) ? (JSON.parse(readFileSync(this.hostFile(), 'utf8')) as { hostId?: string }).hostId : undefined;
+    const request = {
+      availabilityZone: this.opts.availabilityZone,
+      capacity: this.opts.capacity,
+      hostname: this.opts.hostname,
+      runtimes: this.opts.runtimes,
+    };
+    let res;
+    try {
+      res = await this.client.register({ ...(known ? { hostId: known } : {}), ...request });
+    } catch (err) {
+      // A host id from another control plane (or a wiped one): join as a new host.
+      if (!(known && err instanceof ControlPlaneError && err.status === 404)) throw err;
+      this.log.warn('control plane does not know this host id; registering as a new host', { hostId: known });
+      res = await this.client.register(request);
+    }
+    this.hostId = res.hostId;
+    this.heartbeatMs = res.heartbeatIntervalSeconds * 1000;
+    writeFileSync(this.hostFile(), JSON.stringify({ hostId: res.hostId }));
+    this.log.info('agent registered', { hostId: res.hostId, capacity: this.opts.capacity });
+  }
+
+  /** Resume tasks a previous agent process was running; remove host state no task owns. */
+  private async adoptAndClean(): Promise<void> {
+    const known = new Set<string>();
+    for (const taskId of this.stateStore.list()) {
+      const state = this.stateStore.load(taskId);
+      if (!state) continue;
+      known.add(taskId);
+      this.log.info('adopting task', { taskArn: state.taskArn, phase: state.phase });
+      this.track(new TaskRunner(this.runnerDeps(), state));
+    }
+    const orphans = new Set<string>([
+      ...(await this.deps.storage.listTasks()),
+      ...(await this.deps.runtime.listSandboxes(this.deps.runtimeDir)),
+      ...(await this.deps.network.list()),
+    ].filter((id) => !known.has(id)));
+    for (const id of orphans) {
+      this.log.warn('cleaning up resources of an unknown task', { taskId: id });
+      await this.deps.runtime.destroySandbox({ id, dir: join(this.deps.runtimeDir, id), netnsPath: this.deps.network.pathFor(id), cpuUnits: 0, memoryMiB: 0 }).catch(() => undefined);
+      await this.deps.storage.destroyTask(id).catch(() => undefined);
+      await this.deps.network.destroy(id).catch(() => undefined);
+      await this.deps.images.release(id).catch(() => undefined);
+    }
+  }
+
+  private track(runner: TaskRunner): void {
+    this.runners.set(runner.taskArn, runner);
+    void runner.done.then(() => {
+      if (this.runners.get(runner.taskArn) === runner) this.runners.delete(runner.taskArn);
+    });
+  }
+
+  private runnerDeps(): RunnerDeps {
+    return { ...this.deps, report: (arn, r) => this.sendReport(arn, r) };
+  }
+
+  private async sendReport(taskArn: string, report: TaskReport): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.report(taskArn, report);
+        return true;
+      } catch (err) {
+        if (err instanceof ControlPlaneError && (err.status === 404 || err.status === 400)) {
+          this.log.warn('control plane refused a task report', { taskArn, status: err.status, message: err.message });
+          return false;
+        }
+        if (err instanceof ControlPlaneError && (err.status === 401 || err.status === 409)) await this.register().catch(() => undefined);
+        if (attempt >= 8 || this.abort.signal.aborted) {
+          this.log.error('could not report task state', { taskArn, lastStatus: report.lastStatus, error: coerceError(err).message });
+          return false;
+        }
+        await delay(Math.min(5000, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      await delay(this.heartbeatMs, this.abort.signal);
+      if (this.abort.signal.aborted) return;
+      try {
+        await this.client.heartbeat();
+      } catch (err) {
+        this.log.warn('heartbeat failed', { error: coerceError(err).message });
+        if (err instanceof ControlPlaneError && (err.status === 401 || err.status === 409)) await this.register().catch(() => undefined);
+      }
+    }
+  }
+
+  private async assignmentLoop(): Promise<void> {
+    let cursor: string | undefined;
+    while (!this.abort.signal.aborted) {
+      try {
+        const res = await this.client.assignments(cursor, 20, this.abort.signal);
+        cursor = res.cursor;
+        this.apply(res.tasks);
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        this.log.warn('fetching assignments failed', { error: coerceError(err).message });
+        if (err instanceof ControlPlaneError && (err.status === 401 || err.status === 409)) await this.register().catch(() => undefined);
+        cursor = undefined;
+        await delay(1000, this.abort.signal);
+      }
+    }
+  }
+
+  private apply(assignments: Assignment[]): void {
+    const assigned = new Set(assignments.map((a) => a.taskArn));
+    for (const a of assignments) {
+      const runner = this.runners.get(a.taskArn);
+      if (runner) {
+        runner.update(a);
+      } else if (a.lastStatus !== 'STOPPED') {
+        const fresh = TaskRunner.fresh(this.runnerDeps(), a);
+        this.track(fresh);
+        if (a.desiredStatus === 'STOPPED') fresh.update(a);
+      }
+    }
+    // Tasks the control plane no longer gives this host (deleted by a reset, stopped as LOST): stop them here too.
+    for (const [arn, runner] of this.runners) {
+      if (!assigned.has(arn)) runner.requestStop('TaskFailedToStart', 'The task is no longer assigned to this host.');
+    }
+  }
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}

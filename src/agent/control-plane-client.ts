@@ -1,0 +1,69 @@
+/**
+ * The agent's only way to the control plane: the agent protocol over HTTP (docs/agent-protocol.md).
+ * The agent never touches the store; everything it learns comes through here.
+ */
+import type {
+  AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, TaskReport,
+} from '../protocol/agent.js';
+
+export class ControlPlaneError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface ControlPlaneClient {
+  register(req: RegisterHostRequest): Promise<RegisterHostResponse>;
+  heartbeat(): Promise<void>;
+  /** Long-polls until the host's task set differs from `since` or `waitSeconds` pass. */
+  assignments(since: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<AssignmentsResponse>;
+  report(taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }>;
+}
+
+export class HttpControlPlaneClient implements ControlPlaneClient {
+  private hostId: string | undefined;
+  private hostToken: string | undefined;
+
+  constructor(private readonly serverUrl: string, private readonly joinToken: string) {}
+
+  async register(req: RegisterHostRequest): Promise<RegisterHostResponse> {
+    const res = await this.call<RegisterHostResponse>('POST', '/agent/v1/hosts', this.joinToken, req);
+    this.hostId = res.hostId;
+    this.hostToken = res.hostToken;
+    return res;
+  }
+
+  async heartbeat(): Promise<void> {
+    await this.call('POST', `/agent/v1/hosts/${this.id()}/heartbeat`, this.hostToken!, {});
+  }
+
+  assignments(since: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<AssignmentsResponse> {
+    const q = new URLSearchParams({ waitSeconds: String(waitSeconds), ...(since ? { since } : {}) });
+    return this.call<AssignmentsResponse>('GET', `/agent/v1/hosts/${this.id()}/tasks?${q}`, this.hostToken!, undefined, signal);
+  }
+
+  report(taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }> {
+    return this.call('POST', `/agent/v1/hosts/${this.id()}/reports`, this.hostToken!, { taskArn, report });
+  }
+
+  private id(): string {
+    if (!this.hostId) throw new ControlPlaneError(0, 'NotRegistered', 'register() first');
+    return this.hostId;
+  }
+
+  private async call<T>(method: string, path: string, token: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await fetch(new URL(path, this.serverUrl), {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    const text = await res.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : {};
+    if (!res.ok) {
+      const e = parsed as { code?: string; message?: string };
+      throw new ControlPlaneError(res.status, e.code ?? 'Error', e.message ?? text);
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,54 @@
+/** Wires an Agent from compiled options: the real image store, runtime, storage and network. */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { systemClock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { Agent } from './agent.js';
+import type { CompiledAgentOptions } from './agent-options.js';
+import { HttpControlPlaneClient } from './control-plane-client.js';
+import { LocalImageStore } from './images/local-image-store.js';
+import { NetnsTaskNetwork } from './network/task-network.js';
+import { loadRegistryCredentials } from './registry-credentials.js';
+import { createRuntime, createSpecBuilder } from './runtime/index.js';
+import { TaskStateStore } from './state/task-state.js';
+import { LocalTaskStorage } from './storage/local-task-storage.js';
+import { LocalPersistentVolumes } from './storage/persistent-volumes.js';
+
+export async function createAgent(o: CompiledAgentOptions, serverUrl: string, joinToken: string, region: string, log: Logger): Promise<Agent> {
+  const images = new LocalImageStore({ root: o.imagesDir, log: (msg) => log.debug(msg) });
+  await images.init();
+  const credentials = loadRegistryCredentials(o.registryConfig);
+  // Several agents may share a machine (tests, benchmarks): each keeps its runtime state, cgroups
+  // and namespaces under its own short id, so its clean-up never touches another agent's tasks.
+  const instance = createHash('sha256').update(o.stateDir).digest('hex').slice(0, 8);
+  const runtime = createRuntime(o.runtime, {
+    runsc: { root: `/run/pier/${instance}/runsc`, stateDir: o.runtimeDir, cgroupParent: `/pier/${instance}` },
+    runc: { root: `/run/pier/${instance}/runc`, cgroupParent: `/pier/${instance}` },
+  });
+  const stateStore = new TaskStateStore(o.tasksDir);
+  const agent = new Agent(
+    new HttpControlPlaneClient(serverUrl, joinToken),
+    {
+      images,
+      runtime,
+      storage: new LocalTaskStorage(join(o.stateDir, 'storage')),
+      volumes: new LocalPersistentVolumes(o.volumesDir),
+      network: new NetnsTaskNetwork(`p${instance}-`),
+      buildSpec: createSpecBuilder(o.runtime),
+      stateStore,
+      pullOptions: (image) => {
+        const c = credentials(image);
+        return { ...(c ? { credentials: c } : {}), insecureRegistries: o.insecureRegistries };
+      },
+      clock: systemClock,
+      log,
+      region,
+      runtimeDir: o.runtimeDir,
+    },
+    stateStore,
+    { stateDir: o.stateDir, availabilityZone: o.availabilityZone, capacity: o.capacity, hostname: o.hostname, runtimes: [o.runtime] },
+    log,
+  );
+  await agent.start();
+  return agent;
+}

@@ -1,0 +1,242 @@
+/**
+ * ImageStore on one host's disk:
+ *
+ *   <root>/blobs/sha256/<hex>     compressed layer blobs (content-store.ts), verified before renamed in
+ *   <root>/layers/sha256/<hex>    unpacked layers keyed by diffID (layer-cache.ts), overlayfs whiteouts
+ *   <root>/layers.json            layer records and references per holder, written atomically
+ *   <root>/tmp/                   in-progress downloads and unpacks (emptied on start)
+ *
+ * A pull resolves the reference (registry-client.ts), then for every layer not cached downloads and
+ * unpacks it in one streaming pass (unpack.ts), layers in parallel. Errors are ImagePullErrors whose
+ * message names registry, repository, tag or digest and the cause, e.g.
+ *   failed to resolve ref 127.0.0.1:5000/nope:latest: not found: repository "nope" does not exist in registry 127.0.0.1:5000 (NAME_UNKNOWN: …)
+ */
+import { rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { ContentStore } from './content-store.js';
+import { ImagePullError, type ImageRuntimeConfig, type ImageStore, type PulledImage, type PullOptions } from './image-store.js';
+import { LayerCache, type CacheUsage, type ProducedLayer } from './layer-cache.js';
+import { InvalidReferenceError, formatReference, parseReference } from './reference.js';
+import { AuthCache, RegistryClient, RegistryError, createAgents, type Descriptor, type HttpAgents, type ImageConfigJson, type Platform } from './registry-client.js';
+import { TarPool, type TarExtractor } from './tar-pool.js';
+import { TAR_EXTRACT, UnpackError, unpackLayer } from './unpack.js';
+
+export interface LocalImageStoreOptions {
+  /** The store's directory (AgentConfig.imagesDir). */
+  root: string;
+  /** Keep compressed blobs in the content store after unpacking (default true). GC removes them with their layer. */
+  keepBlobs?: boolean;
+  /** Layers downloaded and unpacked at once, across all pulls (default 4). */
+  maxConcurrentLayers?: number;
+  /** Per registry request: connect + response head, and the longest idle gap in a body (default 30 s). */
+  timeoutMs?: number;
+  /** Delay before retrying a transient registry failure once (default 250 ms). */
+  retryDelayMs?: number;
+  /** Platform to pick from indexes (default: this host, linux/<process.arch>). */
+  platform?: Platform;
+  /** gzip implementation (default node zlib, ≈ 3x faster than gzip(1) here; see bench/cold-start.ts). */
+  gzip?: 'node' | 'cli';
+  /** Idle `tar -x` processes kept ready (default 4; 0 spawns per layer). */
+  tarPool?: number;
+  log?: (msg: string) => void;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async run<T>(f: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await f();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+export class LocalImageStore implements ImageStore {
+  readonly content: ContentStore;
+  readonly cache: LayerCache;
+  private readonly auth = new AuthCache();
+  private readonly agents: HttpAgents = createAgents();
+  private readonly limit: Semaphore;
+  private readonly tarPool: TarPool;
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly opts: LocalImageStoreOptions) {
+    mkdirSync(opts.root, { recursive: true });
+    this.content = new ContentStore(opts.root);
+    this.cache = new LayerCache(opts.root, this.content, opts.log);
+    this.limit = new Semaphore(opts.maxConcurrentLayers ?? 4);
+    this.tarPool = new TarPool(this.content.tmpDir, TAR_EXTRACT, opts.tarPool ?? 4);
+  }
+
+  /**
+   * Loads state, removes leftovers of an interrupted run and starts the idle tar processes. Every
+   * method does this first on its own; an agent calls it at start so the first pull does not wait.
+   */
+  init(): Promise<void> {
+    this.ready ??= this.cache.init().then(() => this.tarPool.fill());
+    return this.ready;
+  }
+
+  async pull(reference: string, holder: string, opts: PullOptions = {}): Promise<PulledImage> {
+    let ref;
+    try {
+      ref = parseReference(reference);
+    } catch (err) {
+      if (err instanceof InvalidReferenceError) throw new ImagePullError(err.message, { code: 'InvalidReference' });
+      throw err;
+    }
+    const signal = opts.signal;
+    const name = formatReference(ref);
+    if (signal?.aborted) throw new ImagePullError(`pull of ${name} aborted`, { code: 'Aborted' });
+    const client = new RegistryClient(ref, {
+      authCache: this.auth, agents: this.agents,
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      ...(opts.insecureRegistries ? { insecureRegistries: opts.insecureRegistries } : {}),
+      ...(signal ? { signal } : {}),
+      ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}),
+      ...(this.opts.retryDelayMs !== undefined ? { retryDelayMs: this.opts.retryDelayMs } : {}),
+      ...(this.opts.platform ? { platform: this.opts.platform } : {}),
+    });
+
+    let resolved;
+    try {
+      resolved = await client.resolve();
+    } catch (err) {
+      throw toPullError(err, `failed to resolve ref ${name}`);
+    }
+    const { layers, diffIds } = resolved;
+
+    const shared = client.detached();
+    await this.init();
+    const unpin = await this.cache.pin(diffIds);
+    try {
+      const records = await abortable(Promise.all(layers.map((desc, i) => {
+        const diffId = diffIds[i]!;
+        // Shared by concurrent pulls and not tied to this pull's signal: an abort only stops waiting.
+        return this.cache.ensure(diffId, () => this.limit.run(() => this.fetchLayer(shared, desc, diffId)))
+          .catch((err: unknown) => {
+            throw toPullError(err, `failed to pull layer ${desc.digest} of ${name}`, client.describe());
+          });
+      })), signal, name);
+      await this.cache.acquire(holder, diffIds);
+      return {
+        reference,
+        manifestDigest: resolved.manifestDigest,
+        configDigest: resolved.configDigest,
+        config: runtimeConfig(resolved.config),
+        layers: records.map((r) => ({ diffId: r.diffId, dir: this.cache.layerDir(r.diffId), size: r.size })),
+      };
+    } finally {
+      unpin();
+    }
+  }
+
+  /** Downloads and unpacks one layer into a new directory under tmp/; retries once when the connection fails midway. */
+  private async fetchLayer(client: RegistryClient, desc: Descriptor, diffId: string): Promise<ProducedLayer & { dir: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const blobTmp = this.opts.keepBlobs === false ? undefined : this.content.tempPath();
+      let res;
+      let tar: TarExtractor | undefined;
+      try {
+        res = await client.openBlob(desc, `layer ${desc.digest}`);
+        tar = this.tarPool.take();
+        const r = await unpackLayer({
+          source: res, expectedDigest: desc.digest, expectedSize: desc.size, expectedDiffId: diffId, extractor: tar,
+          ...(blobTmp ? { blobTempPath: blobTmp } : {}),
+          ...(this.opts.gzip ? { gzip: this.opts.gzip } : {}),
+        });
+        if (r.blobSize !== desc.size) {
+          throw new UnpackError('blob-size', `the registry sent ${r.blobSize} bytes, the manifest lists ${desc.size}`);
+        }
+        if (blobTmp) await this.content.commit(blobTmp, desc.digest);
+        return { dir: tar.dir, size: r.contentBytes, ...(blobTmp ? { blobDigest: desc.digest, blobSize: r.blobSize } : {}) };
+      } catch (err) {
+        res?.destroy();
+        if (tar) {
+          tar.kill();
+          await tar.exit;
+          await rm(tar.dir, { recursive: true, force: true });
+        }
+        if (blobTmp) await rm(blobTmp, { force: true });
+        const transient = (err instanceof UnpackError && err.kind === 'source') || (err instanceof RegistryError && err.retryable);
+        if (!transient || attempt >= 1) {
+          if (err instanceof UnpackError && err.kind === 'source') throw client.describeStreamError(desc, err.cause ?? err);
+          throw err;
+        }
+        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 250));
+      }
+    }
+  }
+
+  release(holder: string): Promise<void> {
+    return this.cache.release(holder);
+  }
+
+  garbageCollect(budgetBytes: number): Promise<{ removedLayers: number; freedBytes: number }> {
+    return this.cache.garbageCollect(budgetBytes);
+  }
+
+  /** Holders with references (task ids), so a restarted agent can release the ones it no longer runs. */
+  holders(): Promise<string[]> {
+    return this.cache.holders();
+  }
+
+  usage(): Promise<CacheUsage> {
+    return this.cache.usage();
+  }
+
+  /** Stops the idle tar processes and closes idle registry connections. */
+  close(): void {
+    this.tarPool.close();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+}
+
+function runtimeConfig(c: ImageConfigJson): ImageRuntimeConfig {
+  const cfg = (c.config ?? {}) as Record<string, unknown>;
+  const out: ImageRuntimeConfig = {};
+  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v as string[] : undefined);
+  const e = strings(cfg.Entrypoint);
+  if (e) out.Entrypoint = e;
+  const cmd = strings(cfg.Cmd);
+  if (cmd) out.Cmd = cmd;
+  const env = strings(cfg.Env);
+  if (env) out.Env = env;
+  if (typeof cfg.WorkingDir === 'string' && cfg.WorkingDir) out.WorkingDir = cfg.WorkingDir;
+  if (typeof cfg.User === 'string' && cfg.User) out.User = cfg.User;
+  if (typeof cfg.StopSignal === 'string' && cfg.StopSignal) out.StopSignal = cfg.StopSignal;
+  if (cfg.ExposedPorts && typeof cfg.ExposedPorts === 'object') out.ExposedPorts = cfg.ExposedPorts as Record<string, unknown>;
+  if (cfg.Labels && typeof cfg.Labels === 'object') out.Labels = cfg.Labels as Record<string, string>;
+  return out;
+}
+
+function toPullError(err: unknown, prefix: string, what?: string): ImagePullError {
+  if (err instanceof ImagePullError) return err;
+  if (err instanceof RegistryError) return new ImagePullError(`${prefix}: ${err.message}`, { code: err.code, cause: err });
+  const ctx = what ? ` (${what})` : '';
+  if (err instanceof UnpackError) {
+    const code = err.kind === 'blob-digest' || err.kind === 'diff-id' || err.kind === 'blob-size' ? 'DigestMismatch'
+      : err.kind === 'source' ? 'Unreachable' : 'UnpackFailed';
+    return new ImagePullError(`${prefix}: ${err.message}${ctx}`, { code, cause: err });
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOSPC') return new ImagePullError(`${prefix}: the image cache's disk is full${ctx}`, { code: 'UnpackFailed', cause: err });
+  return new ImagePullError(`${prefix}: ${e?.message ?? String(err)}${ctx}`, { code: 'UnpackFailed', cause: err });
+}
+
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, name: string): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ImagePullError(`pull of ${name} aborted`, { code: 'Aborted' }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

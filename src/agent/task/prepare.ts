@@ -1,0 +1,106 @@
+/** The prepare step of a task: ENI, disk, images, root filesystems, bundles, sandbox. Idempotent. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ContainerDefinition, TaskDefinitionBody, Volume } from '../../ecs/task-definition/types.js';
+import { coerceError } from '../../lib/errors.js';
+import { ImagePullError, type PulledImage } from '../images/image-store.js';
+import type { SandboxSpec } from '../runtime/oci-runtime.js';
+import type { LocalTaskState } from '../state/task-state.js';
+import type { TaskDisk } from '../storage/task-storage.js';
+import { applyOverride } from './container-config.js';
+import type { RunnerDeps } from './runner-deps.js';
+import { TaskFailure } from './task-failure.js';
+
+export function sandboxSpecFor(deps: RunnerDeps, state: LocalTaskState): SandboxSpec {
+  return {
+    id: state.taskId,
+    dir: join(deps.runtimeDir, state.taskId),
+    netnsPath: deps.network.pathFor(state.taskId),
+    cpuUnits: state.assignment.size.cpu,
+    memoryMiB: state.assignment.size.memory,
+    hostname: hostnameFor(state),
+  };
+}
+
+function hostnameFor(state: LocalTaskState): string {
+  return `ip-task-${state.taskId.slice(0, 12)}`;
+}
+
+export async function prepareTask(
+  deps: RunnerDeps, state: LocalTaskState, onTimes: (t: { pullStartedAt?: number; pullStoppedAt?: number }) => void,
+): Promise<{ imageDigests: Map<string, string> }> {
+  const def = state.assignment.taskDefinition as unknown as TaskDefinitionBody;
+  const overrides = (state.assignment.overrides.containerOverrides ?? []) as { name?: string }[];
+  const containers = (def.containerDefinitions ?? []).map((c) => applyOverride(c, overrides.find((o) => o.name === c.name)));
+
+  const netnsPath = await deps.network.create(state.taskId);
+  const disk = await deps.storage.createTaskDisk(state.taskId, state.assignment.size.ephemeralStorageGiB);
+
+  const pullStartedAt = state.pullStartedAt ?? deps.clock.now();
+  onTimes({ pullStartedAt });
+  const pulled = new Map<string, PulledImage>();
+  await Promise.all(containers.map(async (c) => {
+    try {
+      pulled.set(c.name!, await deps.images.pull(c.image!, state.taskId, deps.pullOptions(c.image!)));
+    } catch (err) {
+      const msg = err instanceof ImagePullError ? err.message : coerceError(err).message;
+      throw new TaskFailure('TaskFailedToStart', `CannotPullContainerError: ${msg}`.slice(0, 1024));
+    }
+  }));
+  onTimes({ pullStartedAt, pullStoppedAt: state.pullStoppedAt ?? deps.clock.now() });
+
+  const volumeDirs = await resolveVolumes(deps, disk, def.volumes ?? []);
+  for (const [i, c] of containers.entries()) {
+    const local = state.containers[i]!;
+    mkdirSync(local.dir, { recursive: true });
+    const image = pulled.get(c.name!)!;
+    // Mounted writable: the runtime still has to create mount points in it; readonlyRootFilesystem
+    // is enforced by the OCI spec (root.readonly), as Docker does.
+    const rootfs = await deps.storage.mountRootfs(disk, c.name!, image.layers.map((l) => l.dir));
+    const spec = deps.buildSpec({
+      taskId: state.taskId,
+      runtimeId: local.runtimeId,
+      container: c,
+      image: image.config,
+      rootfs,
+      mounts: mountsFor(c, containers, volumeDirs),
+      injectedEnv: {
+        AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+        AWS_REGION: deps.region,
+        AWS_DEFAULT_REGION: deps.region,
+      },
+      environmentFiles: {},
+      netnsPath,
+      hostname: hostnameFor(state),
+      taskLimits: { cpuUnits: state.assignment.size.cpu, memoryMiB: state.assignment.size.memory },
+    });
+    writeFileSync(join(local.dir, 'spec.json'), JSON.stringify(spec));
+  }
+  await deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath });
+  return { imageDigests: new Map([...pulled].map(([name, p]) => [name, p.manifestDigest])) };
+}
+
+async function resolveVolumes(deps: RunnerDeps, disk: TaskDisk, volumes: Volume[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const v of volumes) {
+    const efs = v.efsVolumeConfiguration;
+    if (efs) {
+      const id = efs.fileSystemId.startsWith('arn:') ? efs.fileSystemId.slice(efs.fileSystemId.lastIndexOf('/') + 1) : efs.fileSystemId;
+      out.set(v.name!, await deps.volumes.pathFor(id, efs.rootDirectory ?? '/'));
+    } else {
+      out.set(v.name!, await deps.storage.taskVolumeDir(disk, v.name!));
+    }
+  }
+  return out;
+}
+
+function mountsFor(c: ContainerDefinition, all: ContainerDefinition[], volumeDirs: Map<string, string>): { source: string; destination: string; readOnly: boolean }[] {
+  const mounts = (c.mountPoints ?? []).map((m) => ({ source: volumeDirs.get(m.sourceVolume!)!, destination: m.containerPath!, readOnly: m.readOnly === true }));
+  for (const from of c.volumesFrom ?? []) {
+    const source = all.find((x) => x.name === from.sourceContainer);
+    for (const m of source?.mountPoints ?? []) {
+      mounts.push({ source: volumeDirs.get(m.sourceVolume!)!, destination: m.containerPath!, readOnly: from.readOnly === true || m.readOnly === true });
+    }
+  }
+  return mounts.filter((m) => m.source !== undefined);
+}
