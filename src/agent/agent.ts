@@ -44,10 +44,11 @@ export class Agent {
     this.loops = [this.heartbeatLoop(), this.assignmentLoop()];
   }
 
-  /** Stops the agent's loops; tasks keep running. */
+  /** Stops the agent's loops and detaches its runners; tasks keep running for the next agent to adopt. */
   async stop(): Promise<void> {
     this.abort.abort();
     await Promise.allSettled(this.loops);
+    for (const r of this.runners.values()) r.detach();
   }
 
   /** Waits for every runner that is finishing (tests and clean shutdowns). */

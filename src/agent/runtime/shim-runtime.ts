@@ -91,7 +91,7 @@ export abstract class ShimRuntime implements OciRuntime {
       }
       if (performance.now() > deadline) throw new ContainerStartError(`container ${container.id} was not running after ${this.startTimeoutMs} ms`);
       await sleep(delay);
-      delay = Math.min(delay * 1.5, 50);
+      delay = Math.min(delay * 1.3, 10); // state reads are file reads: polling is cheap
     }
   }
 

@@ -31,6 +31,7 @@ export class TaskRunner {
   private state: LocalTaskState;
   private readonly health = new Map<string, { spec: HealthCheckSpec; state: HealthState; nextAt: number; probing: boolean }>();
   private wakeUp: (() => void) | undefined;
+  private detached = false;
   readonly done: Promise<void>;
 
   constructor(private readonly deps: RunnerDeps, initial: LocalTaskState) {
@@ -66,6 +67,15 @@ export class TaskRunner {
     }
   }
 
+  /**
+   * Stops driving the task without touching it, as if the agent process had died: containers keep
+   * running, and a later runner built from the state file picks the task up again.
+   */
+  detach(): void {
+    this.detached = true;
+    this.wakeUp?.();
+  }
+
   requestStop(stopCode: StopCode, reason: string): void {
     if (this.state.stop) return;
     this.state = { ...this.state, stop: { stopCode, reason } };
@@ -74,14 +84,15 @@ export class TaskRunner {
   }
 
   private save(): void {
+    if (this.detached) return; // a detached runner must not overwrite what its successor writes
     this.deps.stateStore.save(this.state);
   }
 
   private async main(): Promise<void> {
     if (this.state.phase === 'preparing') await this.prepare();
-    if (this.state.phase === 'running') await this.runLoop();
-    if (this.state.phase === 'stopping') await this.stopContainers();
-    if (this.state.phase === 'cleaning') await this.clean();
+    if (this.state.phase === 'running' && !this.detached) await this.runLoop();
+    if (this.state.phase === 'stopping' && !this.detached) await this.stopContainers();
+    if (this.state.phase === 'cleaning' && !this.detached) await this.clean();
   }
 
   private async prepare(): Promise<void> {
@@ -140,6 +151,7 @@ export class TaskRunner {
       if (spec) this.health.set(name, { spec, state: initialHealth, nextAt: 0, probing: false });
     }
     while (this.state.phase === 'running') {
+      if (this.detached) return;
       await this.observeExits(defs);
       if (this.state.stop) break;
       const views = this.views(defs);
