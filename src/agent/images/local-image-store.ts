@@ -19,7 +19,7 @@ import { LayerCache, type CacheUsage, type ProducedLayer } from './layer-cache.j
 import { InvalidReferenceError, formatReference, parseReference } from './reference.js';
 import { AuthCache, RegistryClient, RegistryError, createAgents, type Descriptor, type HttpAgents, type ImageConfigJson, type Platform } from './registry-client.js';
 import { TarPool, type TarExtractor } from './tar-pool.js';
-import { TAR_EXTRACT, UnpackError, unpackLayer } from './unpack.js';
+import { TAR_EXTRACT, UnpackError, unpackLayer, type GzipImpl } from './unpack.js';
 
 export interface LocalImageStoreOptions {
   /** The store's directory (AgentConfig.imagesDir). */
@@ -34,8 +34,11 @@ export interface LocalImageStoreOptions {
   retryDelayMs?: number;
   /** Platform to pick from indexes (default: this host, linux/<process.arch>). */
   platform?: Platform;
-  /** gzip implementation (default node zlib, ≈ 3x faster than gzip(1) here; see bench/cold-start.ts). */
-  gzip?: 'node' | 'cli';
+  /**
+   * gzip implementation: 'fast' (default: stored blocks passed through, zlib for the rest), 'zlib'
+   * (node's Gunzip), 'cli' (gzip -dc; ≈ 3x slower than zlib here). See bench/cold-start.ts.
+   */
+  gzip?: GzipImpl;
   /** Idle `tar -x` processes kept ready (default 4; 0 spawns per layer). */
   tarPool?: number;
   log?: (msg: string) => void;

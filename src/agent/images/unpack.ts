@@ -3,8 +3,9 @@
  *
  *   source ─┬─ sha256 (blob digest)
  *           ├─ temp blob file (the content store commits it after verification)
- *           └─ decompress (gzip: node zlib on the thread pool; zstd: zlib when node has it,
- *              else `zstd -dc`; none) ─┬─ sha256 (diffID)
+ *           └─ decompress (gzip: FastGunzip, i.e. stored blocks passed through and zlib on the
+ *              thread pool for the rest; zstd: zlib when node has it, else `zstd -dc`; none)
+ *                                      ─┬─ sha256 (diffID; for uncompressed layers the blob digest)
  *                                      ├─ TarScanner (whiteouts, content size)
  *                                      └─ GNU tar -x into the destination (a temp dir)
  *
@@ -25,6 +26,7 @@ import { lstat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import * as zlib from 'node:zlib';
+import { FastGunzip } from './fast-gunzip.js';
 import { spawnTar, type TarExtractor } from './tar-pool.js';
 import { OPAQUE_MARKER, TarScanner, WHITEOUT_PREFIX, normalizeMemberPath, tarEnd, tarHeader } from './tar.js';
 
@@ -38,6 +40,7 @@ export class UnpackError extends Error {
 }
 
 export type Compression = 'gzip' | 'zstd' | 'none';
+export type GzipImpl = 'fast' | 'zlib' | 'cli';
 
 export interface UnpackInput {
   /** The blob's bytes as stored (compressed or not). */
@@ -53,8 +56,8 @@ export interface UnpackInput {
   /** Where to extract: a tar process from a TarPool (with its own empty directory), or an existing empty directory. */
   extractor?: TarExtractor;
   destDir?: string;
-  /** gzip implementation: node's zlib (default) or the gzip program. */
-  gzip?: 'node' | 'cli';
+  /** gzip implementation: FastGunzip (default; zlib plus pass-through of stored blocks), plain zlib, or the gzip program. */
+  gzip?: GzipImpl;
 }
 
 export interface UnpackResult {
@@ -72,7 +75,8 @@ export interface UnpackResult {
 }
 
 export const TAR_EXTRACT: readonly string[] = [
-  '-x', '-f', '-', '--numeric-owner', '--same-owner', '-p',
+  // 128 KiB records, reassembled from pipe reads (-B): about half the system time of the default 10 KiB.
+  '-x', '-f', '-', '-b', '256', '-B', '--numeric-owner', '--same-owner', '-p',
   // Keep file capabilities and user xattrs from images; never trusted.* (overlayfs's own namespace).
   '--xattrs', '--xattrs-include=security.capability', '--xattrs-include=user.*',
   '--exclude=.wh.*',
@@ -108,7 +112,7 @@ function processDecompressor(cmd: string, args: string[], name: string): Decompr
   return { input: child.stdin!, output: child.stdout!, done, kill: () => child.kill('SIGKILL') };
 }
 
-function streamDecompressor(t: zlib.Gunzip | PassThrough, name: string): Decompressor {
+function streamDecompressor(t: zlib.Gunzip | PassThrough | FastGunzip, name: string): Decompressor {
   const done = new Promise<void>((resolve, reject) => {
     t.once('end', resolve);
     t.once('error', (err) => reject(new Error(`${name} failed: ${err.message}`)));
@@ -119,11 +123,11 @@ function streamDecompressor(t: zlib.Gunzip | PassThrough, name: string): Decompr
 
 type ZlibWithZstd = typeof zlib & { createZstdDecompress?: (opts?: object) => zlib.Gunzip };
 
-function decompressorFor(c: Compression, gzipImpl: 'node' | 'cli'): Decompressor {
+function decompressorFor(c: Compression, gzipImpl: GzipImpl): Decompressor {
   if (c === 'gzip') {
-    return gzipImpl === 'cli'
-      ? processDecompressor('gzip', ['-dc'], 'gzip decompression')
-      : streamDecompressor(zlib.createGunzip({ chunkSize: 256 * 1024 }), 'gzip decompression');
+    if (gzipImpl === 'cli') return processDecompressor('gzip', ['-dc'], 'gzip decompression');
+    if (gzipImpl === 'zlib') return streamDecompressor(zlib.createGunzip({ chunkSize: 256 * 1024 }), 'gzip decompression');
+    return streamDecompressor(new FastGunzip(), 'gzip decompression');
   }
   if (c === 'zstd') {
     const z = zlib as ZlibWithZstd;
@@ -183,10 +187,11 @@ export async function unpackLayer(input: UnpackInput): Promise<UnpackResult> {
 
   const startDecompressor = (head: Buffer): void => {
     compression = sniffCompression(head);
-    decomp = decompressorFor(compression, input.gzip ?? 'node');
+    decomp = decompressorFor(compression, input.gzip ?? 'fast');
     const d = decomp;
+    const hashOutput = compression !== 'none'; // uncompressed: the diffID is the blob digest
     d.output.on('data', (chunk: Buffer) => {
-      diffHash.update(chunk);
+      if (hashOutput) diffHash.update(chunk);
       if (scanError === undefined) {
         try {
           scanner.push(chunk);
@@ -277,7 +282,7 @@ export async function unpackLayer(input: UnpackInput): Promise<UnpackResult> {
   const extracted = since();
 
   const blobDigest = `sha256:${blobHash.digest('hex')}`;
-  const diffId = `sha256:${diffHash.digest('hex')}`;
+  const diffId = compression === 'none' ? blobDigest : `sha256:${diffHash.digest('hex')}`;
   if (input.expectedDigest !== undefined && blobDigest !== input.expectedDigest) {
     throw new UnpackError('blob-digest', `digest mismatch: the content has digest ${blobDigest}, the manifest says ${input.expectedDigest}`);
   }

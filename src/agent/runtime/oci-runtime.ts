@@ -14,7 +14,11 @@
  * - `destroySandbox` leaves no processes, mounts or runtime state behind.
  */
 export interface SandboxSpec {
-  /** Fixed-width id (runsc matches ids by prefix): the task id, 32 hex. */
+  /**
+   * Fixed-width id: the task id, 32 hex. runsc resolves ids by prefix and calls an id ambiguous
+   * when it is a prefix of another, even with an exact match, so RunscRuntime names its sandbox
+   * `<id>-pause` (see runsc.ts).
+   */
   id: string;
   /** Directory the runtime may use for this task's bundles and runtime state. */
   dir: string;
@@ -27,7 +31,7 @@ export interface SandboxSpec {
 }
 
 export interface ContainerSpec {
-  /** Unique within the task, e.g. "<taskid>-0" (ECS runtimeId shape). */
+  /** Unique within the task, "<taskid>-<n>" with n < 10 (ECS runtimeId shape; no id a prefix of another). */
   id: string;
   /** Directory holding config.json (written by the runtime from `oci`), stdout, stderr, exit-code. */
   dir: string;

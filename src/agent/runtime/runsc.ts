@@ -103,18 +103,22 @@ export class RunscRuntime extends ShimRuntime {
   }
 
   /**
-   * The argv that runs `runsc <flags> args…` correctly for this network mode. `inTask`: the command
-   * creates sandbox processes (create, run), so in host mode it must run inside the task's netns
-   * and cgroup.
+   * The argv that runs `runsc <flags> args…` correctly for this network mode. Host mode: commands
+   * that reach a sandbox run inside its netns (the sandbox's control socket is an abstract unix
+   * socket, which belongs to a netns), unless the netns is gone; `join` commands (create, run) make
+   * sandbox processes and first move into the task cgroup (runsc manages none with
+   * --ignore-cgroups).
    */
-  command(args: readonly string[], inTask?: { sandbox: SandboxSpec }): string[] {
+  command(args: readonly string[], sandbox?: SandboxSpec, join = false): string[] {
     const runsc = [this.runsc, ...this.flags, ...args];
     if (this.network === 'sandbox') return ['unshare', '-m', '--propagation', 'private', 'sh', '-c', HIDE_PROC_SYS_NET, ...runsc];
-    if (!inTask) return runsc;
-    const join = procsFiles(this.taskCgroup(inTask.sandbox.id)).map((f) => `echo $$ > ${shq(f)} && `).join('');
-    const inCgroup = ['sh', '-c', `${join}exec "$0" "$@"`, ...runsc];
-    const ns = netnsNameOf(inTask.sandbox.netnsPath);
-    return ns ? ['ip', 'netns', 'exec', ns, ...inCgroup] : ['nsenter', `--net=${inTask.sandbox.netnsPath}`, ...inCgroup];
+    if (!sandbox || !existsSync(sandbox.netnsPath)) return runsc;
+    const ns = netnsNameOf(sandbox.netnsPath);
+    const inNetns = ns ? ['ip', 'netns', 'exec', ns, ...runsc] : ['nsenter', `--net=${sandbox.netnsPath}`, ...runsc];
+    if (!join) return inNetns;
+    // Join the task cgroup first: `ip netns exec` remounts /sys, hiding /sys/fs/cgroup.
+    const joins = procsFiles(this.taskCgroup(sandbox.id)).map((f) => `echo $$ > ${shq(f)} && `).join('');
+    return ['sh', '-c', `${joins}exec "$0" "$@"`, ...inNetns];
   }
 
   private stateFile(sandboxId: string, containerId: string): string {
@@ -162,10 +166,10 @@ export class RunscRuntime extends ShimRuntime {
     mkdirSync(this.root, { recursive: true });
     writeSandboxRecord(spec);
     if (state?.status === 'created') {
-      await runCommandOk(this.command(['start', rid]), { timeoutMs: this.commandTimeoutMs });
+      await runCommandOk(this.command(['start', rid], spec), { timeoutMs: this.commandTimeoutMs });
       return;
     }
-    if (state) await runCommand(this.command(['delete', '-force', rid]), { timeoutMs: this.commandTimeoutMs });
+    if (state) await runCommand(this.command(['delete', '-force', rid], spec), { timeoutMs: this.commandTimeoutMs });
     const bundle = join(spec.dir, 'pause');
     mkdirSync(bundle, { recursive: true });
     const sandboxMode = this.network === 'sandbox';
@@ -185,14 +189,14 @@ export class RunscRuntime extends ShimRuntime {
     const logPath = join(spec.dir, 'sandbox.log');
     const log = openSync(logPath, 'a');
     try {
-      const r = await runCommand(this.command(['create', '--bundle', bundle, rid], { sandbox: spec }), {
+      const r = await runCommand(this.command(['create', '--bundle', bundle, rid], spec, true), {
         timeoutMs: this.commandTimeoutMs, stdoutFd: log, stderrFd: log,
       });
       if (r.status !== 0) throw new HostCommandError({ ...r, stderr: readTail(logPath) });
     } finally {
       closeSync(log);
     }
-    await runCommandOk(this.command(['start', rid]), { timeoutMs: this.commandTimeoutMs });
+    await runCommandOk(this.command(['start', rid], spec), { timeoutMs: this.commandTimeoutMs });
   }
 
   protected bundleSpec(sandbox: SandboxSpec, container: ContainerSpec): Record<string, unknown> {
@@ -223,7 +227,7 @@ export class RunscRuntime extends ShimRuntime {
     const sandboxPid = this.readState(rid, rid)?.sandbox?.pid;
     const taskOom = oomControlFile(this.taskCgroup(sandbox.id));
     return {
-      argv: this.command(['run', '--bundle', container.dir, container.id], { sandbox }),
+      argv: this.command(['run', '--bundle', container.dir, container.id], sandbox, true),
       ...(taskOom ? { taskOomFile: taskOom } : {}),
       ...(sandboxPid ? { sandboxPid } : {}),
     };
@@ -238,7 +242,7 @@ export class RunscRuntime extends ShimRuntime {
 
   protected async removeContainerState(sandbox: SandboxSpec, containerId: string): Promise<void> {
     if (!existsSync(this.stateFile(this.runscSandboxId(sandbox.id), containerId))) return;
-    await runCommand(this.command(['delete', '-force', containerId]), { timeoutMs: this.commandTimeoutMs });
+    await runCommand(this.command(['delete', '-force', containerId], sandbox), { timeoutMs: this.commandTimeoutMs });
   }
 
   protected startFailure(container: ContainerSpec, exitCode: number): string | undefined {
@@ -247,12 +251,12 @@ export class RunscRuntime extends ShimRuntime {
     return line?.replace(/^running container: /, '');
   }
 
-  protected killArgv(_sandbox: SandboxSpec, containerId: string, signal: NodeJS.Signals): string[] {
-    return this.command(['kill', ...(signal === 'SIGKILL' ? ['--all'] : []), containerId, signal]);
+  protected killArgv(sandbox: SandboxSpec, containerId: string, signal: NodeJS.Signals): string[] {
+    return this.command(['kill', ...(signal === 'SIGKILL' ? ['--all'] : []), containerId, signal], sandbox);
   }
 
-  protected execArgv(_sandbox: SandboxSpec, containerId: string, argv: readonly string[]): string[] {
-    return this.command(['exec', containerId, ...argv]);
+  protected execArgv(sandbox: SandboxSpec, containerId: string, argv: readonly string[]): string[] {
+    return this.command(['exec', containerId, ...argv], sandbox);
   }
 
   async destroySandbox(spec: SandboxSpec): Promise<void> {
@@ -270,7 +274,7 @@ export class RunscRuntime extends ShimRuntime {
     const errors: string[] = [];
     const del = async (id: string): Promise<void> => {
       if (!existsSync(this.stateFile(rid, id))) return;
-      const r = await runCommand(this.command(['delete', '-force', id]), { timeoutMs: this.commandTimeoutMs });
+      const r = await runCommand(this.command(['delete', '-force', id], spec), { timeoutMs: this.commandTimeoutMs });
       if (r.status !== 0 && existsSync(this.stateFile(rid, id))) errors.push(`delete ${id}: ${r.stderr.trim().slice(-300)}`);
     };
     await Promise.all([...ids].map(del));

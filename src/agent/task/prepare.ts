@@ -38,6 +38,9 @@ export async function prepareTask(
 
   const pullStartedAt = state.pullStartedAt ?? deps.clock.now();
   onTimes({ pullStartedAt });
+  // The sandbox needs no image: boot it while the images pull.
+  const sandbox = deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath });
+  sandbox.catch(() => undefined);
   const pulled = new Map<string, PulledImage>();
   await Promise.all(containers.map(async (c) => {
     try {
@@ -76,7 +79,7 @@ export async function prepareTask(
     });
     writeFileSync(join(local.dir, 'spec.json'), JSON.stringify(spec));
   }
-  await deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath });
+  await sandbox;
   return { imageDigests: new Map([...pulled].map(([name, p]) => [name, p.manifestDigest])) };
 }
 

@@ -208,7 +208,7 @@ export class TaskRunner {
       const status = await this.deps.runtime.status(this.sandbox(), this.containerSpec(c));
       if (status.state !== 'stopped') continue;
       const exitCode = status.exitCode ?? 137;
-      const oom = (status as { oomKilled?: boolean }).oomKilled === true;
+      const oom = status.oomKilled === true;
       const def = defs.get(c.name)!;
       if (!oom && this.shouldRestart(def, c, exitCode)) {
         this.deps.log.info('restarting container', { taskArn: this.state.taskArn, container: c.name, exitCode });
@@ -288,7 +288,7 @@ export class TaskRunner {
         status = await this.deps.runtime.status(sandbox, spec);
       }
     }
-    const oom = (status as { oomKilled?: boolean }).oomKilled === true;
+    const oom = status.oomKilled === true;
     this.setContainer(name, {
       phase: 'exited', exitCode: status.exitCode ?? 137,
       ...(oom ? { reason: 'OutOfMemoryError: Container killed due to memory usage' } : {}),
