@@ -6,39 +6,16 @@
  * Everything here is idempotent where that makes sense: unmounting something that is not mounted
  * and detaching a loop device that is already gone succeed.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { HostCommandError, runCommandOk } from './exec.js';
 
 /** The kernel copies at most one page of mount data (options) and needs a NUL: 4096 - 1 on x86-64. */
 export const MOUNT_DATA_MAX = 4095;
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-
-export class HostCommandError extends Error {
-  constructor(
-    readonly command: string,
-    readonly args: readonly string[],
-    readonly exitCode: number | string | null,
-    readonly stderr: string,
-  ) {
-    super(`${command} ${args.join(' ')} failed (${exitCode ?? 'killed'}): ${stderr.trim() || 'no output'}`);
-    this.name = 'HostCommandError';
-  }
-}
-
 /** Runs a program (no shell) and resolves with its stdout; rejects with HostCommandError. */
-export function run(command: string, args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd: opts.cwd, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: 'SIGKILL', encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        if (err) {
-          const code = (err as NodeJS.ErrnoException & { code?: number | string }).code ?? null;
-          reject(new HostCommandError(command, args, err.killed ? `timeout after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms` : code, String(stderr || err.message)));
-        } else {
-          resolve(stdout);
-        }
-      });
-  });
+export async function run(command: string, args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<string> {
+  const r = await runCommandOk([command, ...args], { ...(opts.cwd ? { cwd: opts.cwd } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+  return r.stdout;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -297,7 +274,7 @@ export async function mkfsExt4(target: string, opts: { journal?: boolean; label?
     await run('mkfs.ext4', [...base, '-E', 'assume_storage_prezeroed=1,nodiscard', target], { timeoutMs: 120_000 });
   } catch (err) {
     // e2fsprogs older than 1.47 does not know assume_storage_prezeroed.
-    if (!(err instanceof HostCommandError) || !/assume_storage_prezeroed|extended option/i.test(err.stderr)) throw err;
+    if (!(err instanceof HostCommandError) || !/assume_storage_prezeroed|extended option/i.test(err.result.stderr)) throw err;
     await run('mkfs.ext4', [...base, '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard', target], { timeoutMs: 120_000 });
   }
 }
