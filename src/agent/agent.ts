@@ -20,6 +20,8 @@ export interface AgentOptions {
   readonly capacity: HostCapacity;
   readonly hostname: string;
   readonly runtimes: string[];
+  /** Runs after stop() when no task of this agent is left on the host (removes its empty host dirs). */
+  readonly releaseHostDirs?: () => void;
 }
 
 export class Agent {
@@ -49,6 +51,7 @@ export class Agent {
     this.abort.abort();
     await Promise.allSettled(this.loops);
     for (const r of this.runners.values()) r.detach();
+    if (this.stateStore.list().length === 0) this.opts.releaseHostDirs?.();
   }
 
   /** Waits for every runner that is finishing (tests and clean shutdowns). */
@@ -158,6 +161,7 @@ export class Agent {
         const res = await this.client.assignments(cursor, 20, this.abort.signal);
         cursor = res.cursor;
         this.apply(res.tasks);
+        await this.removeDeletedFileSystems(res.fileSystemIds);
       } catch (err) {
         if (this.abort.signal.aborted) return;
         this.log.warn('fetching assignments failed', { error: coerceError(err).message });
@@ -165,6 +169,17 @@ export class Agent {
         cursor = undefined;
         await delay(1000, this.abort.signal);
       }
+    }
+  }
+
+  /** DeleteFileSystem removes the record; the data held on this host goes here. */
+  private async removeDeletedFileSystems(existing: string[] | undefined): Promise<void> {
+    if (!existing) return;
+    const keep = new Set(existing);
+    for (const id of await this.deps.volumes.list()) {
+      if (keep.has(id)) continue;
+      this.log.info('removing data of a deleted file system', { fileSystemId: id });
+      await this.deps.volumes.remove(id).catch((err: unknown) => this.log.warn('could not remove file system data', { fileSystemId: id, error: coerceError(err).message }));
     }
   }
 

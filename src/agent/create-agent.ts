@@ -1,5 +1,6 @@
 /** Wires an Agent from compiled options: the real image store, runtime, storage and network. */
 import { createHash } from 'node:crypto';
+import { readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
@@ -9,6 +10,7 @@ import { HttpControlPlaneClient } from './control-plane-client.js';
 import { LocalImageStore } from './images/local-image-store.js';
 import { NetnsTaskNetwork } from './network/task-network.js';
 import { loadRegistryCredentials } from './registry-credentials.js';
+import { v1Hierarchies as cgroupHierarchies } from './runtime/cgroup.js';
 import { createRuntime, createSpecBuilder } from './runtime/index.js';
 import { TaskStateStore } from './state/task-state.js';
 import { LocalTaskStorage } from './storage/local-task-storage.js';
@@ -46,9 +48,27 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
       runtimeDir: o.runtimeDir,
     },
     stateStore,
-    { stateDir: o.stateDir, availabilityZone: o.availabilityZone, capacity: o.capacity, hostname: o.hostname, runtimes: [o.runtime] },
+    {
+      stateDir: o.stateDir, availabilityZone: o.availabilityZone, capacity: o.capacity, hostname: o.hostname, runtimes: [o.runtime],
+      releaseHostDirs: () => removeEmptyDirs([
+        ...cgroupHierarchies().map((h) => join(h, 'pier', instance)),
+        `/run/pier/${instance}/runsc`, `/run/pier/${instance}/runc`, `/run/pier/${instance}`,
+      ]),
+    },
     log,
   );
   await agent.start();
   return agent;
+}
+
+/** Removes each directory if it is empty (deepest first); cgroup dirs are removed with rmdir too. */
+function removeEmptyDirs(dirs: string[]): void {
+  for (const dir of dirs) {
+    try {
+      // A cgroup dir always lists its control files; rmdir succeeds only if it has no child cgroups and no tasks.
+      if (dir.startsWith('/sys/fs/cgroup') || readdirSync(dir).length === 0) rmdirSync(dir);
+    } catch {
+      // in use or already gone
+    }
+  }
 }

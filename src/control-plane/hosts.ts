@@ -125,7 +125,18 @@ export async function assignments(cp: ControlPlane, host: HostRecord, since: str
       ...(r.task.stoppedReason ? { stoppedReason: r.task.stoppedReason } : {}),
     });
   }
-  return { tasks, cursor: cursorOf(records) };
+  return { tasks, cursor: cursorOf(records), fileSystemIds: await allFileSystemIds(cp) };
+}
+
+async function allFileSystemIds(cp: ControlPlane): Promise<string[]> {
+  const ids: string[] = [];
+  let afterId: string | undefined;
+  do {
+    const page = await cp.store.read.fileSystems.list({ limit: 1000, ...(afterId ? { afterId } : {}) });
+    ids.push(...page.items.map((f) => f.id));
+    afterId = page.nextKey;
+  } while (afterId);
+  return ids;
 }
 
 export async function reportTask(cp: ControlPlane, host: HostRecord, taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }> {

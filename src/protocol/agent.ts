@@ -81,4 +81,6 @@ export interface AssignmentsResponse {
   tasks: Assignment[];
   /** Fingerprint of this task set; pass it back as `since` to long-poll until something changes. */
   cursor: string;
+  /** File systems (EFS role) that exist; a host deletes the data of any other it holds. */
+  fileSystemIds: string[];
 }

@@ -52,7 +52,7 @@ function gzipParts(parts: Buffer[]): Promise<Buffer> {
 
 describe('FastGunzip', () => {
   test('matches zlib on incompressible, compressible, mixed and multi-member data, however the input is split', async () => {
-    const random = randomBytes(300_000);
+    const random = randomBytes(100_000);
     const r20 = randomBytes(20_000);
     const inputs: [string, Buffer, Buffer][] = [
       ['random, level 6', zlib.gzipSync(random), random],
@@ -65,7 +65,7 @@ describe('FastGunzip', () => {
       ['empty member', zlib.gzipSync(Buffer.alloc(0)), Buffer.alloc(0)],
     ];
     for (const [name, gz, want] of inputs) {
-      for (const chunk of [gz.length, 65536, 4096, 7, 'random'] as const) {
+      for (const chunk of [gz.length, 65536, 4096, 'random', ...(gz.length < 20_000 ? [7] : [])] as const) {
         const { out } = await gunzip(gz, chunk);
         assert.ok(out.equals(want), `${name}, chunks of ${chunk}`);
       }

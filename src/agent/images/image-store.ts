@@ -41,7 +41,11 @@ export interface PulledImage {
   /** The image ID: sha256 digest of the config blob. */
   configDigest: string;
   config: ImageRuntimeConfig;
-  /** Unpacked layer directories, lowest first, each keyed by its diffID. */
+  /**
+   * Unpacked layer directories, lowest first, each keyed by its diffID, ready to be overlayfs lower
+   * dirs (whiteouts are char devices 0:0, opaque dirs carry trusted.overlay.opaque=y). A layer the
+   * image repeats appears once, at its topmost position (same tree). `size`: bytes of file content.
+   */
   layers: { diffId: string; dir: string; size: number }[];
 }
 

@@ -3,9 +3,9 @@
  * read-only by every task whose image has it, with references per holder (task id) and LRU garbage
  * collection.
  *
- * State on disk, `<root>/layers.json` (written to a temp file, fsynced, renamed):
+ * State on disk, `<root>/layers.json` (written to a temp file and renamed):
  *   { "version": 1,
- *     "layers":  { "<diffIdHex>": { diffId, size, blobDigest?, blobSize?, lastUsed } },
+ *     "layers":  { "<diffIdHex>": { diffId, size, fromBlob?, blobDigest?, blobSize?, lastUsed } },
  *     "holders": { "<holder>": ["<diffIdHex>", …] } }
  * A layer directory exists under layers/ only once it is complete (unpacked into tmp/ and renamed).
  * On start, leftovers are removed: tmp/, layer directories and blobs no record names (an agent
@@ -17,7 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { lstat, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { lstat, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestHex, type ContentStore } from './content-store.js';
 
@@ -26,6 +26,8 @@ export interface LayerRecord {
   diffId: string;
   /** Bytes of file content in the layer. */
   size: number;
+  /** The compressed blob it was unpacked from (kept or not). */
+  fromBlob?: string;
   /** The compressed blob kept in the content store, if any. */
   blobDigest?: string;
   blobSize?: number;
@@ -33,7 +35,7 @@ export interface LayerRecord {
   lastUsed: number;
 }
 
-export type ProducedLayer = Pick<LayerRecord, 'size' | 'blobDigest' | 'blobSize'>;
+export type ProducedLayer = Pick<LayerRecord, 'size' | 'fromBlob' | 'blobDigest' | 'blobSize'>;
 
 interface StateFile {
   version: 1;
@@ -92,8 +94,11 @@ export class LayerCache {
         recovered = true;
       }
     }
-    // Leftovers of interrupted pulls and GCs.
+    // Leftovers of interrupted pulls, GCs and state writes.
     await rm(this.content.tmpDir, { recursive: true, force: true });
+    for (const f of await readdir(this.root)) {
+      if (f.startsWith('layers.json.tmp-')) await rm(join(this.root, f), { force: true });
+    }
     mkdirSync(this.content.tmpDir, { recursive: true });
 
     const onDisk = new Set(await readdir(this.layersDir));
@@ -134,6 +139,11 @@ export class LayerCache {
 
   get(diffId: string): LayerRecord | undefined {
     return this.state.layers[digestHex(diffId)];
+  }
+
+  /** Whether a cached layer was unpacked from this compressed blob (before the config says its diffID). */
+  hasLayerFromBlob(blobDigest: string): boolean {
+    return Object.values(this.state.layers).some((l) => l.fromBlob === blobDigest);
   }
 
   /**
@@ -311,15 +321,15 @@ export class LayerCache {
     await this.writing;
   }
 
+  /**
+   * Temp file + rename: a killed agent leaves the old or the new state, never a torn one. No fsync:
+   * after a power loss no task survives to hold a layer, and layers the state does not name are
+   * removed on start, so a lost write costs at most a download (and an fsync on a busy disk can
+   * cost a pull tens of milliseconds).
+   */
   private async writeNow(): Promise<void> {
     const tmp = `${this.statePath}.tmp-${randomBytes(4).toString('hex')}`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(this.state));
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
+    await writeFile(tmp, JSON.stringify(this.state), { mode: 0o600 });
     await rename(tmp, this.statePath);
   }
 }

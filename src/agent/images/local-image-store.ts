@@ -6,18 +6,23 @@
  *   <root>/layers.json            layer records and references per holder, written atomically
  *   <root>/tmp/                   in-progress downloads and unpacks (emptied on start)
  *
- * A pull resolves the reference (registry-client.ts), then for every layer not cached downloads and
- * unpacks it in one streaming pass (unpack.ts), layers in parallel. Errors are ImagePullErrors whose
- * message names registry, repository, tag or digest and the cause, e.g.
- *   failed to resolve ref 127.0.0.1:5000/nope:latest: not found: repository "nope" does not exist in registry 127.0.0.1:5000 (NAME_UNKNOWN: …)
+ * A pull resolves the reference to a manifest (registry-client.ts), opens the blobs the cache lacks
+ * while it fetches the config, then downloads and unpacks every missing layer in one streaming pass
+ * (unpack.ts), layers in parallel, each layer once however many pulls want it. Errors are
+ * ImagePullErrors whose message names registry, repository, tag or digest and the cause, e.g.
+ *   failed to resolve ref 127.0.0.1:5000/nope:latest: not found: repository "nope" does not exist in
+ *   registry 127.0.0.1:5000 (MANIFEST_UNKNOWN: manifest unknown)
+ *
+ * One store per root (one agent per host). Needs root: layers keep owners, whiteouts are devices.
  */
+import type { IncomingMessage } from 'node:http';
 import { rm } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import { ContentStore } from './content-store.js';
 import { ImagePullError, type ImageRuntimeConfig, type ImageStore, type PulledImage, type PullOptions } from './image-store.js';
 import { LayerCache, type CacheUsage, type ProducedLayer } from './layer-cache.js';
 import { InvalidReferenceError, formatReference, parseReference } from './reference.js';
-import { AuthCache, RegistryClient, RegistryError, createAgents, type Descriptor, type HttpAgents, type ImageConfigJson, type Platform } from './registry-client.js';
+import { AuthCache, RegistryClient, RegistryError, createAgents, type Descriptor, type HttpAgents, type ImageConfigJson, type Platform, type ResolvedManifest } from './registry-client.js';
 import { TarPool, type TarExtractor } from './tar-pool.js';
 import { TAR_EXTRACT, UnpackError, unpackLayer, type GzipImpl } from './unpack.js';
 
@@ -35,8 +40,9 @@ export interface LocalImageStoreOptions {
   /** Platform to pick from indexes (default: this host, linux/<process.arch>). */
   platform?: Platform;
   /**
-   * gzip implementation: 'fast' (default: stored blocks passed through, zlib for the rest), 'zlib'
-   * (node's Gunzip), 'cli' (gzip -dc; ≈ 3x slower than zlib here). See bench/cold-start.ts.
+   * gzip implementation: 'fast' (default: zlib raw inflate without the CRC pass, the diffID is
+   * verified anyway), 'zlib' (node's Gunzip), 'cli' (gzip -dc; ≈ 3x slower than zlib here).
+   * See bench/cold-start.ts.
    */
   gzip?: GzipImpl;
   /** Idle `tar -x` processes kept ready (default 4; 0 spawns per layer). */
@@ -68,13 +74,20 @@ export class LocalImageStore implements ImageStore {
   private readonly limit: Semaphore;
   private readonly tarPool: TarPool;
   private ready: Promise<void> | undefined;
+  private activePulls = 0;
+  /** Blob digests being downloaded or opened ahead (with counts), so concurrent pulls do not open them twice. */
+  private readonly downloading = new Map<string, number>();
+  /** Blob responses opened ahead while the config was fetched, by digest, for whichever pull downloads them. */
+  private readonly prefetched = new Map<string, Promise<IncomingMessage>>();
+  private readonly maxLayers: number;
 
   constructor(private readonly opts: LocalImageStoreOptions) {
     mkdirSync(opts.root, { recursive: true });
     this.content = new ContentStore(opts.root);
     this.cache = new LayerCache(opts.root, this.content, opts.log);
-    this.limit = new Semaphore(opts.maxConcurrentLayers ?? 4);
-    this.tarPool = new TarPool(this.content.tmpDir, TAR_EXTRACT, opts.tarPool ?? 4);
+    this.maxLayers = opts.maxConcurrentLayers ?? 4;
+    this.limit = new Semaphore(this.maxLayers);
+    this.tarPool = new TarPool(this.content.tmpDir, TAR_EXTRACT, opts.tarPool ?? 4, () => this.activePulls > 0);
   }
 
   /**
@@ -87,6 +100,15 @@ export class LocalImageStore implements ImageStore {
   }
 
   async pull(reference: string, holder: string, opts: PullOptions = {}): Promise<PulledImage> {
+    this.activePulls++;
+    try {
+      return await this.pullOnce(reference, holder, opts);
+    } finally {
+      this.activePulls--;
+    }
+  }
+
+  private async pullOnce(reference: string, holder: string, opts: PullOptions): Promise<PulledImage> {
     let ref;
     try {
       ref = parseReference(reference);
@@ -107,47 +129,100 @@ export class LocalImageStore implements ImageStore {
       ...(this.opts.platform ? { platform: this.opts.platform } : {}),
     });
 
-    let resolved;
+    const initialized = this.init(); // loads the cache state while the registry answers
+    initialized.catch(() => undefined); // awaited below; a failure surfaces there
+    let manifest: ResolvedManifest;
     try {
-      resolved = await client.resolve();
+      manifest = await client.resolveManifest();
     } catch (err) {
       throw toPullError(err, `failed to resolve ref ${name}`);
     }
-    const { layers, diffIds } = resolved;
+    const { layers } = manifest;
+    await initialized;
 
+    // Open the blobs the cache lacks while the config is fetched: one registry round trip less.
+    // (The cache is keyed by diffID, which only the config tells; blob digests are a good guess.)
+    // Whichever pull ends up producing the layer takes the opened response (see fetchLayer).
     const shared = client.detached();
-    await this.init();
+    const mine = new Map<string, Promise<IncomingMessage>>();
+    for (const d of layers) {
+      if (mine.size >= this.maxLayers) break;
+      if (this.cache.hasLayerFromBlob(d.digest) || this.downloading.has(d.digest)) continue;
+      const p = shared.openBlob(d, `layer ${d.digest}`);
+      p.catch(() => undefined); // used or discarded below
+      this.countDownload(d.digest, +1);
+      this.prefetched.set(d.digest, p);
+      mine.set(d.digest, p);
+    }
+    const discard = (): void => {
+      for (const [digest, p] of mine) {
+        if (this.prefetched.get(digest) !== p) continue; // taken by a download
+        this.prefetched.delete(digest);
+        this.countDownload(digest, -1);
+        p.then((res) => res.destroy(), () => undefined);
+      }
+      mine.clear();
+    };
+
+    let config: ImageConfigJson;
+    let diffIds: string[];
+    try {
+      ({ config, diffIds } = await client.fetchConfig(manifest));
+    } catch (err) {
+      discard();
+      throw toPullError(err, `failed to resolve ref ${name}`);
+    }
+
     const unpin = await this.cache.pin(diffIds);
     try {
       const records = await abortable(Promise.all(layers.map((desc, i) => {
         const diffId = diffIds[i]!;
         // Shared by concurrent pulls and not tied to this pull's signal: an abort only stops waiting.
-        return this.cache.ensure(diffId, () => this.limit.run(() => this.fetchLayer(shared, desc, diffId)))
-          .catch((err: unknown) => {
-            throw toPullError(err, `failed to pull layer ${desc.digest} of ${name}`, client.describe());
-          });
+        let counted = false;
+        return this.cache.ensure(diffId, () => {
+          const opened = this.prefetched.get(desc.digest);
+          if (opened) this.prefetched.delete(desc.digest); // its count is now this download's
+          else this.countDownload(desc.digest, +1);
+          counted = true;
+          return this.limit.run(() => this.fetchLayer(shared, desc, diffId, opened));
+        }).catch((err: unknown) => {
+          throw toPullError(err, `failed to pull layer ${desc.digest} of ${name}`, client.describe());
+        }).finally(() => {
+          // Only now is the layer in the cache's records, where the next pull looks first.
+          if (counted) this.countDownload(desc.digest, -1);
+        });
       })), signal, name);
       await this.cache.acquire(holder, diffIds);
       return {
         reference,
-        manifestDigest: resolved.manifestDigest,
-        configDigest: resolved.configDigest,
-        config: runtimeConfig(resolved.config),
-        layers: records.map((r) => ({ diffId: r.diffId, dir: this.cache.layerDir(r.diffId), size: r.size })),
+        manifestDigest: manifest.manifestDigest,
+        configDigest: manifest.configDigest,
+        config: runtimeConfig(config),
+        layers: topmostOnce(records).map((r) => ({ diffId: r.diffId, dir: this.cache.layerDir(r.diffId), size: r.size })),
       };
     } finally {
       unpin();
+      discard(); // prefetched for layers another pull produced meanwhile, or after a failure
     }
   }
 
-  /** Downloads and unpacks one layer into a new directory under tmp/; retries once when the connection fails midway. */
-  private async fetchLayer(client: RegistryClient, desc: Descriptor, diffId: string): Promise<ProducedLayer & { dir: string }> {
+  private countDownload(digest: string, delta: number): void {
+    const n = (this.downloading.get(digest) ?? 0) + delta;
+    if (n > 0) this.downloading.set(digest, n);
+    else this.downloading.delete(digest);
+  }
+
+  /**
+   * Downloads and unpacks one layer into a new directory under tmp/ (from `opened`, a response
+   * opened ahead, when given); retries once when the connection fails midway.
+   */
+  private async fetchLayer(client: RegistryClient, desc: Descriptor, diffId: string, opened?: Promise<IncomingMessage>): Promise<ProducedLayer & { dir: string }> {
     for (let attempt = 0; ; attempt++) {
       const blobTmp = this.opts.keepBlobs === false ? undefined : this.content.tempPath();
       let res;
       let tar: TarExtractor | undefined;
       try {
-        res = await client.openBlob(desc, `layer ${desc.digest}`);
+        res = await (attempt === 0 && opened ? opened : client.openBlob(desc, `layer ${desc.digest}`));
         tar = this.tarPool.take();
         const r = await unpackLayer({
           source: res, expectedDigest: desc.digest, expectedSize: desc.size, expectedDiffId: diffId, extractor: tar,
@@ -158,7 +233,7 @@ export class LocalImageStore implements ImageStore {
           throw new UnpackError('blob-size', `the registry sent ${r.blobSize} bytes, the manifest lists ${desc.size}`);
         }
         if (blobTmp) await this.content.commit(blobTmp, desc.digest);
-        return { dir: tar.dir, size: r.contentBytes, ...(blobTmp ? { blobDigest: desc.digest, blobSize: r.blobSize } : {}) };
+        return { dir: tar.dir, size: r.contentBytes, fromBlob: desc.digest, ...(blobTmp ? { blobDigest: desc.digest, blobSize: r.blobSize } : {}) };
       } catch (err) {
         res?.destroy();
         if (tar) {
@@ -200,6 +275,16 @@ export class LocalImageStore implements ImageStore {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
+}
+
+/**
+ * Layers lowest first with repeats dropped except the topmost: stacking a layer again above others
+ * gives the same tree as having it only there (it re-adds and re-hides exactly what it did below),
+ * and overlayfs need not see one directory twice. Old Docker builds repeat the empty layer.
+ */
+function topmostOnce<T extends { diffId: string }>(layers: T[]): T[] {
+  const last = new Map(layers.map((l, i) => [l.diffId, i]));
+  return layers.filter((l, i) => last.get(l.diffId) === i);
 }
 
 function runtimeConfig(c: ImageConfigJson): ImageRuntimeConfig {

@@ -6,7 +6,7 @@
  * - Plain HTTP for loopback registries and PullOptions.insecureRegistries, HTTPS otherwise.
  * - Auth: anonymous; HTTP basic; bearer tokens (on a 401 with `WWW-Authenticate: Bearer
  *   realm=…,service=…,scope=…`, a token is fetched from the realm with the basic credentials
- *   when given, and cached per realm, service, scope and user until it expires).
+ *   when given, and cached per realm, service, scope and credentials until it expires).
  * - Manifests are verified by content: against the digest asked for, or against the registry's
  *   Docker-Content-Digest header when pulling by tag. Blob streams are verified by the caller
  *   (unpack.ts hashes them on the fly); `fetchBlobBuffer` verifies small blobs itself.
@@ -74,15 +74,19 @@ export interface ImageConfigJson {
   rootfs?: { type?: string; diff_ids?: string[] };
 }
 
-export interface ResolvedImage {
+export interface ResolvedManifest {
   /** Digest of the image manifest (after the platform pick). */
   manifestDigest: string;
   manifestMediaType: string;
   /** Digest of the index / manifest list the tag pointed at, when it pointed at one. */
   indexDigest?: string;
+  configDescriptor: Descriptor;
   configDigest: string;
-  config: ImageConfigJson;
   layers: Descriptor[];
+}
+
+export interface ResolvedImage extends ResolvedManifest {
+  config: ImageConfigJson;
   diffIds: string[];
 }
 
@@ -97,7 +101,7 @@ export class RegistryError extends Error {
 /** Tokens and auth schemes learned from registries; share one per agent so tokens are reused. */
 export class AuthCache {
   readonly tokens = new Map<string, { header: string; expiresAt: number }>();
-  /** registry + user → the last challenge seen, so later requests can authenticate up front. */
+  /** registry + credentials → the last challenge seen, so later requests can authenticate up front. */
   readonly challenges = new Map<string, Challenge>();
 }
 
@@ -273,12 +277,18 @@ export class RegistryClient {
     return `registry ${r.registry}, repository "${r.repository}", ${ver}`;
   }
 
+  /** Who is asking: tokens and challenges are cached per credentials (a wrong password must not reuse a right one's token). */
+  private identity(): string {
+    const c = this.opts.credentials;
+    return c ? createHash('sha256').update(`${c.username}\0${c.password}`).digest('hex') : '';
+  }
+
   private challengeKey(): string {
-    return `${this.ref.registry}\n${this.opts.credentials?.username ?? ''}`;
+    return `${this.ref.registry}\n${this.identity()}`;
   }
 
   private tokenKey(p: Record<string, string>): string {
-    return [p.realm, p.service ?? '', p.scope ?? this.scope, this.opts.credentials?.username ?? ''].join('\n');
+    return [p.realm, p.service ?? '', p.scope ?? this.scope, this.identity()].join('\n');
   }
 
   private basicHeader(): string | undefined {
@@ -504,6 +514,12 @@ export class RegistryClient {
 
   /** Resolves the reference to one image for `platform` (default: this host) and fetches its config. */
   async resolve(): Promise<ResolvedImage> {
+    const m = await this.resolveManifest();
+    return { ...m, ...(await this.fetchConfig(m)) };
+  }
+
+  /** Resolves the reference to one image manifest for `platform` (default: this host) and checks it. */
+  async resolveManifest(): Promise<ResolvedManifest> {
     const want = this.opts.platform ?? hostPlatform();
     let m = await this.getManifest(this.ref.digest ?? this.ref.tag ?? 'latest');
     let indexDigest: string | undefined;
@@ -537,24 +553,29 @@ export class RegistryClient {
       if (!SHA256.test(l.digest)) throw new RegistryError(`unsupported digest "${l.digest}" for a layer of ${this.name} (only sha256)`, 'UnsupportedMediaType');
     }
     if (!SHA256.test(configDesc.digest)) throw new RegistryError(`unsupported config digest "${configDesc.digest}" in ${this.name} (only sha256)`, 'UnsupportedMediaType');
-    const configBuf = await this.fetchBlobBuffer(configDesc, MAX_CONFIG_BYTES, 'config');
+    return {
+      manifestDigest: m.digest, manifestMediaType: m.mediaType, ...(indexDigest ? { indexDigest } : {}),
+      configDescriptor: configDesc, configDigest: configDesc.digest, layers,
+    };
+  }
+
+  /** Fetches and checks the image config of a resolved manifest. */
+  async fetchConfig(m: ResolvedManifest): Promise<{ config: ImageConfigJson; diffIds: string[] }> {
+    const configBuf = await this.fetchBlobBuffer(m.configDescriptor, MAX_CONFIG_BYTES, 'config');
     let config: ImageConfigJson;
     try {
       config = JSON.parse(configBuf.toString('utf8')) as ImageConfigJson;
     } catch {
-      throw new RegistryError(`the image config ${configDesc.digest} of ${this.name} is not valid JSON (${this.what})`, 'RegistryError');
+      throw new RegistryError(`the image config ${m.configDigest} of ${this.name} is not valid JSON (${this.what})`, 'RegistryError');
     }
     const diffIds = config.rootfs?.diff_ids ?? [];
-    if (diffIds.length !== layers.length) {
-      throw new RegistryError(`the image config of ${this.name} lists ${diffIds.length} diff_ids for ${layers.length} layers (${this.what})`, 'RegistryError');
+    if (!Array.isArray(diffIds) || diffIds.length !== m.layers.length) {
+      throw new RegistryError(`the image config of ${this.name} lists ${Array.isArray(diffIds) ? diffIds.length : 'no'} diff_ids for ${m.layers.length} layers (${this.what})`, 'RegistryError');
     }
     for (const d of diffIds) {
-      if (!SHA256.test(d)) throw new RegistryError(`unsupported diff_id "${d}" in the config of ${this.name} (only sha256)`, 'UnsupportedMediaType');
+      if (typeof d !== 'string' || !SHA256.test(d)) throw new RegistryError(`unsupported diff_id "${String(d)}" in the config of ${this.name} (only sha256)`, 'UnsupportedMediaType');
     }
-    return {
-      manifestDigest: m.digest, manifestMediaType: m.mediaType, ...(indexDigest ? { indexDigest } : {}),
-      configDigest: configDesc.digest, config, layers, diffIds,
-    };
+    return { config, diffIds };
   }
 
   /** Opens a blob; the caller reads and verifies the stream. */

@@ -46,7 +46,13 @@ export class TarPool {
    * @param args tar arguments without -C
    * @param size idle processes to keep
    */
-  constructor(private readonly tmpDir: string, private readonly args: readonly string[], readonly size: number) {}
+  constructor(
+    private readonly tmpDir: string,
+    private readonly args: readonly string[],
+    readonly size: number,
+    /** While this says busy (pulls running), refills wait: spawning competes with them for the event loop. */
+    private readonly busy: () => boolean = () => false,
+  ) {}
 
   private spawnOne(): TarExtractor & { child: ChildProcess } {
     const dir = mkdtempSync(join(this.tmpDir, 'layer-'));
@@ -77,7 +83,7 @@ export class TarPool {
   take(): TarExtractor {
     let entry: Idle | undefined;
     while ((entry = this.idle.shift()) && entry.exited) {
-      // died while idle: its exit handler removed it from the list; skip
+      rmSync(entry.x.dir, { recursive: true, force: true }); // died while idle, before its exit handler ran
     }
     this.scheduleRefill();
     if (!entry) return this.spawnOne();
@@ -88,11 +94,12 @@ export class TarPool {
 
   private scheduleRefill(): void {
     if (this.size === 0 || this.closed || this.refillTimer) return;
-    // Later, so the spawns do not compete with the pull that just started.
+    // Later, when no pull is running, so the spawns do not compete with pulls.
     this.refillTimer = setTimeout(() => {
       this.refillTimer = undefined;
-      this.fill();
-    }, 200);
+      if (this.busy()) this.scheduleRefill();
+      else this.fill();
+    }, 100);
     this.refillTimer.unref();
   }
 

@@ -3,8 +3,8 @@
  *
  *   source ─┬─ sha256 (blob digest)
  *           ├─ temp blob file (the content store commits it after verification)
- *           └─ decompress (gzip: FastGunzip, i.e. stored blocks passed through and zlib on the
- *              thread pool for the rest; zstd: zlib when node has it, else `zstd -dc`; none)
+ *           └─ decompress (gzip: FastGunzip, zlib's raw inflate on the thread pool without the
+ *              CRC pass; zstd: zlib when node has it, else `zstd -dc`; none)
  *                                      ─┬─ sha256 (diffID; for uncompressed layers the blob digest)
  *                                      ├─ TarScanner (whiteouts, content size)
  *                                      └─ GNU tar -x into the destination (a temp dir)
@@ -19,7 +19,7 @@
  * `<name>`, `<dir>/.wh..wh..opq` → xattr trusted.overlay.opaque=y on `<dir>`. So no mknod or
  * setfattr binary is needed, only GNU tar. Needs root (device nodes, trusted.* xattrs, chown).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
@@ -56,7 +56,7 @@ export interface UnpackInput {
   /** Where to extract: a tar process from a TarPool (with its own empty directory), or an existing empty directory. */
   extractor?: TarExtractor;
   destDir?: string;
-  /** gzip implementation: FastGunzip (default; zlib plus pass-through of stored blocks), plain zlib, or the gzip program. */
+  /** gzip implementation: FastGunzip (default; no CRC pass, the diffID is checked), node's Gunzip, or the gzip program. */
   gzip?: GzipImpl;
 }
 

@@ -24,7 +24,8 @@ export function v1Hierarchies(): string[] {
   for (const line of mountinfo.split('\n')) {
     // "… <mount point> <options> … - cgroup cgroup rw,memory"
     const [pre, post] = line.split(' - ');
-    if (!pre || !post || !post.startsWith('cgroup ')) continue;
+    // The v2 `unified` hierarchy of a hybrid host counts too: runc creates task cgroups there as well.
+    if (!pre || !post || !(post.startsWith('cgroup ') || post.startsWith('cgroup2 '))) continue;
     const mountPoint = pre.split(' ')[4];
     if (mountPoint?.startsWith(CGROUP_ROOT)) out.push(mountPoint);
   }

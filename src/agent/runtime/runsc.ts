@@ -20,7 +20,7 @@
  * kills the sandbox, and every container of the task ends with 137 and oomKilled. Container-level
  * hard limits (`memory`) are not enforced inside a sandbox by this gVisor version.
  */
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, lstatSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runCommand, runCommandOk, HostCommandError } from '../host/exec.js';
 import { netnsNameOf } from '../host/netns.js';
@@ -219,6 +219,7 @@ export class RunscRuntime extends ShimRuntime {
       delete linux.cgroupsPath;
     }
     linux.namespaces = namespaces;
+    keepTmpOnTaskDisk(oci as { root?: { path?: string }; mounts?: { destination: string }[] });
     return oci;
   }
 
@@ -300,4 +301,26 @@ export class RunscRuntime extends ShimRuntime {
     for (const id of childCgroups(this.cgroupParent)) ids.add(id);
     return [...ids].sort();
   }
+}
+
+/**
+ * gVisor mounts an in-memory tmpfs on /tmp unless the spec mounts something there. On Fargate /tmp
+ * is ephemeral storage, so bind the container's own /tmp (on the task disk) over it: writes to it
+ * count against the disk cap, not the task's memory.
+ */
+function keepTmpOnTaskDisk(oci: { root?: { path?: string }; mounts?: { destination: string; type?: string; source?: string; options?: string[] }[] }): void {
+  const rootfs = oci.root?.path;
+  if (!rootfs || (oci.mounts ?? []).some((m) => m.destination === '/tmp')) return;
+  const tmp = join(rootfs, 'tmp');
+  let st;
+  try {
+    st = lstatSync(tmp);
+  } catch {
+    mkdirSync(tmp, { mode: 0o1777 });
+    chmodSync(tmp, 0o1777);
+    st = lstatSync(tmp);
+  }
+  // An image's /tmp that is a symlink would resolve on the host: leave such images to gVisor's tmpfs.
+  if (!st.isDirectory()) return;
+  oci.mounts = [...(oci.mounts ?? []), { destination: '/tmp', type: 'bind', source: tmp, options: ['rbind', 'rw'] }];
 }
