@@ -15,9 +15,22 @@ have() { command -v "$1" >/dev/null 2>&1; }
 have g++ || need_pkgs+=(g++)
 have make || need_pkgs+=(make)
 have python3 || need_pkgs+=(python3)
+# The host agent: gVisor and runc sandboxes, the pause/init busybox, task disks, namespaces, layers.
+have runsc || need_pkgs+=(runsc)
+[ -x /usr/sbin/runc ] || have runc || need_pkgs+=(runc)
+dpkg -s busybox-static >/dev/null 2>&1 || need_pkgs+=(busybox-static)   # must be the static build
+have mkfs.ext4 || need_pkgs+=(e2fsprogs)
+have ip || need_pkgs+=(iproute2)
+have zstd || need_pkgs+=(zstd)
 if [ "$want_test" = 1 ]; then
   # Debian's awscli package is AWS CLI v2 at /usr/bin/aws (a pip-installed v1 may shadow it on PATH).
   [ -x /usr/bin/aws ] || need_pkgs+=(awscli)
+  # A real OCI registry on 127.0.0.1, image tools, htpasswd and openssl for the auth setups.
+  have docker-registry || need_pkgs+=(docker-registry)
+  have skopeo || need_pkgs+=(skopeo)
+  have umoci || need_pkgs+=(umoci)
+  have htpasswd || need_pkgs+=(apache2-utils)
+  have openssl || need_pkgs+=(openssl)
 fi
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
