@@ -545,35 +545,40 @@ describe('paginators', () => {
     assert.equal(pages, Math.ceil(all.clusterArns!.length / 2));
   });
 
-  async function walkTaskDefinitions(families: string[], familyPrefix: string): Promise<void> {
+  // ListTaskDefinitions' familyPrefix is the full family name (as ECS documents it), so the walk lists
+  // everything and keeps this test's families; other tests' revisions on the same server are ignored.
+  async function walkTaskDefinitions(families: string[]): Promise<void> {
     const expected: string[] = [];
     for (const family of families) {
       for (let i = 0; i < 3; i++) expected.push(await registerFamily(family));
     }
+    const mine = (arns: string[]): string[] => arns.filter((a) => expected.includes(a));
     const missing: Record<string, string[]> = {};
     const walked: Record<string, string[]> = {};
     for (const sort of ['ASC', 'DESC'] as const) {
-      const { items } = await collect(paginateListTaskDefinitions({ client: ecs, pageSize: 2 }, { familyPrefix, sort }), (p) => p.taskDefinitionArns);
-      const single = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix, sort, maxResults: 100 }));
-      assert.deepEqual([...single.taskDefinitionArns!].sort(), [...expected].sort(), `one big ${sort} page has every revision`);
+      const { items } = await collect(paginateListTaskDefinitions({ client: ecs, pageSize: 2 }, { sort }), (p) => p.taskDefinitionArns);
+      const single = await ecs.send(new ListTaskDefinitionsCommand({ sort, maxResults: 100 }));
+      assert.deepEqual([...mine(single.taskDefinitionArns!)].sort(), [...expected].sort(), `one big ${sort} page has every revision`);
       assert.equal(new Set(items).size, items.length, `${sort}: no revision is returned twice`);
       missing[sort] = expected.filter((e) => !items.includes(e)).map((arn) => arn.slice(arn.indexOf('/') + 1));
-      walked[sort] = items;
+      walked[sort] = mine(items);
     }
     assert.deepEqual(missing, { ASC: [], DESC: [] }, 'every revision is returned when walking pages of 2');
-    const single = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix, sort: 'ASC', maxResults: 100 }));
-    assert.deepEqual(walked.ASC, single.taskDefinitionArns, 'pages in order equal one big page');
-    assert.deepEqual(walked.DESC, [...single.taskDefinitionArns!].reverse());
+    const single = await ecs.send(new ListTaskDefinitionsCommand({ sort: 'ASC', maxResults: 100 }));
+    assert.deepEqual(walked.ASC, mine(single.taskDefinitionArns!), 'pages in order equal one big page');
+    assert.deepEqual(walked.DESC, [...mine(single.taskDefinitionArns!)].reverse());
+    const exact = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: families[0]! }));
+    assert.deepEqual(exact.taskDefinitionArns, expected.filter((a) => a.includes(`/${families[0]}:`)), 'familyPrefix names one whole family');
   }
 
   test('paginateListTaskDefinitions walks every page, each revision once', async () => {
     const base = unique('pgt');
-    await walkTaskDefinitions([`${base}-a`, `${base}-b`, `${base}-c`], base);
+    await walkTaskDefinitions([`${base}-a`, `${base}-b`, `${base}-c`]);
   });
 
   test('paginateListTaskDefinitions also returns families whose name extends another family (web, web-worker, web2)', async () => {
     const base = unique('pgx');
-    await walkTaskDefinitions([base, `${base}-worker`, `${base}2`, `${base}_x`], base);
+    await walkTaskDefinitions([base, `${base}-worker`, `${base}2`, `${base}_x`]);
   });
 
   test('paginateListTaskDefinitionFamilies walks every page, each family once', async () => {

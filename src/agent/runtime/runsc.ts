@@ -285,6 +285,8 @@ export class RunscRuntime extends ShimRuntime {
     const left = removeCgroupTree(cgroup);
     if (left.length) errors.push(`cgroups left: ${left.join(', ')}`);
     rmSync(spec.dir, { recursive: true, force: true });
+    // runsc leaves its per-sandbox lock files ("<sandbox>_sandbox:<container>.lock") in --root.
+    for (const f of safeReaddir(this.root)) if (f.startsWith(`${rid}_sandbox:`) && f.endsWith('.lock')) rmSync(join(this.root, f), { force: true });
     if (errors.length) throw new Error(`destroySandbox ${spec.id}: ${errors.join('; ')}`);
   }
 
@@ -323,4 +325,12 @@ function keepTmpOnTaskDisk(oci: { root?: { path?: string }; mounts?: { destinati
   // An image's /tmp that is a symlink would resolve on the host: leave such images to gVisor's tmpfs.
   if (!st.isDirectory()) return;
   oci.mounts = [...(oci.mounts ?? []), { destination: '/tmp', type: 'bind', source: tmp, options: ['rbind', 'rw'] }];
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
 }
