@@ -44,9 +44,12 @@ function parseBody(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
   try {
     // A null member means "absent" (clients never send one, but tolerate it); null list elements stay for the validator.
-    parsed = JSON.parse(body.toString('utf8'), function (this: unknown, _key, value: unknown) {
-      return value === null && !Array.isArray(this) ? undefined : value;
-    });
+    const text = body.toString('utf8');
+    parsed = text.includes('null')
+      ? JSON.parse(text, function (this: unknown, _key, value: unknown) {
+        return value === null && !Array.isArray(this) ? undefined : value;
+      })
+      : JSON.parse(text);
   } catch {
     throw new SerializationException('Request body is not valid JSON.');
   }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { ControlPlane } from '../control-plane/context.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
 import { AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
-import { verifySigV4, parseAuthorization } from './auth/sigv4.js';
+import { verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
 import { dispatchJson, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
@@ -103,7 +103,6 @@ async function handleAws(
   opts: EdgeOptions, services: Map<string, AnyService>, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer, requestId: string,
 ): Promise<void> {
   const headers = req.headersDistinct as Record<string, string[] | undefined>;
-  const { scope } = parseAuthorization(headers);
   const caller = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body }, {
     nowMs: opts.cp.clock.now(),
     region: opts.cp.scope.region,
@@ -115,8 +114,8 @@ async function handleAws(
     sendJson(res, requestId, 200, { reset: true }, 'application/json');
     return;
   }
-  const entry = services.get(scope.service);
-  if (!entry) throw new UnknownOperationException(`Pier does not serve the '${scope.service}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
+  const entry = services.get(caller.service);
+  if (!entry) throw new UnknownOperationException(`Pier does not serve the '${caller.service}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
   if (entry.kind === 'rest') {
     restRequest.add(req);
     const out = await dispatchRest(entry.service, req.method ?? 'GET', url, body, ctx);

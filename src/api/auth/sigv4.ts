@@ -327,10 +327,26 @@ export function verifySigV4(req: IncomingSignedRequest, opts: VerifyOptions): Ve
   });
   const credentialScope = `${scope.date}/${scope.region}/${scope.service}/${auth.terminator}`;
   const stringToSign = buildStringToSign(date.iso, credentialScope, canonicalRequest);
-  const expected = computeSignature(deriveSigningKey(secret, scope.date, scope.region, scope.service), stringToSign);
+  const expected = computeSignature(signingKey(secret, scope.date, scope.region, scope.service), stringToSign);
   if (!safeEqual(expected, auth.signature)) {
     throw new InvalidSignatureException(SIGNATURE_MISMATCH);
   }
 
   return { accessKeyId: scope.accessKeyId, region: scope.region, service: scope.service };
+}
+
+/**
+ * The signing key depends only on the secret, the day, the region and the service, so it is
+ * derived once per day per key rather than with four HMACs on every request.
+ */
+const signingKeys = new Map<string, Buffer>();
+function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const cacheKey = `${secret}\n${date}\n${region}\n${service}`;
+  let key = signingKeys.get(cacheKey);
+  if (!key) {
+    if (signingKeys.size >= 256) signingKeys.clear();
+    key = deriveSigningKey(secret, date, region, service);
+    signingKeys.set(cacheKey, key);
+  }
+  return key;
 }

@@ -53,6 +53,18 @@ export const migrations: readonly Migration[] = [
         id TEXT PRIMARY KEY, creation_token TEXT NOT NULL UNIQUE, body TEXT NOT NULL, created_at INTEGER NOT NULL);
     `,
   },
+  {
+    id: 3,
+    name: 'task sizes as columns, for placement without reading every task document',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN cpu INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tasks ADD COLUMN memory INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE tasks ADD COLUMN disk INTEGER NOT NULL DEFAULT 0;
+      UPDATE tasks SET cpu = json_extract(size, '$.cpu'), memory = json_extract(size, '$.memory'),
+        disk = json_extract(size, '$.ephemeralStorageGiB');
+      CREATE INDEX tasks_live_usage ON tasks (host_id, cpu, memory, disk) WHERE last_status <> 'STOPPED';
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {

@@ -47,9 +47,11 @@ export class SqliteStore implements Store {
     this.writer.pragma('synchronous = NORMAL');
     this.writer.pragma('busy_timeout = 5000');
     this.writer.pragma('foreign_keys = ON');
+    this.writer.pragma('cache_size = -65536'); // 64 MiB: keeps 10,000s of task rows in memory
     migrate(this.writer);
     this.reader = new Database(path, { readonly: true });
     this.reader.pragma('busy_timeout = 5000');
+    this.reader.pragma('cache_size = -65536');
     this.writeRepos = reposOn(this.writer);
     this.read = reposOn(this.reader);
   }
