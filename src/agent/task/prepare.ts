@@ -34,23 +34,31 @@ export async function prepareTask(
   const containers = (def.containerDefinitions ?? []).map((c) => applyOverride(c, overrides.find((o) => o.name === c.name)));
 
   const netnsPath = await deps.network.create(state.taskId);
-  const disk = await deps.storage.createTaskDisk(state.taskId, state.assignment.size.ephemeralStorageGiB);
+  // The sandbox needs only the namespace, the disk only the size, the pulls nothing: run them together.
+  const sandbox = deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath });
+  sandbox.catch(() => undefined);
+  const diskReady = deps.storage.createTaskDisk(state.taskId, state.assignment.size.ephemeralStorageGiB);
+  diskReady.catch(() => undefined);
 
   const pullStartedAt = state.pullStartedAt ?? deps.clock.now();
   onTimes({ pullStartedAt });
-  // The sandbox needs no image: boot it while the images pull.
-  const sandbox = deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath });
-  sandbox.catch(() => undefined);
   const pulled = new Map<string, PulledImage>();
-  await Promise.all(containers.map(async (c) => {
-    try {
-      pulled.set(c.name!, await deps.images.pull(c.image!, state.taskId, deps.pullOptions(c.image!)));
-    } catch (err) {
-      const msg = err instanceof ImagePullError ? err.message : coerceError(err).message;
-      throw new TaskFailure('TaskFailedToStart', `CannotPullContainerError: ${msg}`.slice(0, 1024));
-    }
-  }));
+  try {
+    await Promise.all(containers.map(async (c) => {
+      try {
+        pulled.set(c.name!, await deps.images.pull(c.image!, state.taskId, deps.pullOptions(c.image!)));
+      } catch (err) {
+        const msg = err instanceof ImagePullError ? err.message : coerceError(err).message;
+        throw new TaskFailure('TaskFailedToStart', `CannotPullContainerError: ${msg}`.slice(0, 1024));
+      }
+    }));
+  } catch (err) {
+    // Let the sandbox and disk finish first, so clean-up never races their creation.
+    await Promise.allSettled([sandbox, diskReady]);
+    throw err;
+  }
   onTimes({ pullStartedAt, pullStoppedAt: state.pullStoppedAt ?? deps.clock.now() });
+  const disk = await diskReady;
 
   const volumeDirs = await resolveVolumes(deps, disk, def.volumes ?? []);
   for (const [i, c] of containers.entries()) {
