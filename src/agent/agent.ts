@@ -20,6 +20,8 @@ export interface AgentOptions {
   readonly capacity: HostCapacity;
   readonly hostname: string;
   readonly runtimes: string[];
+  /** Unreferenced image layers are garbage-collected down to this many bytes after each task ends. */
+  readonly imageCacheBudgetBytes?: number;
   /** Runs after stop() when no task of this agent is left on the host (removes its empty host dirs). */
   readonly releaseHostDirs?: () => void;
 }
@@ -112,8 +114,15 @@ export class Agent {
 
   private track(runner: TaskRunner): void {
     this.runners.set(runner.taskArn, runner);
-    void runner.done.then(() => {
+    void runner.done.then(async () => {
       if (this.runners.get(runner.taskArn) === runner) this.runners.delete(runner.taskArn);
+      if (this.opts.imageCacheBudgetBytes === undefined || this.abort.signal.aborted) return;
+      try {
+        const gc = await this.deps.images.garbageCollect(this.opts.imageCacheBudgetBytes);
+        if (gc.removedLayers > 0) this.log.info('image layers garbage-collected', gc);
+      } catch (err) {
+        this.log.warn('image garbage collection failed', { error: coerceError(err).message });
+      }
     });
   }
 

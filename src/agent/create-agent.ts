@@ -50,6 +50,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
     stateStore,
     {
       stateDir: o.stateDir, availabilityZone: o.availabilityZone, capacity: o.capacity, hostname: o.hostname, runtimes: [o.runtime],
+      imageCacheBudgetBytes: o.imageCacheBudgetBytes,
       releaseHostDirs: () => removeEmptyDirs([
         ...cgroupHierarchies().map((h) => join(h, 'pier', instance)),
         `/run/pier/${instance}/runsc`, `/run/pier/${instance}/runc`, `/run/pier/${instance}`,
