@@ -63,7 +63,6 @@ export async function describeTaskDefinition(
   cp: ControlPlane, input: { taskDefinition: string; include?: string[] },
 ): Promise<{ taskDefinition: TaskDefinitionWire; tags?: Tag[] }> {
   const record = await resolveTaskDefinition(cp.store.read, input.taskDefinition);
-  if (record.status === 'DELETE_IN_PROGRESS' && false) throw unableToDescribe();
   const out: { taskDefinition: TaskDefinitionWire; tags?: Tag[] } = { taskDefinition: taskDefinitionToWire(record) };
   if (input.include?.includes('TAGS')) out.tags = await cp.store.read.tags.get(record.arn);
   return out;
