@@ -567,36 +567,8 @@ function runtimeLayer(kind: Runtime): RawRuntime {
 
 const rawCleanups: (() => Promise<void>)[] = [];
 
-/**
- * Removes this run's cgroup tree from every hierarchy under /sys/fs/cgroup, the cgroup2 `unified`
- * one included (runc also creates its cgroups there on a hybrid host; removeCgroupTree only walks
- * the v1 hierarchies). Returns the dirs it could not remove.
- */
-function removeCgroupEverywhere(path: string): string[] {
-  const left: string[] = [];
-  const remove = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) if (e.isDirectory()) remove(join(dir, e.name));
-    try {
-      rmdirSync(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') left.push(dir);
-    }
-  };
-  let hierarchies: string[] = [];
-  try {
-    hierarchies = readdirSync('/sys/fs/cgroup', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join('/sys/fs/cgroup', e.name));
-  } catch {
-    // no cgroups
-  }
-  for (const h of hierarchies) remove(join(h, path));
-  return left;
-}
+/** This run's cgroup tree, in every hierarchy (the cgroup2 `unified` one included). */
+const removeCgroupEverywhere = removeCgroupTree;
 
 async function cleanupRaw(): Promise<void> {
   const all = rawCleanups.splice(0);

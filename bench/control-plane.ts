@@ -263,7 +263,8 @@ export async function runControlPlaneBench(o: ControlPlaneBenchOptions): Promise
   const results: ScenarioResult[] = [];
   let replyBytes = 0;
   try {
-    pier = await startPierServer({ dataDir, ...(o.cpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] } : {}) });
+    // Placement only: no agent in the server, tasks stay PROVISIONING on the benchmark's test host.
+    pier = await startPierServer({ dataDir, pierArgs: ['--no-agent'], ...(o.cpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] } : {}) });
     log(`pier up (pid ${pier.pid}) at ${pier.endpoint}, data in ${dataDir}`);
     const host = await TestHost.register(pier.endpoint, dataDir, { capacity: HOST_CAPACITY });
     // The default host-lost timeout is 30 s and the run is longer: heartbeat like an agent would.

@@ -24,7 +24,7 @@ export interface PierServer {
 }
 
 export async function startPierServer(opts: { dataDir: string; nodeArgs?: readonly string[]; pierArgs?: readonly string[] }): Promise<PierServer> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PIER_MAIN, 'up', '--data-dir', opts.dataDir, '--port', '0', '--no-agent', ...(opts.pierArgs ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PIER_MAIN, 'up', '--data-dir', opts.dataDir, '--port', '0', ...(opts.pierArgs ?? [])], {
     env: { ...process.env, PIER_LOG_LEVEL: process.env.PIER_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
