@@ -67,6 +67,7 @@ import { startPierServer, type PierServer } from './lib/pier.js';
 import { machineBusySeconds, processCpuSeconds, waitForQuiet } from './lib/proc-cpu.js';
 import { SignedClient, targetFromEndpoint } from './lib/signed-client.js';
 import { fmtMs, markdownTable, percentile } from './lib/stats.js';
+import { childrenOf, pss, tree } from './lib/procs.js';
 
 type Runtime = 'runsc' | 'runc';
 type Phase = 'latency' | 'density' | 'throughput';
@@ -116,32 +117,6 @@ const SUM_RIGHT = new Set([1, 2, 3, 4, 5, 6, 7]);
 // ---------------------------------------------------------------------------------------------
 // processes and memory
 
-/** PSS and anonymous PSS (KiB) from /proc/<pid>/smaps_rollup; zeros when the process is gone. */
-function pss(pid: number): { pss: number; anon: number } {
-  try {
-    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1] ?? 0);
-    return { pss: field('Pss'), anon: field('Pss_Anon') };
-  } catch {
-    return { pss: 0, anon: 0 };
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      out.push(...readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-    }
-  } catch {
-    // gone
-  }
-  return out;
-}
-
-function tree(pid: number): number[] {
-  return [pid, ...childrenOf(pid).flatMap(tree)];
-}
 
 function cmdline(pid: number): string {
   try {

@@ -29,6 +29,7 @@ import { RunscRuntime } from '../src/agent/runtime/runsc.js';
 import { buildOciSpec, taskResources } from '../src/agent/runtime/spec.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { fmtMs, markdownTable, percentile } from './lib/stats.js';
+import { childrenOf, pss, tree } from './lib/procs.js';
 
 const BUSYBOX = '/usr/bin/busybox';
 const CG = `/pier-bench-${process.pid}`;
@@ -178,32 +179,6 @@ async function measure(v: Variant, n: number): Promise<Float64Array> {
   return Float64Array.from(launches.map((l) => l.ms)).sort();
 }
 
-/** PSS and anonymous PSS (KiB) of a pid from /proc/<pid>/smaps_rollup; 0 when it is gone. */
-function pss(pid: number): { pss: number; anon: number } {
-  try {
-    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1] ?? 0);
-    return { pss: field('Pss'), anon: field('Pss_Anon') };
-  } catch {
-    return { pss: 0, anon: 0 };
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      out.push(...readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-    }
-  } catch {
-    // gone
-  }
-  return out;
-}
-
-function tree(pid: number): number[] {
-  return [pid, ...childrenOf(pid).flatMap(tree)];
-}
 
 const comm = (pid: number): string => {
   try {

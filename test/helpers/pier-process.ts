@@ -31,18 +31,32 @@ export interface PierProcess {
  * `agent: true` runs the real host agent inside `pier up` (root, real sandboxes); by default the
  * control plane runs alone and tests stand in for hosts with TestHost.
  */
-export async function startPier(opts: { dataDir?: string; args?: string[]; env?: NodeJS.ProcessEnv; agent?: boolean } = {}): Promise<PierProcess> {
+export interface StartPierOptions {
+  dataDir?: string;
+  args?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  agent?: boolean;
+  /** Flags for node itself (benchmarks: --cpu-prof, which NODE_OPTIONS does not allow). */
+  nodeArgs?: readonly string[];
+  /** Copy the server's stderr to ours as it comes (benchmarks want the server's warnings in their log). */
+  echoStderr?: boolean;
+}
+
+export async function startPier(opts: StartPierOptions = {}): Promise<PierProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pier-test-'));
   const agentArgs = opts.agent ? [] : ['--no-agent'];
-  const child = spawn(process.execPath, [PIER_MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...agentArgs, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PIER_MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...agentArgs, ...(opts.args ?? [])], {
     env: { ...process.env, PIER_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (opts.echoStderr) process.stderr.write(c);
+  });
   const endpoint = await new Promise<string>((resolveReady, reject) => {
-    const timer = setTimeout(() => reject(new Error(`pier up did not become ready in 20 s:\n${stdout}\n${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`pier up did not become ready in 30 s:\n${stdout}\n${stderr}`)), 30_000);
     child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString();
       const m = /pier: ready at (http:\/\/\S+)/.exec(stdout);
