@@ -32,6 +32,7 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { hostPlatform } from '../../src/agent/images/registry-client.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, padding, tarEnd, tarHeader, type TarHeaderInput } from '../../src/agent/images/tar.js';
+import type { ImageRuntimeConfig } from '../../src/agent/images/image-store.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -58,16 +59,8 @@ export interface LayerSpec {
   compression?: Compression;
 }
 
-export interface ImageConfigSpec {
-  Entrypoint?: string[];
-  Cmd?: string[];
-  Env?: string[];
-  WorkingDir?: string;
-  User?: string;
-  StopSignal?: string;
-  ExposedPorts?: Record<string, object>;
-  Labels?: Record<string, string>;
-}
+/** The image config a test image gets: the same fields the agent reads from pulled images. */
+export type ImageConfigSpec = ImageRuntimeConfig;
 
 export interface BuildImageOptions {
   layers: LayerSpec[];
