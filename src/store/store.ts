@@ -211,6 +211,122 @@ export interface FileSystemRepo {
   inUse(id: string): Promise<boolean>;
 }
 
+export interface VpcRecord {
+  id: string;
+  cidrBlock: string;
+  isDefault: boolean;
+  createdAt: number;
+}
+
+export interface SubnetRecord {
+  id: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+  /** The addresses tasks may get (AWS's five reserved addresses excluded), as unsigned 32-bit integers. */
+  firstAddress: number;
+  lastAddress: number;
+  createdAt: number;
+}
+
+export interface SecurityGroupRecord {
+  id: string;
+  vpcId: string;
+  name: string;
+  description: string;
+  createdAt: number;
+}
+
+export interface SecurityGroupRuleRecord {
+  id: string;
+  groupId: string;
+  isEgress: boolean;
+  /** "tcp", "udp", "icmp", "-1" (all) or another protocol number as text. */
+  ipProtocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  referencedGroupId?: string;
+  description?: string;
+}
+
+export interface NetworkInterfaceRecord {
+  id: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  /** Unsigned 32-bit integer; unique within the subnet. */
+  privateIpAddress: number;
+  macAddress: string;
+  securityGroupIds: string[];
+  description: string;
+  /** The task the interface belongs to, when it belongs to one. */
+  taskArn?: string;
+  createdAt: number;
+}
+
+export interface VpcRepo {
+  get(id: string): Promise<VpcRecord | undefined>;
+  getDefault(): Promise<VpcRecord | undefined>;
+  list(): Promise<VpcRecord[]>;
+  insert(record: VpcRecord): Promise<void>;
+  /** Removes the VPC; its subnets and security groups must be gone first. */
+  remove(id: string): Promise<void>;
+}
+
+export interface SubnetRepo {
+  get(id: string): Promise<SubnetRecord | undefined>;
+  list(opts?: { vpcId?: string }): Promise<SubnetRecord[]>;
+  insert(record: SubnetRecord): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Network interfaces (allocated addresses) per subnet id; subnets without any are absent. */
+  allocatedCounts(): Promise<Map<string, number>>;
+}
+
+export interface SecurityGroupRepo {
+  get(id: string): Promise<SecurityGroupRecord | undefined>;
+  getByName(vpcId: string, name: string): Promise<SecurityGroupRecord | undefined>;
+  list(opts?: { vpcId?: string }): Promise<SecurityGroupRecord[]>;
+  /** Inserts; ConflictError when the VPC already has a group of that name. */
+  insert(record: SecurityGroupRecord): Promise<void>;
+  /** Removes the group and its rules. */
+  remove(id: string): Promise<void>;
+  rules(groupIds: readonly string[]): Promise<SecurityGroupRuleRecord[]>;
+  insertRule(rule: SecurityGroupRuleRecord): Promise<void>;
+  removeRule(id: string): Promise<void>;
+  /** Ids of other groups whose rules name this group as their source or destination. */
+  referencedBy(groupId: string): Promise<string[]>;
+}
+
+export interface NetworkInterfaceRepo {
+  get(id: string): Promise<NetworkInterfaceRecord | undefined>;
+  list(): Promise<NetworkInterfaceRecord[]>;
+  /**
+   * Inserts the interface with the lowest address of `range` that no interface of the subnet
+   * holds, and returns that address; undefined when every address of the range is taken. Two
+   * interfaces of one subnet never hold the same address (a UNIQUE constraint backs this).
+   */
+  insertWithLowestFreeAddress(
+    record: Omit<NetworkInterfaceRecord, 'privateIpAddress'>, range: { first: number; last: number },
+  ): Promise<number | undefined>;
+  remove(id: string): Promise<void>;
+  countInSubnet(subnetId: string): Promise<number>;
+  /** Whether any interface is in this security group. */
+  groupInUse(groupId: string): Promise<boolean>;
+}
+
+/** Tags on EC2 resources, by resource id (vpc-…, subnet-…, sg-…, eni-…). */
+export interface Ec2TagRepo {
+  getMany(resourceIds: readonly string[]): Promise<Map<string, Tag[]>>;
+  /** Every tag, ordered by resource id then key. */
+  list(): Promise<{ resourceId: string; key: string; value: string }[]>;
+  put(resourceId: string, tags: readonly Tag[]): Promise<void>;
+  remove(resourceId: string, tags: readonly { key: string; value?: string }[]): Promise<void>;
+  removeAll(resourceId: string): Promise<void>;
+}
+
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
@@ -226,6 +342,11 @@ export interface Repos {
   readonly accessKeys: AccessKeyRepo;
   readonly meta: MetaRepo;
   readonly fileSystems: FileSystemRepo;
+  readonly vpcs: VpcRepo;
+  readonly subnets: SubnetRepo;
+  readonly securityGroups: SecurityGroupRepo;
+  readonly networkInterfaces: NetworkInterfaceRepo;
+  readonly ec2Tags: Ec2TagRepo;
 }
 
 export interface Store {

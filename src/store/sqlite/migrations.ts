@@ -65,6 +65,41 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX tasks_live_usage ON tasks (host_id, cpu, memory, disk) WHERE last_status <> 'STOPPED';
     `,
   },
+  {
+    id: 4,
+    name: 'EC2 networking: VPCs, subnets, security groups and their rules, network interfaces (IPAM), tags',
+    sql: `
+      CREATE TABLE vpcs (
+        id TEXT PRIMARY KEY, cidr_block TEXT NOT NULL, is_default INTEGER NOT NULL, created_at INTEGER NOT NULL);
+      CREATE UNIQUE INDEX vpcs_one_default ON vpcs (is_default) WHERE is_default = 1;
+      CREATE TABLE subnets (
+        id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs (id), cidr_block TEXT NOT NULL,
+        availability_zone TEXT NOT NULL, default_for_az INTEGER NOT NULL, map_public_ip_on_launch INTEGER NOT NULL,
+        first_address INTEGER NOT NULL, last_address INTEGER NOT NULL, created_at INTEGER NOT NULL);
+      CREATE INDEX subnets_by_vpc ON subnets (vpc_id);
+      CREATE TABLE security_groups (
+        id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs (id), name TEXT NOT NULL, description TEXT NOT NULL,
+        created_at INTEGER NOT NULL, UNIQUE (vpc_id, name));
+      CREATE TABLE security_group_rules (
+        id TEXT PRIMARY KEY, group_id TEXT NOT NULL REFERENCES security_groups (id) ON DELETE CASCADE,
+        is_egress INTEGER NOT NULL, ip_protocol TEXT NOT NULL, from_port INTEGER, to_port INTEGER, cidr_ipv4 TEXT,
+        referenced_group_id TEXT REFERENCES security_groups (id), description TEXT);
+      CREATE INDEX security_group_rules_by_group ON security_group_rules (group_id);
+      CREATE INDEX security_group_rules_by_reference ON security_group_rules (referenced_group_id)
+        WHERE referenced_group_id IS NOT NULL;
+      CREATE TABLE network_interfaces (
+        id TEXT PRIMARY KEY, subnet_id TEXT NOT NULL REFERENCES subnets (id), vpc_id TEXT NOT NULL,
+        availability_zone TEXT NOT NULL, private_ip INTEGER NOT NULL, mac_address TEXT NOT NULL,
+        description TEXT NOT NULL, task_arn TEXT, created_at INTEGER NOT NULL, UNIQUE (subnet_id, private_ip));
+      CREATE TABLE network_interface_groups (
+        network_interface_id TEXT NOT NULL REFERENCES network_interfaces (id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL REFERENCES security_groups (id), position INTEGER NOT NULL,
+        PRIMARY KEY (network_interface_id, group_id));
+      CREATE INDEX network_interface_groups_by_group ON network_interface_groups (group_id);
+      CREATE TABLE ec2_tags (
+        resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_id, key));
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -85,4 +120,6 @@ export function migrate(db: Database.Database): number[] {
 /** Tables holding what users made through the API, for reset (access keys, meta and hosts stay). */
 export const userStateTables = [
   'clusters', 'task_definition_families', 'task_definitions', 'tasks', 'tags', 'idempotency', 'file_systems',
+  // EC2 networking, children before parents (foreign keys are on).
+  'ec2_tags', 'network_interface_groups', 'network_interfaces', 'security_group_rules', 'security_groups', 'subnets', 'vpcs',
 ] as const;

@@ -9,6 +9,9 @@
 import Database from 'better-sqlite3';
 import type { Repos, Store } from '../store.js';
 import { SqliteClusterRepo } from './clusters.js';
+import {
+  SqliteEc2TagRepo, SqliteNetworkInterfaceRepo, SqliteSecurityGroupRepo, SqliteSubnetRepo, SqliteVpcRepo,
+} from './ec2-network.js';
 import { SqliteFileSystemRepo } from './file-systems.js';
 import { migrate, userStateTables } from './migrations.js';
 import {
@@ -30,6 +33,11 @@ function reposOn(db: Database.Database): Repos {
     accessKeys: new SqliteAccessKeyRepo(s),
     meta: new SqliteMetaRepo(s),
     fileSystems: new SqliteFileSystemRepo(s),
+    vpcs: new SqliteVpcRepo(s),
+    subnets: new SqliteSubnetRepo(s),
+    securityGroups: new SqliteSecurityGroupRepo(s),
+    networkInterfaces: new SqliteNetworkInterfaceRepo(s),
+    ec2Tags: new SqliteEc2TagRepo(s),
   };
 }
 
