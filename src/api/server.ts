@@ -12,6 +12,7 @@ import { verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
 import { dispatchJson, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
+import { handleQuery, type QueryService } from './query-service.js';
 import { sendError, sendJson, sendRestJsonError, toAwsError } from './protocol.js';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -20,6 +21,8 @@ export interface EdgeOptions {
   readonly cp: ControlPlane;
   readonly services: readonly JsonService[];
   readonly restServices?: readonly RestService[];
+  /** Query-protocol services (EC2); they write their own XML responses and errors. */
+  readonly queryServices?: readonly QueryService[];
   /** Secret for an access key id, from memory (verification is on every request's hot path). */
   readonly lookupSecret: (accessKeyId: string) => string | undefined;
   readonly joinToken: string;
@@ -29,7 +32,7 @@ export interface EdgeOptions {
 
 class BodyTooLarge extends Error {}
 
-type AnyService = { kind: 'json'; service: JsonService } | { kind: 'rest'; service: RestService };
+type AnyService = { kind: 'json'; service: JsonService } | { kind: 'rest'; service: RestService } | { kind: 'query'; service: QueryService };
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -57,6 +60,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export function createEdge(opts: EdgeOptions): Server {
   const bySigningName = new Map<string, AnyService>(opts.services.map((s) => [s.signingName, { kind: 'json', service: s }]));
   for (const s of opts.restServices ?? []) bySigningName.set(s.signingName, { kind: 'rest', service: s });
+  for (const s of opts.queryServices ?? []) bySigningName.set(s.signingName, { kind: 'query', service: s });
   const server = createServer((req, res) => {
     void handle(opts, bySigningName, req, res);
   });
@@ -116,6 +120,10 @@ async function handleAws(
   }
   const entry = services.get(caller.service);
   if (!entry) throw new UnknownOperationException(`Pier does not serve the '${caller.service}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
+  if (entry.kind === 'query') {
+    await handleQuery(entry.service, url, body, ctx, res, opts.cp.log);
+    return;
+  }
   if (entry.kind === 'rest') {
     restRequest.add(req);
     const out = await dispatchRest(entry.service, req.method ?? 'GET', url, body, ctx);

@@ -7,12 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { ecsService } from '../api/ecs-service.js';
+import { ec2Service } from '../api/ec2-service.js';
 import { efsService } from '../api/efs-service.js';
 import { ServiceModel } from '../api/model/service-model.js';
 import { createEdge } from '../api/server.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { startHousekeeping } from '../control-plane/controllers/housekeeping.js';
 import { HostSignals } from '../control-plane/host-signals.js';
+import { ensureDefaultVpc } from '../ec2/default-vpc.js';
 import type { AccountScope } from '../ecs/arn.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { randomIds } from '../lib/ids.js';
@@ -82,13 +84,17 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   };
   const model = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecs-2014-11-13.json'));
   const efsModel = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'elasticfilesystem-2015-02-01.json'));
+  const ec2Model = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ec2-2016-11-15.json'));
+  await ensureDefaultVpc(cp);
   const server = createEdge({
     cp,
     services: [ecsService(cp, model)],
     restServices: [efsService(cp, efsModel)],
+    queryServices: [ec2Service(cp, ec2Model)],
     lookupSecret: (id) => keys.get(id),
     joinToken: agentToken,
-    ...(o.allowReset ? { reset: () => store.reset() } : {}),
+    // A reset leaves the account as a first start does: with its default VPC.
+    ...(o.allowReset ? { reset: async () => { await store.reset(); await ensureDefaultVpc(cp); } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
