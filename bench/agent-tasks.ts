@@ -22,7 +22,7 @@
  *      1 ms; "ready" = the container's process wrote a file on a bind mount.
  *    - Pier's runtime layer alone (RunscRuntime / RuncRuntime createSandbox + startContainer, no
  *      agent, netns made before the clock): splits Pier's overhead into what the sandbox layout
- *      costs (runsc: a pause container, then the app container joins it) and what the agent and
+ *      costs (runsc, one container: the container is the sandbox's root) and what the agent and
  *      the control plane add.
  *    - where Pier's time goes: per launch, a timeline relative to createdAt from the task's
  *      pullStartedAt / pullStoppedAt / startedAt and the mtimes of the files the agent and the
@@ -501,7 +501,7 @@ function rawRunc(): RawRuntime {
 
 /**
  * Pier's runtime layer alone, no agent and no control plane: RunscRuntime / RuncRuntime
- * createSandbox + startContainer (runsc: pause container, then the app container joins it through
+ * createSandbox + startContainer (runsc, one container: it is the sandbox's root, booted by
  * `runsc run` under a shim), timed like the raw runtime. Separates what the sandbox layout costs
  * from what the agent and the control plane add.
  */
@@ -514,7 +514,8 @@ function runtimeLayer(kind: Runtime): RawRuntime {
     name: `${kind === 'runsc' ? 'RunscRuntime' : 'RuncRuntime'} alone`,
     async launch() {
       const f = await rawFixture(kind);
-      const sandbox = { id: f.id, dir: join(sandboxes, f.id), netnsPath: f.netnsPath, cpuUnits: 256, memoryMiB: 512, hostname: 'bench' };
+      // One container: the agent runs it as the sandbox's root (SandboxSpec.soleContainerId).
+      const sandbox = { id: f.id, dir: join(sandboxes, f.id), netnsPath: f.netnsPath, cpuUnits: 256, memoryMiB: 512, hostname: 'bench', soleContainerId: `${f.id}-0` };
       const container = { id: `${f.id}-0`, dir: f.dir, oci: f.oci as unknown as Record<string, unknown> };
       const cleanup = async (): Promise<void> => {
         await rt.destroySandbox(sandbox).catch((err: unknown) => log(`${kind} layer clean-up: ${String(err)}`));
@@ -603,9 +604,10 @@ function timeline(rp: RunPier, t: EcsTask): Timeline {
   const cdir = join(taskDir, 'containers', 'app');
   const cid = `${id}-0`;
   const runRoot = `/run/pier/${rp.instance}/${rp.runtime}`;
+  // runsc: a one-container task has no pause sandbox; its container is the sandbox's root.
   const sandboxReady = rp.runtime === 'runsc' ? mtimeMs(join(runRoot, `${id}-pause_sandbox:${id}-pause.state`)) : NaN;
   const containerRunning = rp.runtime === 'runsc'
-    ? mtimeMs(join(runRoot, `${cid}_sandbox:${id}-pause.state`))
+    ? [`${cid}_sandbox:${cid}.state`, `${cid}_sandbox:${id}-pause.state`].map((f) => mtimeMs(join(runRoot, f))).find((ms) => !Number.isNaN(ms)) ?? NaN
     : mtimeMs(join(runRoot, cid, 'state.json'));
   return {
     received: rel(birthMs(taskDir)),

@@ -8,7 +8,9 @@
  * Variants (each launch gets a fresh netns, made before the clock starts):
  * - raw runsc:   `runsc run` of a ready bundle (single container, --network=sandbox in the netns,
  *                the same flags and /proc/sys/net wrapper Pier uses).
- * - pier runsc:  RunscRuntime.createSandbox + startContainer (pause container + app container).
+ * - pier runsc:  RunscRuntime.createSandbox + startContainer, both layouts: one container as the
+ *                sandbox's root (what the agent does for one-container tasks), and a pause
+ *                sandbox the container joins (tasks of several containers).
  * - raw runc:    `runc run` of a ready bundle in the netns.
  * - pier runc:   RuncRuntime.createSandbox + startContainer.
  * The clock stops when the ready file appears (polled every 1 ms). Launches are sequential;
@@ -58,7 +60,7 @@ async function waitForFile(path: string, timeoutMs = 30_000): Promise<void> {
 
 interface Fixture { id: string; netns: string; netnsPath: string; base: string; data: string; dir: string; sandbox: SandboxSpec; container: ContainerSpec }
 
-async function fixture(stateDir: string, initBinary?: string): Promise<Fixture> {
+async function fixture(stateDir: string, initBinary?: string, sole = false): Promise<Fixture> {
   const id = randomBytes(16).toString('hex');
   const netns = `pier-b-${id.slice(0, 10)}`;
   const netnsPath = await createNetns(netns);
@@ -76,7 +78,7 @@ async function fixture(stateDir: string, initBinary?: string): Promise<Fixture> 
     injectedEnv: {}, environmentFiles: {}, netnsPath, hostname: 'bench', taskLimits: { cpuUnits: 256, memoryMiB: 512 },
     ...(initBinary ? { initBinary } : {}),
   });
-  const sandbox: SandboxSpec = { id, dir: join(stateDir, id), netnsPath, cpuUnits: 256, memoryMiB: 512, hostname: 'bench' };
+  const sandbox: SandboxSpec = { id, dir: join(stateDir, id), netnsPath, cpuUnits: 256, memoryMiB: 512, hostname: 'bench', ...(sole ? { soleContainerId: cid } : {}) };
   return { id, netns, netnsPath, base, data, dir, sandbox, container: { id: cid, dir, oci } };
 }
 
@@ -85,11 +87,11 @@ async function dropFixture(f: Fixture): Promise<void> {
   rmSync(f.base, { recursive: true, force: true });
 }
 
-function pierVariant(name: string, rt: OciRuntime, stateDir: string): Variant {
+function pierVariant(name: string, rt: OciRuntime, stateDir: string, sole = false): Variant {
   return {
     name,
     async launch() {
-      const f = await fixture(stateDir);
+      const f = await fixture(stateDir, undefined, sole);
       const t0 = performance.now();
       await rt.createSandbox(f.sandbox);
       await rt.startContainer(f.sandbox, f.container);
@@ -199,7 +201,7 @@ async function memory(rt: RunscRuntime | RuncRuntime, stateDir: string, tasks: n
   const fixtures: Fixture[] = [];
   try {
     for (let i = 0; i < tasks; i++) {
-      const f = await fixture(stateDir);
+      const f = await fixture(stateDir, undefined, rt.name === 'runsc'); // what the agent does for one container
       fixtures.push(f);
       await rt.createSandbox(f.sandbox);
       await rt.startContainer(f.sandbox, f.container);
@@ -246,7 +248,8 @@ async function main(): Promise<void> {
   const runc = new RuncRuntime({ root: join(WORK, 'runc-root'), cgroupParent: `${CG}/runc` });
   const variants: Variant[] = [
     runscRawVariant(runsc),
-    pierVariant('pier RunscRuntime', runsc, join(WORK, 'sb-runsc')),
+    pierVariant('pier RunscRuntime, one container: it is the sandbox root', runsc, join(WORK, 'sb-runsc'), true),
+    pierVariant('pier RunscRuntime, pause sandbox + joining container (tasks of 2+)', runsc, join(WORK, 'sb-runsc')),
     runcRawVariant(join(WORK, 'runc-raw-root')),
     pierVariant('pier RuncRuntime', runc, join(WORK, 'sb-runc')),
   ];

@@ -34,6 +34,10 @@ let ROOTFS = '';
 
 interface Impl {
   name: 'fake' | 'runc' | 'runsc' | 'runsc-host';
+  /** Shown in the suite's name when it differs from `name`. */
+  label?: string;
+  /** Tasks of one container, run as the sandbox's root (`SandboxSpec.soleContainerId`). */
+  sole?: boolean;
   skip: string | false;
   /** Constructor options, JSON-serialisable (the agent-death test rebuilds the runtime in a child process). */
   options(): Record<string, unknown>;
@@ -54,6 +58,13 @@ const implementations: Impl[] = [
     name: 'runsc',
     skip: !isRoot ? 'needs root' : !has('runsc') ? 'runsc not installed' : !existsSync(BUSYBOX) ? 'needs busybox-static' : false,
     options: () => ({ root: join(WORK, 'runsc-root'), stateDir: join(WORK, 'runsc-state'), cgroupParent: `/pier-test-${tag}/runsc` }),
+  },
+  {
+    name: 'runsc',
+    label: 'runsc, sole container as the sandbox root',
+    sole: true,
+    skip: !isRoot ? 'needs root' : !has('runsc') ? 'runsc not installed' : !existsSync(BUSYBOX) ? 'needs busybox-static' : false,
+    options: () => ({ root: join(WORK, 'runsc-sole-root'), stateDir: join(WORK, 'runsc-state'), cgroupParent: `/pier-test-${tag}/runsc-sole` }),
   },
 ];
 // runsc's other network mode (host stack inside the task netns) adds ~40 s, so it is an extended
@@ -97,7 +108,10 @@ function newTask(impl: Impl, stateDir: string, memoryMiB = 512): Task {
   mkdirSync(base, { recursive: true });
   const netns = `pier-ct-${id.slice(0, 12)}`;
   return {
-    sandbox: { id, dir: join(stateDir, id), netnsPath: `/var/run/netns/${netns}`, cpuUnits: 256, memoryMiB, hostname: `ip-task-${id.slice(0, 8)}` },
+    sandbox: {
+      id, dir: join(stateDir, id), netnsPath: `/var/run/netns/${netns}`, cpuUnits: 256, memoryMiB, hostname: `ip-task-${id.slice(0, 8)}`,
+      ...(impl.sole ? { soleContainerId: `${id}-0` } : {}),
+    },
     base, netns, containers: [],
   };
 }
@@ -152,13 +166,13 @@ const stopped = (rt: OciRuntime, t: Task, c: ContainerSpec, timeoutMs?: number):
 const read = (p: string): string => (existsSync(p) ? readFileSync(p, 'utf8') : '');
 
 for (const impl of implementations) {
-  describe(`OciRuntime contract: ${impl.name}`, { skip: impl.skip }, () => {
+  describe(`OciRuntime contract: ${impl.label ?? impl.name}`, { skip: impl.skip }, () => {
     let rt: OciRuntime;
     let stateDir = '';
 
     before(() => {
       rt = make(impl.name, impl.options());
-      stateDir = join(WORK, `sandboxes-${impl.name}`);
+      stateDir = join(WORK, `sandboxes-${impl.name}${impl.sole ? '-sole' : ''}`);
       mkdirSync(stateDir, { recursive: true });
     });
 
@@ -180,7 +194,41 @@ for (const impl of implementations) {
       }
     }
 
-    test('a container exits 0 or 3: status and exit-code file say so; stdout/stderr land in files', () => withTask(async (t) => {
+    if (impl.sole) test('a sole container exits 3: status, exit-code file and stdout say so', () => withTask(async (t) => {
+      const c = container(impl, t, 0, ['sh', '-c', 'echo "user=$(id -u) host=$(hostname) env=$AWS_EXECUTION_ENV"; echo err >&2; exit 3']);
+      await rt.startContainer(t.sandbox, c);
+      const s = await stopped(rt, t, c);
+      assert.equal(s.exitCode, 3);
+      assert.notEqual(s.oomKilled, true);
+      assert.equal(read(join(c.dir, 'exit-code')).trim(), '3');
+      assert.match(read(join(c.dir, 'stdout')), /^user=0 host=ip-task-\w+ env=AWS_ECS_FARGATE\n$/);
+      assert.equal(read(join(c.dir, 'stderr')), 'err\n');
+    }));
+
+    if (impl.sole) {
+      const signalCases: [string, string[], boolean, NodeJS.Signals, number][] = [
+        ['no handler, under an init: SIGTERM gives 143', ['sleep', '1000'], true, 'SIGTERM', 143],
+        ['a trapped SIGTERM gives the trap\'s status', ['sh', '-c', 'trap "exit 7" TERM; while :; do sleep 1 & wait; done'], false, 'SIGTERM', 7],
+        ['an ignored SIGTERM leaves it running; SIGKILL gives 137', ['sh', '-c', 'trap "" TERM; while :; do sleep 1 & wait; done'], false, 'SIGKILL', 137],
+      ];
+      for (const [what, args, init, signal, code] of signalCases) {
+        test(`signals to a sole container: ${what}`, () => withTask(async (t) => {
+          const c = container(impl, t, 0, args, { init });
+          await rt.startContainer(t.sandbox, c);
+          await new Promise((r) => setTimeout(r, 300)); // let the shell install its trap
+          if (signal === 'SIGKILL') {
+            await rt.kill(t.sandbox, c, 'SIGTERM');
+            await new Promise((r) => setTimeout(r, 300));
+            assert.equal((await rt.status(t.sandbox, c)).state, 'running', 'SIGTERM was ignored');
+          }
+          await rt.kill(t.sandbox, c, signal);
+          assert.equal((await stopped(rt, t, c)).exitCode, code);
+          await rt.kill(t.sandbox, c, 'SIGKILL'); // an exited container: not an error
+        }));
+      }
+    }
+
+    if (!impl.sole) test('a container exits 0 or 3: status and exit-code file say so; stdout/stderr land in files', () => withTask(async (t) => {
       const ok = container(impl, t, 0, ['sh', '-c', 'echo out-0; echo err-0 >&2'], { env: { PIER_FAKE_RUN_MS: '50', PIER_FAKE_STDOUT: 'out-0\n', PIER_FAKE_STDERR: 'err-0\n' } });
       const three = container(impl, t, 1, ['sh', '-c', 'echo "user=$(id -u) host=$(hostname) env=$AWS_EXECUTION_ENV"; exit 3'], {
         env: { PIER_FAKE_RUN_MS: '50', PIER_FAKE_EXIT: '3', PIER_FAKE_STDOUT: 'user=0 host=x env=AWS_ECS_FARGATE\n' },
@@ -217,7 +265,7 @@ for (const impl of implementations) {
     }));
 
     // The fake runtime has no network, so this one runs on the real runtimes only.
-    if (impl.name !== 'fake') test('two containers of a task talk over loopback (one network namespace)', () => withTask(async (t) => {
+    if (impl.name !== 'fake' && !impl.sole) test('two containers of a task talk over loopback (one network namespace)', () => withTask(async (t) => {
       const server = container(impl, t, 0, ['httpd', '-f', '-p', '8080', '-h', '/www']);
       const client = container(impl, t, 1, ['sh', '-c', 'for i in $(seq 100); do wget -q -O - http://127.0.0.1:8080/index.html && exit 0; sleep 0.1; done; exit 1']);
       await rt.startContainer(t.sandbox, server);
@@ -227,7 +275,7 @@ for (const impl of implementations) {
       assert.equal((await rt.status(t.sandbox, server)).state, 'running');
     }));
 
-    test('SIGTERM: 143 without a handler (under an init), the trapped status with one; SIGKILL: 137', () => withTask(async (t) => {
+    if (!impl.sole) test('SIGTERM: 143 without a handler (under an init), the trapped status with one; SIGKILL: 137', () => withTask(async (t) => {
       const plain = container(impl, t, 0, ['sleep', '1000'], { init: true });
       const trapped = container(impl, t, 1, ['sh', '-c', 'trap "exit 7" TERM; while :; do sleep 1 & wait; done'], { env: { PIER_FAKE_ON_SIGTERM: '7' } });
       const killed = container(impl, t, 2, ['sh', '-c', 'trap "" TERM; while :; do sleep 1 & wait; done'], { env: { PIER_FAKE_ON_SIGTERM: 'ignore' } });
@@ -252,8 +300,8 @@ for (const impl of implementations) {
       assert.equal(r.exitCode, 5);
       assert.match(r.output, /out/);
       assert.match(r.output, /err/);
-      const slow = container(impl, t, 1, ['sleep', '1000'], { env: { PIER_FAKE_EXEC_MS: '5000' } });
-      await rt.startContainer(t.sandbox, slow);
+      const slow = impl.sole ? c : container(impl, t, 1, ['sleep', '1000'], { env: { PIER_FAKE_EXEC_MS: '5000' } });
+      if (slow !== c) await rt.startContainer(t.sandbox, slow);
       await assert.rejects(rt.exec(t.sandbox, slow, ['sleep', '5'], 300), ExecTimeoutError);
     }));
 
@@ -303,11 +351,11 @@ for (const impl of implementations) {
 
     test('destroySandbox leaves nothing and is idempotent; listSandboxes reports live sandboxes', () => withTask(async (t) => {
       const a = container(impl, t, 0, ['sleep', '1000']);
-      const b = container(impl, t, 1, ['sh', '-c', 'trap "" TERM; sleep 1000']);
-      await rt.startContainer(t.sandbox, a);
-      await rt.startContainer(t.sandbox, b);
+      const b = impl.sole ? undefined : container(impl, t, 1, ['sh', '-c', 'trap "" TERM; sleep 1000']);
+      const all = b ? [a, b] : [a];
+      for (const c of all) await rt.startContainer(t.sandbox, c);
       assert.ok((await rt.listSandboxes(stateDir)).includes(t.sandbox.id));
-      const shims = [a, b].map((c) => Number(read(join(c.dir, 'shim.pid')))).filter((p) => p > 0);
+      const shims = all.map((c) => Number(read(join(c.dir, 'shim.pid')))).filter((p) => p > 0);
       const started = performance.now();
       await rt.destroySandbox(t.sandbox);
       const took = performance.now() - started;
@@ -316,7 +364,7 @@ for (const impl of implementations) {
       for (const p of shims) assert.equal(pidAlive(p), false, `shim ${p} still alive`);
       assert.equal(existsSync(t.sandbox.dir), false);
       assert.equal((await rt.listSandboxes(stateDir)).includes(t.sandbox.id), false);
-      for (const c of [a, b]) assert.equal((await rt.status(t.sandbox, c)).state, 'stopped');
+      for (const c of all) assert.equal((await rt.status(t.sandbox, c)).state, 'stopped');
       if (impl.name === 'runc') {
         const r = rt as RuncRuntime;
         assert.deepEqual(readdirSync(r.root).filter((id) => id.startsWith(t.sandbox.id)), []);

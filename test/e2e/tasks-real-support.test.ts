@@ -359,14 +359,11 @@ export function processesMatching(needle: string): { pid: number; cmdline: strin
   return out;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/**
+ * Alive and not a zombie: an orphan's parent here is init, which may reap it late, and a dead
+ * process waiting to be reaped is gone for every purpose of these tests.
+ */
+export { pidAlive } from '../../src/agent/runtime/shim.js';
 
 // ---- Scenarios the suites run (some under both runtimes) ----
 

@@ -28,6 +28,11 @@ export interface SandboxSpec {
   cpuUnits: number;
   memoryMiB: number;
   hostname?: string;
+  /**
+   * Set when the task has exactly one container (its id): a runtime may then run that container as
+   * the sandbox's own root instead of booting a placeholder first (runsc: one boot, not two).
+   */
+  soleContainerId?: string;
 }
 
 export interface ContainerSpec {

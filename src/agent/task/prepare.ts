@@ -19,6 +19,7 @@ export function sandboxSpecFor(deps: RunnerDeps, state: LocalTaskState): Sandbox
     cpuUnits: state.assignment.size.cpu,
     memoryMiB: state.assignment.size.memory,
     hostname: hostnameFor(state),
+    ...(state.containers.length === 1 ? { soleContainerId: state.containers[0]!.runtimeId } : {}),
   };
 }
 
