@@ -34,9 +34,10 @@ export async function prepareTask(
   const overrides = (state.assignment.overrides.containerOverrides ?? []) as { name?: string }[];
   const containers = (def.containerDefinitions ?? []).map((c) => applyOverride(c, overrides.find((o) => o.name === c.name)));
 
-  const netnsPath = await deps.network.create(state.taskId);
-  // The sandbox needs only the namespace, the disk only the size, the pulls nothing: run them together.
-  const sandbox = deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath });
+  // The ENI, the disk and the pulls need nothing of each other: start them together. The sandbox
+  // needs only the namespace (for a one-container task it boots later, with the container).
+  const netns = deps.network.create(state.taskId);
+  const sandbox = netns.then((netnsPath) => deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath }));
   sandbox.catch(() => undefined);
   const diskReady = deps.storage.createTaskDisk(state.taskId, state.assignment.size.ephemeralStorageGiB);
   diskReady.catch(() => undefined);
@@ -54,11 +55,15 @@ export async function prepareTask(
       }
     }));
   } catch (err) {
-    // Let the sandbox and disk finish first, so clean-up never races their creation.
+    // Let the namespace, sandbox and disk finish first, so clean-up never races their creation.
     await Promise.allSettled([sandbox, diskReady]);
     throw err;
   }
   onTimes({ pullStartedAt, pullStoppedAt: state.pullStoppedAt ?? deps.clock.now() });
+  const netnsPath = await netns.catch(async (err: unknown) => {
+    await Promise.allSettled([diskReady]);
+    throw err;
+  });
   const disk = await diskReady;
 
   const volumeDirs = await resolveVolumes(deps, disk, def.volumes ?? []);
