@@ -21,6 +21,7 @@ have runsc || need_pkgs+=(runsc)
 dpkg -s busybox-static >/dev/null 2>&1 || need_pkgs+=(busybox-static)   # must be the static build
 have mkfs.ext4 || need_pkgs+=(e2fsprogs)
 have ip || need_pkgs+=(iproute2)
+have nft || need_pkgs+=(nftables)   # security groups
 have zstd || need_pkgs+=(zstd)
 if [ "$want_test" = 1 ]; then
   # Debian's awscli package is AWS CLI v2 at /usr/bin/aws (a pip-installed v1 may shadow it on PATH).

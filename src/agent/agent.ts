@@ -110,6 +110,8 @@ export class Agent {
       await this.deps.network.destroy(id).catch(() => undefined);
       await this.deps.images.release(id).catch(() => undefined);
     }
+    // The firewall of the tasks kept, as they were attached (the kernel may have lost it).
+    await this.deps.network.apply?.().catch((err: unknown) => this.log.error('could not load the network rules', { error: coerceError(err).message }));
   }
 
   private track(runner: TaskRunner): void {
@@ -170,6 +172,11 @@ export class Agent {
         const res = await this.client.assignments(cursor, 20, this.abort.signal);
         cursor = res.cursor;
         this.apply(res.tasks);
+        if (res.networkPolicy) {
+          await this.deps.network.setPolicy?.(res.networkPolicy).catch((err: unknown) => {
+            this.log.error('could not load the security group rules', { error: coerceError(err).message });
+          });
+        }
         await this.removeDeletedFileSystems(res.fileSystemIds);
       } catch (err) {
         if (this.abort.signal.aborted) return;

@@ -8,7 +8,7 @@ import { Agent } from './agent.js';
 import type { CompiledAgentOptions } from './agent-options.js';
 import { HttpControlPlaneClient } from './control-plane-client.js';
 import { LocalImageStore } from './images/local-image-store.js';
-import { NetnsTaskNetwork } from './network/task-network.js';
+import { VpcTaskNetwork } from './network/vpc-task-network.js';
 import { loadRegistryCredentials } from './registry-credentials.js';
 import { v1Hierarchies as cgroupHierarchies } from './runtime/cgroup.js';
 import { createRuntime, createSpecBuilder } from './runtime/index.js';
@@ -35,7 +35,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
       runtime,
       storage: new LocalTaskStorage(join(o.stateDir, 'storage')),
       volumes: new LocalPersistentVolumes(o.volumesDir),
-      network: new NetnsTaskNetwork(`p${instance}-`),
+      network: new VpcTaskNetwork({ instance, netnsPrefix: `p${instance}-`, stateDir: join(o.stateDir, 'network') }),
       buildSpec: createSpecBuilder(o.runtime),
       stateStore,
       pullOptions: (image) => {

@@ -72,6 +72,8 @@ export interface Assignment {
   availabilityZone?: string;
   /** Subnet and security groups requested in awsvpcConfiguration. */
   networkConfiguration?: Record<string, unknown>;
+  /** The task's ENI as the control plane allocated it (address from the subnet, MAC, groups). */
+  eni?: EniAssignment;
   stopCode?: StopCode;
   stoppedReason?: string;
 }
@@ -83,4 +85,46 @@ export interface AssignmentsResponse {
   cursor: string;
   /** File systems (EFS role) that exist; a host deletes the data of any other it holds. */
   fileSystemIds: string[];
+  /** The security groups this host's tasks are in, and the members of every group their rules name. */
+  networkPolicy?: NetworkPolicy;
+}
+
+/** A task's elastic network interface: what the agent builds in the task's network namespace. */
+export interface EniAssignment {
+  networkInterfaceId: string;
+  vpcId: string;
+  /** The VPC's primary IPv4 CIDR, e.g. 172.31.0.0/16. */
+  vpcCidr: string;
+  subnetId: string;
+  /** e.g. 172.31.16.0/20; the host holds its first usable address as the gateway. */
+  subnetCidr: string;
+  privateIpv4Address: string;
+  macAddress: string;
+  securityGroupIds: string[];
+  /** awsvpcConfiguration assignPublicIp ENABLED: outbound NAT to the host's networks. */
+  assignPublicIp: boolean;
+}
+
+/** One security-group rule as an agent enforces it: one peer (CIDR or group) per rule. */
+export interface NetworkRule {
+  /** 'tcp', 'udp', 'icmp', '-1' (every protocol) or a protocol number. */
+  protocol: string;
+  /** Ports for tcp/udp; ICMP type and code for icmp (-1: any). */
+  fromPort?: number;
+  toPort?: number;
+  /** The peer: an IPv4 CIDR, or a security group (its members' addresses). */
+  cidr?: string;
+  groupId?: string;
+}
+
+export interface SecurityGroupPolicy {
+  groupId: string;
+  ingress: NetworkRule[];
+  egress: NetworkRule[];
+}
+
+export interface NetworkPolicy {
+  securityGroups: SecurityGroupPolicy[];
+  /** Group id → the private IPv4 addresses of the ENIs in it (every host's), for group-peer rules. */
+  members: Record<string, string[]>;
 }

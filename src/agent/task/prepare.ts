@@ -36,7 +36,7 @@ export async function prepareTask(
 
   // The ENI, the disk and the pulls need nothing of each other: start them together. The sandbox
   // needs only the namespace (for a one-container task it boots later, with the container).
-  const netns = deps.network.create(state.taskId);
+  const netns = deps.network.create(state.taskId, state.assignment.eni);
   const sandbox = netns.then((netnsPath) => deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath }));
   sandbox.catch(() => undefined);
   const diskReady = deps.storage.createTaskDisk(state.taskId, state.assignment.size.ephemeralStorageGiB);

@@ -1,7 +1,7 @@
 /** Everything a TaskRunner uses to touch the host or the control plane, passed in. */
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { TaskReport } from '../../protocol/agent.js';
+import type { EniAssignment, NetworkPolicy, TaskReport } from '../../protocol/agent.js';
 import type { ContainerDefinition } from '../../ecs/task-definition/types.js';
 import type { ImageRuntimeConfig, ImageStore, PullOptions } from '../images/image-store.js';
 import type { OciRuntime } from '../runtime/oci-runtime.js';
@@ -10,12 +10,19 @@ import type { PersistentVolumes, TaskStorage } from '../storage/task-storage.js'
 
 /** The task's ENI: today a network namespace with loopback; the VPC issue adds the veth and address. */
 export interface TaskNetwork {
-  /** Creates (or finds) the task's network namespace; returns its path. */
-  create(taskId: string): Promise<string>;
+  /**
+   * Creates (or finds) the task's network namespace and, given its ENI, attaches it to the VPC
+   * behind its security groups; returns the namespace path.
+   */
+  create(taskId: string, eni?: EniAssignment): Promise<string>;
   /** The namespace path for a task, whether or not it exists. */
   pathFor(taskId: string): string;
   destroy(taskId: string): Promise<void>;
   list(): Promise<string[]>;
+  /** The security groups and their members as the control plane last sent them. */
+  setPolicy?(policy: NetworkPolicy): Promise<void>;
+  /** Re-applies host-wide network state (after an agent restart). */
+  apply?(): Promise<void>;
 }
 
 export interface SpecInput {

@@ -1,0 +1,153 @@
+/**
+ * The VPC data plane on real kernel networking (as root): namespaces, veths on a bridge per VPC,
+ * security groups in nftables. Each "task" is a network namespace with busybox httpd listening on
+ * 8080; clients are busybox wget inside other namespaces or on the host. Traffic stays between
+ * the host and namespaces this test made, on CIDRs inside 10.0.0.0/8 no host route uses.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { listNetns } from '../../src/agent/host/netns.js';
+import { linksWithPrefix } from '../../src/agent/network/vpc-links.js';
+import { VpcTaskNetwork } from '../../src/agent/network/vpc-task-network.js';
+import type { EniAssignment, NetworkPolicy, NetworkRule } from '../../src/protocol/agent.js';
+
+const inst = randomBytes(4).toString('hex');
+const octet = 200 + Math.floor(Math.random() * 50);
+const VPC_A = { vpcId: `vpc-${inst}a`, vpcCidr: `10.${octet}.0.0/17`, subnetId: `subnet-${inst}a`, subnetCidr: `10.${octet}.1.0/24` };
+const VPC_A2 = { ...VPC_A, subnetId: `subnet-${inst}c`, subnetCidr: `10.${octet}.2.0/24` };
+const VPC_B = { vpcId: `vpc-${inst}b`, vpcCidr: `10.${octet}.128.0/17`, subnetId: `subnet-${inst}b`, subnetCidr: `10.${octet}.129.0/24` };
+
+let WORK = '';
+let net: VpcTaskNetwork;
+const servers: ChildProcess[] = [];
+let taskSeq = 0;
+
+interface Task { id: string; ns: string; ip: string }
+
+function eni(vpc: typeof VPC_A, ip: string, groups: string[]): EniAssignment {
+  const n = ip.split('.').at(-1)!.padStart(2, '0').slice(-2);
+  return { networkInterfaceId: `eni-${inst}${n}`, ...vpc, privateIpv4Address: ip, macAddress: `02:42:${octet.toString(16)}:00:01:${Number(n).toString(16).padStart(2, '0')}`, securityGroupIds: groups, assignPublicIp: false };
+}
+
+async function task(vpc: typeof VPC_A, host: number, groups: string[]): Promise<Task> {
+  const id = `${inst}${String(++taskSeq).padStart(24, '0')}`;
+  const ip = `${vpc.subnetCidr.split('.').slice(0, 3).join('.')}.${host}`;
+  await net.create(id, eni(vpc, ip, groups));
+  const www = join(WORK, 'www', id);
+  mkdirSync(www, { recursive: true });
+  writeFileSync(join(www, 'index.html'), `hello from ${ip}\n`);
+  const ns = `pt${inst}-${id}`;
+  const httpd = spawn('ip', ['netns', 'exec', ns, 'busybox', 'httpd', '-f', '-p', '8080', '-h', www], { stdio: 'ignore' });
+  servers.push(httpd);
+  return { id, ns, ip };
+}
+
+/** GET http://ip:8080/ from inside a namespace (or from the host): the body, or undefined when nothing got through in time. */
+function get(from: Task | 'host', ip: string): string | undefined {
+  // Not wget's own -T: this busybox build crashes with it.
+  const wget = ['timeout', '1.5', 'busybox', 'wget', '-q', '-O', '-', `http://${ip}:8080/index.html`];
+  const argv = from === 'host' ? wget : ['ip', 'netns', 'exec', from.ns, ...wget];
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 5_000 });
+    if (r.status === 0) return r.stdout;
+    if (!/refused/i.test(r.stderr)) return undefined; // timed out: filtered
+    spawnSync('sleep', ['0.2']); // httpd not listening yet
+  }
+  return undefined;
+}
+
+const rule = (r: NetworkRule): NetworkRule => r;
+const ALL_OUT = [rule({ protocol: '-1', cidr: '0.0.0.0/0' })];
+
+describe('VPC data plane: bridges, veths, security groups in nftables', () => {
+  before(() => {
+    WORK = mkdtempSync(join(tmpdir(), 'pier-vpc-'));
+    net = new VpcTaskNetwork({ instance: inst, netnsPrefix: `pt${inst}-`, stateDir: join(WORK, 'network') });
+  });
+
+  after(async () => {
+    for (const s of servers) if (s.pid) s.kill('SIGKILL');
+    for (const id of await net.list()) await net.destroy(id);
+    await net.removeAll();
+    rmSync(WORK, { recursive: true, force: true });
+  });
+
+  test('two tasks in a group that admits itself talk over TCP; the host reaches them at their private address', async () => {
+    await net.setPolicy({ securityGroups: [{ groupId: 'sg-5e1f', ingress: [rule({ protocol: '-1', groupId: 'sg-5e1f' })], egress: ALL_OUT }], members: {} });
+    const a = await task(VPC_A, 10, ['sg-5e1f']);
+    const b = await task(VPC_A, 11, ['sg-5e1f']);
+    await net.setPolicy({ securityGroups: [{ groupId: 'sg-5e1f', ingress: [rule({ protocol: '-1', groupId: 'sg-5e1f' })], egress: ALL_OUT }], members: { 'sg-5e1f': [a.ip, b.ip] } });
+    assert.equal(get(a, b.ip), `hello from ${b.ip}\n`);
+    assert.equal(get(b, a.ip), `hello from ${a.ip}\n`);
+    assert.equal(get('host', a.ip), `hello from ${a.ip}\n`);
+    const inNs = spawnSync('ip', ['-n', a.ns, '-o', '-4', 'addr', 'show', 'eth0'], { encoding: 'utf8' }).stdout;
+    assert.match(inNs, new RegExp(`inet ${a.ip.replace(/\./g, '\\.')}/24`));
+  });
+
+  test('a group without the ingress rule blocks the connection; authorising it opens it, revoking closes it', async () => {
+    const web = 'sg-3eb0';
+    const client = 'sg-c11e';
+    const policy = (ingress: NetworkRule[]): NetworkPolicy => ({
+      securityGroups: [{ groupId: web, ingress, egress: ALL_OUT }, { groupId: client, ingress: [], egress: ALL_OUT }], members: {},
+    });
+    await net.setPolicy(policy([]));
+    const server = await task(VPC_A, 20, [web]);
+    const caller = await task(VPC_A, 21, [client]);
+    assert.equal(get(caller, server.ip), undefined, 'no ingress rule: nothing gets in');
+    await net.setPolicy(policy([rule({ protocol: 'tcp', fromPort: 8080, toPort: 8080, cidr: VPC_A.vpcCidr })]));
+    assert.equal(get(caller, server.ip), `hello from ${server.ip}\n`, 'tcp 8080 from the VPC CIDR');
+    await net.setPolicy(policy([rule({ protocol: 'tcp', fromPort: 80, toPort: 80, cidr: VPC_A.vpcCidr })]));
+    assert.equal(get(caller, server.ip), undefined, 'another port only');
+    assert.equal(get(server, caller.ip), undefined, 'the client group admits nobody');
+  });
+
+  test('a rule by source security group admits its members only, across subnets of the VPC', async () => {
+    const db = 'sg-0db0';
+    const app = 'sg-0a99';
+    const other = 'sg-0e1e';
+    const groups = [
+      { groupId: db, ingress: [rule({ protocol: 'tcp', fromPort: 8000, toPort: 8100, groupId: app })], egress: ALL_OUT },
+      { groupId: app, ingress: [], egress: ALL_OUT },
+      { groupId: other, ingress: [], egress: ALL_OUT },
+    ];
+    await net.setPolicy({ securityGroups: groups, members: {} });
+    const server = await task(VPC_A, 30, [db]);
+    const member = await task(VPC_A2, 31, [app]);
+    const stranger = await task(VPC_A, 32, [other]);
+    await net.setPolicy({ securityGroups: groups, members: { [app]: [member.ip], [db]: [server.ip], [other]: [stranger.ip] } });
+    assert.equal(get(member, server.ip), `hello from ${server.ip}\n`, 'a member of the source group, in another subnet');
+    assert.equal(get(stranger, server.ip), undefined, 'not a member');
+  });
+
+  test('tasks in two VPCs cannot reach each other, even when both groups admit everything', async () => {
+    const open = 'sg-0be7';
+    const groups = [{ groupId: open, ingress: [rule({ protocol: '-1', cidr: '0.0.0.0/0' })], egress: ALL_OUT }];
+    await net.setPolicy({ securityGroups: groups, members: {} });
+    const a = await task(VPC_A, 40, [open]);
+    const b = await task(VPC_B, 40, [open]);
+    const a2 = await task(VPC_A, 41, [open]);
+    assert.equal(get(a2, a.ip), `hello from ${a.ip}\n`, 'same VPC: open');
+    assert.equal(get(a, b.ip), undefined, 'VPC A to VPC B');
+    assert.equal(get(b, a.ip), undefined, 'VPC B to VPC A');
+    assert.notEqual(net.bridgeFor(VPC_A.vpcId), net.bridgeFor(VPC_B.vpcId));
+  });
+
+  test('destroy removes the task\'s namespace and veth, and the bridge with its last task; the rules go with them', async () => {
+    const groups = [{ groupId: 'sg-0d1e', ingress: [], egress: ALL_OUT }];
+    await net.setPolicy({ securityGroups: groups, members: {} });
+    const lone = await task(VPC_B, 50, ['sg-0d1e']);
+    const before = spawnSync('nft', ['list', 'table', 'inet', net.table], { encoding: 'utf8' }).stdout;
+    assert.match(before, new RegExp(`chain in_${lone.id}`));
+    for (const id of await net.list()) await net.destroy(id);
+    assert.deepEqual(listNetns(`pt${inst}-`), []);
+    assert.deepEqual(linksWithPrefix(`p${inst.slice(0, 6)}`), [], 'no veth or bridge of this agent is left');
+    const afterAll = spawnSync('nft', ['list', 'table', 'inet', net.table], { encoding: 'utf8' });
+    assert.notEqual(afterAll.status, 0, 'no table once nothing is attached');
+    assert.equal(existsSync(join(WORK, 'network', `${lone.id}.json`)), false);
+  });
+});
