@@ -58,20 +58,21 @@ export class Aws {
     return runAws(this.cli, this.pier.endpoint, this.pier.awsEnv(), args);
   }
 
-  /** Runs `aws ecs <args>`, asserts exit 0 and returns the parsed JSON output ({} when none). */
-  ok(args: string[]): any {
-    const r = this.run(['ecs', ...args]);
-    assert.equal(r.status, 0, `${this.cli.name}: aws ecs ${args.join(' ')} exited ${r.status}\n${r.stderr}${r.stdout}`);
+  /** Runs `aws <service> <args>` (ecs by default), asserts exit 0 and returns the parsed JSON output ({} when none). */
+  ok(args: string[], service = 'ecs'): any {
+    const r = this.run([service, ...args]);
+    assert.equal(r.status, 0, `${this.cli.name}: aws ${service} ${args.join(' ')} exited ${r.status}\n${r.stderr}${r.stdout}`);
     return r.json ?? {};
   }
 
   /**
-   * Runs `aws ecs <args>` expecting a service error: the CLI's service-error exit status, nothing
-   * on stdout, and `An error occurred (<code>) when calling the <op> operation: <message>` on stderr.
+   * Runs `aws <service> <args>` (ecs by default) expecting a service error: the CLI's service-error
+   * exit status, nothing on stdout, and `An error occurred (<code>) when calling the <op> operation:
+   * <message>` on stderr.
    */
-  fail(args: string[], code: string, op: string, message: string | RegExp): string {
-    const r = this.run(['ecs', ...args]);
-    const what = `${this.cli.name}: aws ecs ${args.join(' ')}`;
+  fail(args: string[], code: string, op: string, message: string | RegExp, service = 'ecs'): string {
+    const r = this.run([service, ...args]);
+    const what = `${this.cli.name}: aws ${service} ${args.join(' ')}`;
     assert.equal(r.status, this.serviceErrorStatus, `${what} exited ${r.status}, expected ${this.serviceErrorStatus}\n${r.stderr}${r.stdout}`);
     assert.equal(r.stdout.trim(), '', `${what} printed output on failure`);
     const line = r.stderr.split('\n').find((l) => l.startsWith('An error occurred'));
