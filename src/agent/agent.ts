@@ -10,6 +10,8 @@ import { coerceError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Assignment, HostCapacity, TaskReport } from '../protocol/agent.js';
 import { ControlPlaneError, type ControlPlaneClient } from './control-plane-client.js';
+import { TaskEndpointServer } from './endpoint/endpoint-server.js';
+import type { TaskView } from './endpoint/task-metadata.js';
 import type { TaskStateStore } from './state/task-state.js';
 import type { RunnerDeps } from './task/runner-deps.js';
 import { TaskRunner } from './task/task-runner.js';
@@ -31,6 +33,7 @@ export class Agent {
   private readonly abort = new AbortController();
   private heartbeatMs = 10_000;
   private loops: Promise<unknown>[] = [];
+  private readonly endpoint = new TaskEndpointServer({ taskByAddress: (ip) => this.taskByAddress(ip) });
   hostId: string | undefined;
 
   constructor(
@@ -44,8 +47,18 @@ export class Agent {
   async start(): Promise<void> {
     mkdirSync(this.opts.stateDir, { recursive: true });
     await this.register();
+    if (this.deps.network.setMetadataTarget) await this.deps.network.setMetadataTarget(await this.endpoint.listen());
     await this.adoptAndClean();
     this.loops = [this.heartbeatLoop(), this.assignmentLoop()];
+  }
+
+  /** The task running here whose ENI has this address (the metadata endpoint's caller). */
+  private taskByAddress(ip: string): TaskView | undefined {
+    for (const r of this.runners.values()) {
+      const view = r.view();
+      if (view.state.assignment.eni?.privateIpv4Address === ip) return view;
+    }
+    return undefined;
   }
 
   /** Stops the agent's loops and detaches its runners; tasks keep running for the next agent to adopt. */
@@ -53,6 +66,7 @@ export class Agent {
     this.abort.abort();
     await Promise.allSettled(this.loops);
     for (const r of this.runners.values()) r.detach();
+    await this.endpoint.close();
     if (this.stateStore.list().length === 0) this.opts.releaseHostDirs?.();
   }
 

@@ -100,6 +100,8 @@ export interface EniAssignment {
   subnetCidr: string;
   privateIpv4Address: string;
   macAddress: string;
+  /** e.g. ip-172-31-0-4.us-east-2.compute.internal */
+  privateDnsName?: string;
   securityGroupIds: string[];
   /** awsvpcConfiguration assignPublicIp ENABLED: outbound NAT to the host's networks. */
   assignPublicIp: boolean;

@@ -13,6 +13,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listNetns } from '../../src/agent/host/netns.js';
 import { linksWithPrefix } from '../../src/agent/network/vpc-links.js';
+import { runCommand } from '../../src/agent/host/exec.js';
+import { TaskEndpointServer } from '../../src/agent/endpoint/endpoint-server.js';
+import type { TaskView } from '../../src/agent/endpoint/task-metadata.js';
 import { VpcTaskNetwork } from '../../src/agent/network/vpc-task-network.js';
 import type { EniAssignment, NetworkPolicy, NetworkRule } from '../../src/protocol/agent.js';
 
@@ -149,5 +152,90 @@ describe('VPC data plane: bridges, veths, security groups in nftables', () => {
     const afterAll = spawnSync('nft', ['list', 'table', 'inet', net.table], { encoding: 'utf8' });
     assert.notEqual(afterAll.status, 0, 'no table once nothing is attached');
     assert.equal(existsSync(join(WORK, 'network', `${lone.id}.json`)), false);
+  });
+});
+
+describe('the task metadata endpoint at 169.254.170.2', () => {
+  let endpointNet: VpcTaskNetwork;
+  let server: TaskEndpointServer;
+  const views = new Map<string, TaskView>();
+  const procs: ChildProcess[] = [];
+  const einst = randomBytes(4).toString('hex');
+  const cidr = `10.${octet}.64.0/24`;
+  const vpc = { vpcId: `vpc-${einst}e`, vpcCidr: `10.${octet}.64.0/18`, subnetId: `subnet-${einst}e`, subnetCidr: cidr };
+  let dir = '';
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pier-vpc-md-'));
+    endpointNet = new VpcTaskNetwork({ instance: einst, netnsPrefix: `pm${einst}-`, stateDir: join(dir, 'network') });
+    server = new TaskEndpointServer({
+      taskByAddress: (ip) => views.get(ip),
+      credentials: async (view, id) => (id === `creds-${view.state.taskId}` ? {
+        RoleArn: 'arn:aws:iam::000000000000:role/app', AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 's', Token: `t-${view.state.taskId}`, Expiration: '2030-01-01T00:00:00Z',
+      } : undefined),
+    });
+    await endpointNet.setMetadataTarget(await server.listen());
+  });
+
+  after(async () => {
+    for (const p of procs) if (p.pid) p.kill('SIGKILL');
+    await server.close();
+    for (const id of await endpointNet.list()) await endpointNet.destroy(id);
+    await endpointNet.removeAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function mdTask(host: number): Promise<{ id: string; ns: string; ip: string }> {
+    const id = `${einst}${String(host).padStart(24, '0')}`;
+    const ip = `10.${octet}.64.${host}`;
+    const e = { networkInterfaceId: `eni-${einst}${host}`, ...vpc, privateIpv4Address: ip, macAddress: `02:43:00:00:00:${host.toString(16).padStart(2, '0')}`, securityGroupIds: ['sg-0ee0'], assignPublicIp: false };
+    await endpointNet.create(id, e);
+    const state = {
+      taskArn: `arn:aws:ecs:us-east-1:000000000000:task/c/${id}`, taskId: id, phase: 'running', reported: 'RUNNING', startedAtMs: Date.now(),
+      pullStartedAt: Date.parse('2026-12-05T10:00:00Z'), pullStoppedAt: Date.parse('2026-12-05T10:00:01Z'),
+      assignment: {
+        taskArn: `arn:aws:ecs:us-east-1:000000000000:task/c/${id}`, taskId: id, clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/c',
+        desiredStatus: 'RUNNING', lastStatus: 'RUNNING', version: 1, overrides: {}, size: { cpu: 256, memory: 512, ephemeralStorageGiB: 20 },
+        availabilityZone: 'us-east-1a', eni: e,
+        taskDefinition: { family: 'web', revision: 3, containerDefinitions: [{ name: 'app', image: 'busybox:1', cpu: 128, memory: 256 }] },
+      },
+      containers: [{ name: 'app', runtimeId: `${id}-0`, dir: '/nonexistent', phase: 'running', essential: true, restartCount: 0, imageDigest: 'sha256:abc', startedAtMs: Date.parse('2026-12-05T10:00:02Z') }],
+    } as unknown as TaskView['state'];
+    views.set(ip, { state, health: new Map() });
+    return { id, ns: `pm${einst}-${id}`, ip };
+  }
+
+  /** GET from inside a namespace; asynchronous, since the endpoint server runs in this process. */
+  async function fetchIn(ns: string, path: string): Promise<{ status: number; body: string }> {
+    const r = await runCommand(['ip', 'netns', 'exec', ns, 'timeout', '3', 'busybox', 'wget', '-q', '-S', '-O', '-', `http://169.254.170.2${path}`]);
+    const m = /HTTP\/1\.1 (\d+)/.exec(r.stderr);
+    return { status: m ? Number(m[1]) : -1, body: r.stdout || r.stderr };
+  }
+
+  test('a task reads its own metadata; another task\'s container and credentials are not found for it', async () => {
+    await endpointNet.setPolicy({ securityGroups: [{ groupId: 'sg-0ee0', ingress: [], egress: ALL_OUT }], members: {} });
+    const a = await mdTask(10);
+    const b = await mdTask(11);
+    const container = (await fetchIn(a.ns, `/v4/${a.id}-0`));
+    assert.equal(container.status, 200, container.body);
+    const c = JSON.parse(container.body) as Record<string, unknown>;
+    assert.equal(c.DockerId, `${a.id}-0`);
+    assert.equal(c.Name, 'app');
+    assert.equal(c.KnownStatus, 'RUNNING');
+    assert.deepEqual(c.Limits, { CPU: 128, Memory: 256 });
+    assert.deepEqual((c.Networks as { IPv4Addresses: string[] }[])[0]!.IPv4Addresses, [a.ip]);
+    const t = JSON.parse((await fetchIn(a.ns, `/v4/${a.id}-0/task`)).body) as Record<string, unknown>;
+    assert.equal(t.TaskARN, `arn:aws:ecs:us-east-1:000000000000:task/c/${a.id}`);
+    assert.equal(t.Family, 'web');
+    assert.equal(t.Revision, '3');
+    assert.deepEqual(t.Limits, { CPU: 0.25, Memory: 512 });
+    assert.equal(t.PullStartedAt, '2026-12-05T10:00:00.000Z');
+    assert.equal(t.LaunchType, 'FARGATE');
+
+    assert.equal((await fetchIn(b.ns, `/v4/${a.id}-0`)).status, 404, 'B asking for A\'s container');
+    assert.equal((await fetchIn(a.ns, `/v2/credentials/creds-${a.id}`)).status, 200);
+    assert.match((await fetchIn(a.ns, `/v2/credentials/creds-${a.id}`)).body, new RegExp(`"Token":"t-${a.id}"`));
+    assert.equal((await fetchIn(b.ns, `/v2/credentials/creds-${a.id}`)).status, 404, 'B presenting A\'s credentials URI');
+    assert.equal((await fetchIn(b.ns, '/v2/credentials/')).status, 400);
   });
 });

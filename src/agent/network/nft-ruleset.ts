@@ -13,7 +13,8 @@
  *   rule allows it) and then B's ingress rules (`in_<B>`, which accepts); replies ride conntrack.
  *   Traffic between two VPCs' bridges is dropped; traffic leaving the bridges for the host's
  *   networks is forwarded and masqueraded only for tasks with assignPublicIp. Tasks reach the host
- *   itself only for replies and the metadata endpoint. The host may open connections to tasks
+ *   itself only for replies and the metadata endpoint (169.254.170.2:80, DNATed to the agent's
+ *   server on 127.0.0.1; never any other loopback service). The host may open connections to tasks
  *   (it is the VPC's router and the platform's own infrastructure).
  */
 import type { EniAssignment, NetworkPolicy, NetworkRule } from '../../protocol/agent.js';
@@ -60,6 +61,11 @@ function cidr(value: string): string {
     throw new RulesetInputError(`invalid IPv4 CIDR '${value}'`);
   }
   return `${ip}/${Number(len)}`;
+}
+
+function port(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new RulesetInputError(`invalid port ${n}`);
+  return n;
 }
 
 const setOf = (group: string): string => `sg_${check(group, GROUP, 'security group id').slice(3)}`;
@@ -171,7 +177,9 @@ export function renderRuleset(input: RulesetInput): string {
     '    type filter hook input priority filter; policy accept;',
     '    iifname != @bridges accept',
     '    ct state established,related accept',
-    ...(input.metadata ? [`    ip daddr ${check(input.metadata.address, IPV4, 'metadata address')} tcp dport ${input.metadata.port} accept`] : []),
+    ...(input.metadata ? [`    ip daddr ${check(input.metadata.address, IPV4, 'metadata address')} tcp dport ${port(input.metadata.port)} accept`] : []),
+    // route_localnet (for the DNAT above) must not open the host's loopback services to tasks.
+    '    ip daddr 127.0.0.0/8 drop',
     '    ip saddr @public accept',
     '    drop',
     '  }',
@@ -182,7 +190,7 @@ export function renderRuleset(input: RulesetInput): string {
     ...(input.metadata ? [
       '  chain prerouting {',
       '    type nat hook prerouting priority dstnat; policy accept;',
-      `    iifname @bridges ip daddr ${METADATA_ADDRESS} tcp dport 80 dnat ip to ${input.metadata.address}:${input.metadata.port}`,
+      `    iifname @bridges ip daddr ${METADATA_ADDRESS} tcp dport 80 dnat ip to ${input.metadata.address}:${port(input.metadata.port)}`,
       '  }',
     ] : []),
     ...ports.flatMap((p) => [

@@ -36,8 +36,8 @@ export function bridgePorts(bridge: string): string[] {
 
 /**
  * A bridge, up, that passes its bridged IPv4 through the inet netfilter hooks (so security groups
- * see task-to-task traffic) and forwards between its subnets (this interface only; the host's
- * global ip_forward is left alone).
+ * see task-to-task traffic), forwards between its subnets (this interface only; the host's global
+ * ip_forward is left alone) and lets the metadata DNAT reach 127.0.0.1.
  */
 export async function ensureBridge(name: string): Promise<void> {
   if (!linkExists(name)) {
@@ -46,6 +46,8 @@ export async function ensureBridge(name: string): Promise<void> {
   }
   await runCommandOk(['ip', 'link', 'set', name, 'up']);
   writeFileSync(`/proc/sys/net/ipv4/conf/${name}/forwarding`, '1\n');
+  // The metadata endpoint is DNATed to 127.0.0.1 (the ruleset drops every other loopback address).
+  writeFileSync(`/proc/sys/net/ipv4/conf/${name}/route_localnet`, '1\n');
 }
 
 /** Adds `address/prefix` (a subnet's gateway) to the bridge unless it is there. */

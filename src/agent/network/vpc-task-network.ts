@@ -120,6 +120,12 @@ export class VpcTaskNetwork implements TaskNetwork {
     await this.apply();
   }
 
+  /** Where tasks' 169.254.170.2:80 goes: the agent's endpoint server. */
+  async setMetadataTarget(target: { address: string; port: number }): Promise<void> {
+    this.opts.metadata = target;
+    await this.apply();
+  }
+
   /** Renders and loads the ruleset for what is attached now (also after a restart). */
   apply(): Promise<void> {
     const run = this.applying.then(() => this.load());

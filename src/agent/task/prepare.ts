@@ -7,6 +7,7 @@ import { ImagePullError, type PulledImage } from '../images/image-store.js';
 import type { SandboxSpec } from '../runtime/oci-runtime.js';
 import type { LocalTaskState } from '../state/task-state.js';
 import type { TaskDisk } from '../storage/task-storage.js';
+import { METADATA_ADDRESS } from '../network/nft-ruleset.js';
 import { applyOverride } from './container-config.js';
 import type { RunnerDeps } from './runner-deps.js';
 import { TaskFailure } from './task-failure.js';
@@ -85,6 +86,8 @@ export async function prepareTask(
         AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
         AWS_REGION: deps.region,
         AWS_DEFAULT_REGION: deps.region,
+        // The endpoint is reached over the task's ENI; a task without one has no route to it.
+        ...(state.assignment.eni ? metadataEnv(local.runtimeId) : {}),
       },
       environmentFiles: {},
       netnsPath,
@@ -95,6 +98,14 @@ export async function prepareTask(
   }
   await sandbox;
   return { imageDigests: new Map([...pulled].map(([name, p]) => [name, p.manifestDigest])) };
+}
+
+/** The variables that point a container at the task metadata endpoint, as Fargate sets them. */
+export function metadataEnv(runtimeId: string): Record<string, string> {
+  return {
+    ECS_CONTAINER_METADATA_URI_V4: `http://${METADATA_ADDRESS}/v4/${runtimeId}`,
+    ECS_CONTAINER_METADATA_URI: `http://${METADATA_ADDRESS}/v3/${runtimeId}`,
+  };
 }
 
 async function resolveVolumes(deps: RunnerDeps, disk: TaskDisk, volumes: Volume[]): Promise<Map<string, string>> {

@@ -20,6 +20,7 @@ import type { ContainerSpec, SandboxSpec } from '../runtime/oci-runtime.js';
 import type { LocalContainer, LocalTaskState } from '../state/task-state.js';
 import { planContainers, stopOrder, taskHealth, type ContainerView } from './container-plan.js';
 import { applyOverride, isEssential, startTimeoutMs, stopTimeoutMs } from './container-config.js';
+import type { TaskView } from '../endpoint/task-metadata.js';
 import { compileHealthCheck, initialHealth, recordProbe, type HealthCheckSpec, type HealthState } from './health.js';
 import type { RunnerDeps } from './runner-deps.js';
 import { prepareTask, sandboxSpecFor } from './prepare.js';
@@ -57,6 +58,11 @@ export class TaskRunner {
 
   get taskArn(): string {
     return this.state.taskArn;
+  }
+
+  /** What the task metadata endpoint shows of this task now. */
+  view(): TaskView {
+    return { state: this.state, health: new Map([...this.health].map(([name, h]) => [name, h.state])) };
   }
 
   /** The control plane's view changed (e.g. desiredStatus STOPPED). */
