@@ -33,19 +33,18 @@ export async function handleQuery(
     const result = await dispatchQuery(service, url, body, ctx);
     send(res, ctx.requestId, 200, encodeResponse(service.model, result.operation, service.xmlNamespace, ctx.requestId, result.output));
   } catch (err) {
-    let code: string;
-    let message: string;
-    let status: number;
     if (err instanceof AwsError) {
-      ({ code, message, status } = err);
+      sendQueryError(res, ctx.requestId, err);
     } else {
       log.error('internal error', { requestId: ctx.requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
-      code = 'InternalError';
-      message = 'An internal error has occurred';
-      status = 500;
+      send(res, ctx.requestId, 500, encodeError('InternalError', 'An internal error has occurred', ctx.requestId));
     }
-    send(res, ctx.requestId, status, encodeError(code, message, ctx.requestId));
   }
+}
+
+/** An error in EC2's envelope; the edge also uses it when a request for a Query service fails its signature check. */
+export function sendQueryError(res: ServerResponse, requestId: string, err: AwsError): void {
+  send(res, requestId, err.status, encodeError(err.code, err.message, requestId));
 }
 
 async function dispatchQuery(

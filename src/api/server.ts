@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { ControlPlane } from '../control-plane/context.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
 import { AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
-import { verifySigV4 } from './auth/sigv4.js';
+import { parseAuthorization, verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
 import { dispatchJson, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
-import { handleQuery, type QueryService } from './query-service.js';
+import { handleQuery, sendQueryError, type QueryService } from './query-service.js';
 import { sendError, sendJson, sendRestJsonError, toAwsError } from './protocol.js';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -96,7 +96,17 @@ async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req:
   } catch (err) {
     const aws = toAwsError(err, opts.cp.log, requestId);
     if (restRequest.has(req)) sendRestJsonError(res, requestId, aws);
+    else if (services.get(signingService(req) ?? '')?.kind === 'query') sendQueryError(res, requestId, aws);
     else sendError(res, requestId, aws);
+  }
+}
+
+/** The credential scope's service of a request (when it has one), so a failed signature is answered in that service's protocol. */
+function signingService(req: IncomingMessage): string | undefined {
+  try {
+    return parseAuthorization(req.headersDistinct as Record<string, string[] | undefined>).scope.service;
+  } catch {
+    return undefined;
   }
 }
 

@@ -21,12 +21,12 @@ describe('EC2 Query protocol on the edge', () => {
     await pier?.destroy();
   });
 
-  async function ec2(opts: { body?: string; query?: string; method?: string }): Promise<{ status: number; type: string | null; requestId: string | null; text: string }> {
+  async function ec2(opts: { body?: string; query?: string; method?: string; secret?: string }): Promise<{ status: number; type: string | null; requestId: string | null; text: string }> {
     const url = new URL(`/${opts.query ? `?${opts.query}` : ''}`, pier!.endpoint);
     const method = opts.method ?? 'POST';
     const body = opts.body ?? '';
     const headers = signRequest({ method, host: url.host, url: url.pathname + url.search, headers: method === 'POST' ? { 'content-type': FORM } : {}, body },
-      pier!, pier!.region, 'ec2', Date.now());
+      { accessKeyId: pier!.accessKeyId, secretAccessKey: opts.secret ?? pier!.secretAccessKey }, pier!.region, 'ec2', Date.now());
     delete headers.host;
     const res = await fetch(url, { method, headers, ...(method === 'POST' ? { body } : {}) });
     return { status: res.status, type: res.headers.get('content-type'), requestId: res.headers.get('x-amzn-requestid'), text: await res.text() };
@@ -77,5 +77,12 @@ describe('EC2 Query protocol on the edge', () => {
     assert.equal(dry.status, 412);
     assert.deepEqual(errorOf(dry.text), { code: 'DryRunOperation', message: 'Request would have succeeded, but DryRun flag is set.' });
     assert.doesNotMatch((await ec2({ body: 'Action=DescribeVpcs' })).text, /10\.4\.0\.0/, 'a dry run creates nothing');
+  });
+
+  test('a request signed for ec2 that fails the signature check gets its error in the EC2 envelope', async () => {
+    const r = await ec2({ body: 'Action=DescribeVpcs&Version=2016-11-15', secret: 'wrong' });
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'text/xml;charset=UTF-8');
+    assert.equal(errorOf(r.text).code, 'InvalidSignatureException');
   });
 });
