@@ -7,6 +7,7 @@ import * as taskDefinitions from '../control-plane/task-definitions.js';
 import * as tasks from '../control-plane/tasks.js';
 import type { JsonService, Operation } from './json-service.js';
 import type { ServiceModel } from './model/service-model.js';
+import { JsonText } from './protocol.js';
 
 export function ecsService(cp: ControlPlane, model: ServiceModel): JsonService {
   // Inputs have passed the model check, so their members have the model's types.
@@ -26,7 +27,7 @@ export function ecsService(cp: ControlPlane, model: ServiceModel): JsonService {
     ['DeregisterTaskDefinition', op(taskDefinitions.deregisterTaskDefinition)],
     ['DeleteTaskDefinitions', op(taskDefinitions.deleteTaskDefinitions)],
     ['RunTask', op(tasks.runTask)],
-    ['DescribeTasks', op(tasks.describeTasks)],
+    ['DescribeTasks', op(describeTasks)],
     ['ListTasks', op(tasks.listTasks)],
     ['StopTask', op(tasks.stopTask)],
     ['TagResource', op(tagging.tagResource)],
@@ -39,4 +40,14 @@ export function ecsService(cp: ControlPlane, model: ServiceModel): JsonService {
     operations,
     constraintError: (message) => new InvalidParameterException(message),
   };
+}
+
+/**
+ * Without `include` the reply is the stored task documents spliced into the reply text: the same
+ * JSON as stringifying the parsed tasks, without parsing ~1.4 KB per task and writing it back.
+ */
+async function describeTasks(cp: ControlPlane, input: tasks.DescribeTasksInput): Promise<unknown> {
+  if (input.include?.length) return tasks.describeTasks(cp, input);
+  const found = await tasks.describeTaskDocs(cp, input);
+  return new JsonText(`{"tasks":[${found.tasks.join(',')}],"failures":${JSON.stringify(found.failures)}}`);
 }

@@ -9,8 +9,13 @@ import type { Logger } from '../lib/logger.js';
 
 export const JSON_11 = 'application/x-amz-json-1.1';
 
+/** A reply that is JSON text already (e.g. stored documents spliced together): sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function sendJson(res: ServerResponse, requestId: string, status: number, body: unknown, contentType = JSON_11): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': contentType,
     'content-length': Buffer.byteLength(text),

@@ -82,10 +82,16 @@ export async function createCluster(cp: ControlPlane, input: CreateClusterInput)
   return { cluster: await toWire(cp.store.read, record, new Set(['SETTINGS', 'TAGS', 'CONFIGURATIONS'])) };
 }
 
+/** The name of the cluster a call names (or `default`); throws ClusterNotFoundException when it is no cluster name or ARN. */
+export function clusterNameFor(nameOrArn: string | undefined): string {
+  const name = clusterNameOf(nameOrArn ?? DEFAULT_CLUSTER);
+  if (name === undefined) throw new ClusterNotFoundException('Cluster not found.');
+  return name;
+}
+
 /** The cluster a call names (or `default`); throws ClusterNotFoundException unless ACTIVE. */
 export async function activeCluster(repos: Repos, nameOrArn: string | undefined): Promise<ClusterRecord> {
-  const name = clusterNameOf(nameOrArn ?? DEFAULT_CLUSTER);
-  const record = name === undefined ? undefined : await repos.clusters.get(name);
+  const record = await repos.clusters.get(clusterNameFor(nameOrArn));
   if (!record || record.status !== 'ACTIVE') throw new ClusterNotFoundException('Cluster not found.');
   return record;
 }

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { arns, taskIdOf } from '../ecs/arn.js';
 import { StopCode } from '../ecs/enums.js';
-import { ClientException, ConflictException, InvalidParameterException } from '../ecs/errors.js';
+import { ClientException, ClusterNotFoundException, ConflictException, InvalidParameterException } from '../ecs/errors.js';
 import { parseTaskOverrides, validateTags } from '../ecs/task-definition/parse-overrides.js';
 import type { Failure, Task } from '../ecs/wire.js';
 import { assignCapacityProviders } from '../scheduler/capacity-provider-strategy.js';
@@ -10,7 +10,7 @@ import { placeTasks, type HostSnapshot } from '../scheduler/placement.js';
 import { requestStop, stopUnstarted } from '../scheduler/task-lifecycle.js';
 import type { Repos, TaskRecord } from '../store/store.js';
 import { validateStrategy } from './capacity-providers.js';
-import { activeCluster, clusterForLaunch } from './clusters.js';
+import { activeCluster, clusterForLaunch, clusterNameFor } from './clusters.js';
 import type { ControlPlane } from './context.js';
 import { newTask } from './new-task.js';
 import { decodeToken, encodeToken, pageSize } from './pagination.js';
@@ -139,30 +139,47 @@ export async function hostSnapshots(repos: Repos): Promise<HostSnapshot[]> {
   }));
 }
 
-export async function describeTasks(cp: ControlPlane, input: { cluster?: string; tasks: string[]; include?: string[] }): Promise<{ tasks: Task[]; failures: Failure[] }> {
+export interface DescribeTasksInput { cluster?: string; tasks: string[]; include?: string[] }
+
+/**
+ * DescribeTasks without `include`, each task as the JSON text the store holds (found once each, in
+ * request order), so the edge can splice them into the reply without a parse and a stringify.
+ */
+export async function describeTaskDocs(cp: ControlPlane, input: DescribeTasksInput): Promise<{ tasks: string[]; failures: Failure[] }> {
   if (input.tasks.length === 0) throw new InvalidParameterException('Tasks cannot be empty.');
   if (input.tasks.length > 100) throw new InvalidParameterException('DescribeTasks accepts at most 100 tasks.');
-  const cluster = await activeCluster(cp.store.read, input.cluster);
-  const wanted = input.tasks.map((ref) => ({ ref, parsed: taskIdOf(ref) }));
-  const ids = wanted.filter((w) => w.parsed && (w.parsed.cluster === undefined || w.parsed.cluster === cluster.name)).map((w) => w.parsed!.id);
-  const found = new Map((await cp.store.read.tasks.getMany(cluster.name, ids)).map((r) => [r.id, r]));
-  const tasks: Task[] = [];
+  const clusterName = clusterNameFor(input.cluster);
+  const wanted = input.tasks.map((ref) => {
+    const parsed = taskIdOf(ref);
+    return { ref, parsed, id: parsed && (parsed.cluster === undefined || parsed.cluster === clusterName) ? parsed.id : undefined };
+  });
+  const ids: string[] = [];
+  for (const w of wanted) if (w.id !== undefined) ids.push(w.id);
+  const found = await cp.store.read.tasks.docsInActiveCluster(clusterName, ids);
+  if (!found) throw new ClusterNotFoundException('Cluster not found.');
+  const tasks: string[] = [];
   const failures: Failure[] = [];
   const seen = new Set<string>();
   for (const w of wanted) {
-    const rec = w.parsed && (w.parsed.cluster === undefined || w.parsed.cluster === cluster.name) ? found.get(w.parsed.id) : undefined;
-    if (!rec) {
-      failures.push({ arn: w.parsed && !w.ref.startsWith('arn:') ? arns.task(cp.scope, cluster.name, w.parsed.id) : w.ref, reason: 'MISSING' });
-    } else if (!seen.has(rec.id)) {
-      seen.add(rec.id);
-      tasks.push(rec.task);
+    const doc = w.id === undefined ? undefined : found.get(w.id);
+    if (doc === undefined) {
+      failures.push({ arn: w.parsed && !w.ref.startsWith('arn:') ? arns.task(cp.scope, clusterName, w.parsed.id) : w.ref, reason: 'MISSING' });
+    } else if (!seen.has(w.id!)) {
+      seen.add(w.id!);
+      tasks.push(doc);
     }
   }
+  return { tasks, failures };
+}
+
+export async function describeTasks(cp: ControlPlane, input: DescribeTasksInput): Promise<{ tasks: Task[]; failures: Failure[] }> {
+  const found = await describeTaskDocs(cp, input);
+  const tasks = found.tasks.map((doc) => JSON.parse(doc) as Task);
   if (input.include?.includes('TAGS')) {
     const tags = await cp.store.read.tags.getMany(tasks.map((t) => t.taskArn));
     for (const [i, t] of tasks.entries()) tasks[i] = { ...t, tags: tags.get(t.taskArn) ?? [] };
   }
-  return { tasks, failures };
+  return { tasks, failures: found.failures };
 }
 
 export async function listTasks(cp: ControlPlane, input: {

@@ -139,6 +139,12 @@ export interface TaskRepo {
   insert(record: TaskRecord): Promise<void>;
   get(clusterName: string, id: string): Promise<TaskRecord | undefined>;
   getMany(clusterName: string, ids: readonly string[]): Promise<TaskRecord[]>;
+  /**
+   * DescribeTasks' read, as one consistent snapshot: the tasks among `ids` in the cluster, each as
+   * its stored Task's JSON text (any valid JSON of it), by id; undefined when the cluster does not
+   * exist or is not ACTIVE.
+   */
+  docsInActiveCluster(clusterName: string, ids: readonly string[]): Promise<Map<string, string> | undefined>;
   /** Replaces the task when its stored version is `expectVersion`; else ConflictError. */
   update(record: TaskRecord, expectVersion: number): Promise<void>;
   list(filter: TaskFilter): Promise<Page<TaskRecord>>;

@@ -133,6 +133,26 @@ for (const impl of implementations) {
       assert.equal((await store.read.tasks.getMany('paged', [ids[3]!, 'nope', ids[4]!])).length, 2);
     });
 
+    test('docsInActiveCluster: stored task documents of an ACTIVE cluster in one read; undefined for a missing or INACTIVE cluster', async () => {
+      const ids = ['d1', 'd2', 'd3'].map((p) => p.padEnd(32, '0'));
+      await store.transaction(async (tx) => {
+        await tx.clusters.put(cluster('docs'));
+        await tx.clusters.put(cluster('docs-other'));
+        for (const id of ids.slice(0, 2)) await tx.tasks.insert(task(id, { cluster: 'docs' }));
+        await tx.tasks.insert(task(ids[2]!, { cluster: 'docs-other' }));
+      });
+      const docs = await store.read.tasks.docsInActiveCluster('docs', [ids[1]!, 'nope', ids[2]!, ids[0]!]);
+      assert.deepEqual([...docs!.keys()].sort(), [ids[0], ids[1]]);
+      assert.deepEqual(JSON.parse(docs!.get(ids[0]!)!), task(ids[0]!, { cluster: 'docs' }).task);
+      assert.deepEqual([...(await store.read.tasks.docsInActiveCluster('docs', [ids[1]!]))!.keys()], [ids[1]]);
+      assert.equal((await store.read.tasks.docsInActiveCluster('docs', ['nope']))!.size, 0);
+      assert.equal((await store.read.tasks.docsInActiveCluster('docs', []))!.size, 0);
+      assert.equal(await store.read.tasks.docsInActiveCluster('no-such-cluster', [ids[0]!]), undefined);
+      await store.transaction((tx) => tx.clusters.put({ ...cluster('docs', 2), status: 'INACTIVE' }, 1));
+      assert.equal(await store.read.tasks.docsInActiveCluster('docs', [ids[0]!]), undefined);
+      assert.equal(await store.read.tasks.docsInActiveCluster('docs', ids), undefined);
+    });
+
     test('task updates are versioned; host usage counts only tasks that are not STOPPED', async () => {
       await store.transaction(async (tx) => {
         await tx.tasks.insert(task('a'.repeat(32), { host: 'h1' }));

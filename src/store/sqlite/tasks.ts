@@ -51,6 +51,21 @@ export class SqliteTaskRepo implements TaskRepo {
     return rows.map(fromRow);
   }
 
+  async docsInActiveCluster(clusterName: string, ids: readonly string[]): Promise<Map<string, string> | undefined> {
+    // One statement, so one implicit read transaction: the cluster's status and its tasks agree.
+    // The cluster row always comes back (task columns NULL when no task matched); none: no cluster.
+    const rows = (ids.length === 1
+      ? this.s.get(`SELECT c.status, t.id, t.doc FROM clusters c LEFT JOIN tasks t ON t.cluster = c.name AND t.id = ?
+          WHERE c.name = ?`).raw().all(ids[0], clusterName)
+      : this.s.get(`SELECT c.status, t.id, t.doc FROM clusters c LEFT JOIN tasks t ON t.cluster = c.name
+          AND t.id IN (SELECT value FROM json_each(?)) WHERE c.name = ?`).raw().all(JSON.stringify(ids), clusterName)
+    ) as [status: string, id: string | null, doc: string | null][];
+    if (rows.length === 0 || rows[0]![0] !== 'ACTIVE') return undefined;
+    const docs = new Map<string, string>();
+    for (const [, id, doc] of rows) if (id !== null) docs.set(id, doc!);
+    return docs;
+  }
+
   async update(r: TaskRecord, expectVersion: number): Promise<void> {
     const res = this.s.get(`UPDATE tasks SET host_id = @hostId, desired_status = @desired, last_status = @last,
         doc = @doc, version = @version, stopped_at = @stoppedAt
