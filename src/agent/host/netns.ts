@@ -31,15 +31,15 @@ export function netnsExists(name: string): boolean {
   return existsSync(netnsPath(name));
 }
 
-/** Creates the namespace (if missing) with loopback up; returns its path. */
-export async function createNetns(name: string): Promise<string> {
+/** Creates the namespace (if missing) with loopback up (unless the caller brings it up itself); returns its path. */
+export async function createNetns(name: string, opts: { loopbackUp?: boolean } = {}): Promise<string> {
   const path = netnsPath(name);
   if (!existsSync(path)) {
     const r = await runCommand(['ip', 'netns', 'add', name]);
     // Lost a race with another creator: fine, as long as it exists now.
     if (r.status !== 0 && !existsSync(path)) await runCommandOk(['ip', 'netns', 'add', name]);
   }
-  await runCommandOk(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+  if (opts.loopbackUp !== false) await runCommandOk(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
   return path;
 }
 

@@ -34,56 +34,57 @@ export function bridgePorts(bridge: string): string[] {
   }
 }
 
-/**
- * A bridge, up, that passes its bridged IPv4 through the inet netfilter hooks (so security groups
- * see task-to-task traffic), forwards between its subnets (this interface only; the host's global
- * ip_forward is left alone) and lets the metadata DNAT reach 127.0.0.1.
- */
-export async function ensureBridge(name: string): Promise<void> {
-  if (!linkExists(name)) {
-    const r = await runCommand(['ip', 'link', 'add', name, 'type', 'bridge', 'nf_call_iptables', '1']);
-    if (r.status !== 0 && !linkExists(name)) await runCommandOk(['ip', 'link', 'add', name, 'type', 'bridge', 'nf_call_iptables', '1']);
-  }
-  await runCommandOk(['ip', 'link', 'set', name, 'up']);
-  writeFileSync(`/proc/sys/net/ipv4/conf/${name}/forwarding`, '1\n');
-  // The metadata endpoint is DNATed to 127.0.0.1 (the ruleset drops every other loopback address).
-  writeFileSync(`/proc/sys/net/ipv4/conf/${name}/route_localnet`, '1\n');
-}
-
-/** Adds `address/prefix` (a subnet's gateway) to the bridge unless it is there. */
-export async function ensureAddress(bridge: string, addressWithPrefix: string): Promise<void> {
-  await runCommandOk(['ip', 'addr', 'replace', addressWithPrefix, 'dev', bridge]);
-}
-
-export async function removeAddress(bridge: string, addressWithPrefix: string): Promise<void> {
-  await runCommand(['ip', 'addr', 'del', addressWithPrefix, 'dev', bridge]);
-}
-
-export interface VethSpec {
-  /** `ip netns` name of the task's namespace (exists). */
+export interface AttachSpec {
+  /** `ip netns` name of the task's namespace (exists; loopback is brought up here). */
   netns: string;
   hostIf: string;
   bridge: string;
+  /** Make sure the bridge exists and is set up (first task of the VPC on this host, or after a restart). */
+  ensureBridge: boolean;
+  /** `gateway/prefix` to put on the bridge (first task of the subnet). */
+  gatewayAddress?: string;
   mac: string;
   /** `address/prefix` for eth0. */
   address: string;
   gateway: string;
 }
 
-/** The task's eth0 in its namespace, its host end on the bridge. */
-export async function attachVeth(v: VethSpec): Promise<void> {
-  if (!linkExists(v.hostIf)) {
-    // A half-made pair from a crash has its eth0 in the namespace already: start over.
-    await runCommand(['ip', '-n', v.netns, 'link', 'del', 'eth0']);
-    await runCommandOk(['ip', 'link', 'add', v.hostIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', v.netns]);
+/**
+ * The task's eth0 in its namespace, its host end a port of the VPC's bridge, in two `ip -batch`
+ * runs (host side, then namespace side). The bridge passes its bridged IPv4 through the inet
+ * netfilter hooks (so security groups see task-to-task traffic), forwards between its subnets
+ * (this interface only: the host's global ip_forward is left alone) and lets the metadata DNAT
+ * reach 127.0.0.1 (route_localnet; the ruleset drops every other loopback address).
+ */
+export async function attachTask(a: AttachSpec): Promise<void> {
+  const hostSide = (): string => {
+    const lines: string[] = [];
+    if (a.ensureBridge) {
+      if (!linkExists(a.bridge)) lines.push(`link add ${a.bridge} type bridge nf_call_iptables 1`);
+      lines.push(`link set ${a.bridge} up`);
+    }
+    if (a.gatewayAddress) lines.push(`addr replace ${a.gatewayAddress} dev ${a.bridge}`);
+    if (!linkExists(a.hostIf)) lines.push(`link add ${a.hostIf} type veth peer name eth0 netns ${a.netns}`);
+    lines.push(`link set ${a.hostIf} master ${a.bridge} up`);
+    return lines.join('\n');
+  };
+  const first = await runCommand(['ip', '-batch', '-'], { input: hostSide() });
+  if (first.status !== 0) {
+    // Another task made the same bridge meanwhile, or a crash left half a pair: look again, once.
+    if (!linkExists(a.hostIf)) await runCommand(['ip', '-n', a.netns, 'link', 'del', 'eth0']);
+    await runCommandOk(['ip', '-batch', '-'], { input: hostSide() });
   }
-  await runCommandOk(['ip', 'link', 'set', v.hostIf, 'master', v.bridge, 'up']);
-  await runCommandOk(['ip', '-n', v.netns, '-batch', '-'], {
+  if (a.ensureBridge) {
+    writeFileSync(`/proc/sys/net/ipv4/conf/${a.bridge}/forwarding`, '1\n');
+    writeFileSync(`/proc/sys/net/ipv4/conf/${a.bridge}/route_localnet`, '1\n');
+  }
+  await runCommandOk(['ip', '-n', a.netns, '-batch', '-'], {
     input: [
-      `link set eth0 address ${v.mac}`,
-      `addr replace ${v.address} dev eth0`,
+      'link set lo up',
+      `link set eth0 address ${a.mac}`,
+      `addr replace ${a.address} dev eth0`,
       'link set eth0 up',
-      `route replace default via ${v.gateway} dev eth0`,
+      `route replace default via ${a.gateway} dev eth0`,
     ].join('\n'),
   });
 }

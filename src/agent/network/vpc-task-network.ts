@@ -24,7 +24,7 @@ import { runCommandOk } from '../host/exec.js';
 import { createNetns, deleteNetns, listNetns, netnsPath } from '../host/netns.js';
 import type { TaskNetwork } from '../task/runner-deps.js';
 import { renderRuleset, type PortOnBridge } from './nft-ruleset.js';
-import { attachVeth, bridgePorts, deleteLink, ensureAddress, ensureBridge, isBridge, linksWithPrefix } from './vpc-links.js';
+import { attachTask, bridgePorts, deleteLink, isBridge, linksWithPrefix } from './vpc-links.js';
 
 export interface VpcTaskNetworkOptions {
   /** The agent's instance id (hex). */
@@ -46,6 +46,8 @@ export class VpcTaskNetwork implements TaskNetwork {
   private policy: NetworkPolicy = { securityGroups: [], members: {} };
   private policyKey = '';
   private applying: Promise<void> = Promise.resolve();
+  /** Bridges, and bridge+gateway pairs, known to be set up by this process. */
+  private readonly ready = new Set<string>();
 
   constructor(private readonly opts: VpcTaskNetworkOptions) {
     this.inst = opts.instance.slice(0, 6);
@@ -76,30 +78,42 @@ export class VpcTaskNetwork implements TaskNetwork {
 
   async create(taskId: string, eni?: EniAssignment): Promise<string> {
     const netns = this.opts.netnsPrefix + taskId;
-    const path = await createNetns(netns);
-    if (!eni) return path;
+    if (!eni) return createNetns(netns);
     const subnet = parseCidr(eni.subnetCidr);
     if (!subnet) throw new Error(`ENI ${eni.networkInterfaceId}: invalid subnet CIDR '${eni.subnetCidr}'`);
     const gateway = formatIpv4(subnet.network + 1);
+    const gatewayAddress = `${gateway}/${subnet.prefix}`;
     const bridge = this.bridgeFor(eni.vpcId);
     const port: PortOnBridge = { taskId, hostIf: this.hostIfFor(taskId), bridge, eni };
-    // Recorded first: a crash from here on leaves something the next agent knows to remove.
+    // Recorded first: a crash from here on leaves something the next agent knows to remove. The
+    // rules name interfaces, not indexes, so they load while the links are made; nothing runs in
+    // the namespace before both are done (the sandbox starts after create returns).
     this.writeRecord(port);
-    // The rules go in before the link comes up, so the task is never reachable unfiltered.
-    await this.apply();
-    await ensureBridge(bridge);
-    await ensureAddress(bridge, `${gateway}/${subnet.prefix}`);
-    await attachVeth({ netns, hostIf: port.hostIf, bridge, mac: eni.macAddress, address: `${eni.privateIpv4Address}/${subnet.prefix}`, gateway });
-    await this.apply();
+    const links = async (): Promise<string> => {
+      const path = await createNetns(netns, { loopbackUp: false });
+      await attachTask({
+        netns, hostIf: port.hostIf, bridge, mac: eni.macAddress, address: `${eni.privateIpv4Address}/${subnet.prefix}`, gateway,
+        ensureBridge: !this.ready.has(bridge),
+        ...(this.ready.has(`${bridge} ${gatewayAddress}`) ? {} : { gatewayAddress }),
+      });
+      this.ready.add(bridge).add(`${bridge} ${gatewayAddress}`);
+      return path;
+    };
+    const [path] = await Promise.all([links(), this.apply()]);
     return path;
   }
 
   async destroy(taskId: string): Promise<void> {
     const port = this.readRecord(taskId);
-    await deleteNetns(this.opts.netnsPrefix + taskId);
-    await deleteLink(this.hostIfFor(taskId));
     rmSync(this.recordPath(taskId), { force: true });
-    if (port) await this.apply();
+    // The task's processes are gone by now: its rules and its links can go at the same time.
+    await Promise.all([
+      (async () => {
+        await deleteNetns(this.opts.netnsPrefix + taskId);
+        await deleteLink(this.hostIfFor(taskId));
+      })(),
+      port ? this.apply() : undefined,
+    ]);
     await this.removeIdleBridges();
   }
 
@@ -154,7 +168,10 @@ export class VpcTaskNetwork implements TaskNetwork {
   private async removeIdleBridges(): Promise<void> {
     const inUse = new Set(this.recordIds().map((id) => this.readRecord(id)?.bridge));
     for (const link of linksWithPrefix(`p${this.inst}v`)) {
-      if (isBridge(link) && !inUse.has(link) && bridgePorts(link).length === 0) await deleteLink(link);
+      if (isBridge(link) && !inUse.has(link) && bridgePorts(link).length === 0) {
+        for (const key of [...this.ready]) if (key === link || key.startsWith(`${link} `)) this.ready.delete(key);
+        await deleteLink(link);
+      }
     }
   }
 
