@@ -1,5 +1,6 @@
-/** The EC2 subset Pier serves (Query protocol, `ec2` flavour, signing name ec2): VPCs, subnets, security groups, interfaces, tags. */
+/** The EC2 subset Pier serves (Query protocol, `ec2` flavour, signing name ec2): VPCs, subnets, security groups, interfaces, tags, zones. */
 import type { ControlPlane } from '../control-plane/context.js';
+import * as zones from '../ec2/availability-zones.js';
 import * as groups from '../ec2/security-groups.js';
 import * as interfaces from '../ec2/network-interfaces.js';
 import * as rules from '../ec2/security-group-rules.js';
@@ -31,6 +32,7 @@ export function ec2Service(cp: ControlPlane, model: ServiceModel): QueryService 
     ['CreateTags', op(tags.createTags)],
     ['DeleteTags', op(tags.deleteTags)],
     ['DescribeTags', op(tags.describeTags)],
+    ['DescribeAvailabilityZones', op(zones.describeAvailabilityZones)],
   ]);
   for (const name of operations.keys()) {
     if (!model.hasOperation(name)) throw new Error(`the EC2 model has no operation ${name}`);

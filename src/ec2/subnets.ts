@@ -6,6 +6,7 @@
 import type { ControlPlane } from '../control-plane/context.js';
 import type { Tag } from '../ecs/wire.js';
 import type { Repos, SubnetRecord, VpcRecord } from '../store/store.js';
+import { zoneIdOf, zonesOf } from './availability-zones.js';
 import { cidrContains, cidrsOverlap, formatCidr, parseCidr, usableRange, type Cidr } from './cidr.js';
 import { Ec2Error, Ec2ErrorCode, invalidValue, missingParameter } from './errors.js';
 import { compileFilters, type Filter, type FilterFields } from './filters.js';
@@ -22,8 +23,10 @@ export function availableAddresses(s: SubnetRecord, allocated: number): number {
 
 function subnetToWire(cp: ControlPlane, v: SubnetView, tags: readonly Tag[] | undefined): Wire {
   const s = v.s;
+  const zoneId = zoneIdOf(cp, s.availabilityZone);
   return {
     AvailabilityZone: s.availabilityZone,
+    ...(zoneId !== undefined ? { AvailabilityZoneId: zoneId } : {}),
     AvailableIpAddressCount: v.available,
     CidrBlock: s.cidrBlock,
     DefaultForAz: s.defaultForAz,
@@ -52,6 +55,8 @@ const subnetFields = (cp: ControlPlane): FilterFields<SubnetView> => ({
   'cidrBlock': (v) => v.s.cidrBlock,
   'availability-zone': (v) => v.s.availabilityZone,
   'availabilityZone': (v) => v.s.availabilityZone,
+  'availability-zone-id': (v) => zoneIdOf(cp, v.s.availabilityZone),
+  'availabilityZoneId': (v) => zoneIdOf(cp, v.s.availabilityZone),
   'default-for-az': (v) => v.s.defaultForAz,
   'defaultForAz': (v) => v.s.defaultForAz,
   'map-public-ip-on-launch': (v) => v.s.mapPublicIpOnLaunch,
@@ -93,17 +98,24 @@ export async function createSubnet(cp: ControlPlane, input: {
   const cidr = parseCidr(input.CidrBlock);
   if (!cidr) throw invalidValue(input.CidrBlock, 'cidrBlock', 'This is not a valid CIDR block.');
   const zones = cp.config.availabilityZones;
-  if (input.AvailabilityZoneId !== undefined) {
-    throw invalidValue(input.AvailabilityZoneId, 'AvailabilityZoneId', `Pier names zones only by name: ${zones.join(', ')}.`);
-  }
   if (input.AvailabilityZone !== undefined && !zones.includes(input.AvailabilityZone)) {
     throw invalidValue(input.AvailabilityZone, 'availabilityZone',
       `Subnets can currently only be created in the following availability zones: ${zones.join(', ')}.`);
   }
+  const byId = input.AvailabilityZoneId === undefined ? undefined : zonesOf(cp).find((z) => z.id === input.AvailabilityZoneId);
+  if (input.AvailabilityZoneId !== undefined) {
+    if (!byId) {
+      throw invalidValue(input.AvailabilityZoneId, 'availabilityZoneId',
+        `Subnets can currently only be created in the following availability zone ids: ${zonesOf(cp).map((z) => z.id).join(', ')}.`);
+    }
+    if (input.AvailabilityZone !== undefined && input.AvailabilityZone !== byId.name) {
+      throw new Ec2Error(Ec2ErrorCode.InvalidParameterCombination, `Availability zone ${input.AvailabilityZone} is not zone id ${byId.id}.`);
+    }
+  }
   const tags = parseTagSpecifications(input.TagSpecifications, ResourceKind.subnet.type);
   const subnet = await cp.store.transaction(async (tx) => {
     const vpc = await requireVpc(tx, input.VpcId);
-    const zone = input.AvailabilityZone ?? await leastUsedZone(tx, vpc.id, zones);
+    const zone = input.AvailabilityZone ?? byId?.name ?? await leastUsedZone(tx, vpc.id, zones);
     return insertSubnet(cp, tx, vpc, cidr, { availabilityZone: zone, isDefault: false, tags });
   });
   return { Subnet: subnetToWire(cp, { s: subnet, available: availableAddresses(subnet, 0) }, tags) };

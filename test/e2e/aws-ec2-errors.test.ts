@@ -69,6 +69,9 @@ for (const cli of clis) {
       ec2.fail(['create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.2.7/24'], 'InvalidParameterValue', 'CreateSubnet', /^Value \(10.0.2.7\/24\) for parameter cidrBlock is invalid/);
       ec2.fail(['create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.2.0/24', '--availability-zone', 'mars-1a'], 'InvalidParameterValue', 'CreateSubnet',
         /^Value \(mars-1a\) for parameter availabilityZone is invalid\. Subnets can currently only be created in the following availability zones: /);
+      ec2.fail(['create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.2.0/24', '--availability-zone-id', 'use1-az9'], 'InvalidParameterValue', 'CreateSubnet',
+        /^Value \(use1-az9\) for parameter availabilityZoneId is invalid\./);
+      ec2.fail(['describe-availability-zones', '--zone-names', 'mars-1a'], 'InvalidParameterValue', 'DescribeAvailabilityZones', 'Invalid availability zone: [mars-1a]');
       unchanged();
     });
 

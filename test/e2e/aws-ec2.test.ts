@@ -54,6 +54,12 @@ for (const cli of clis) {
         ['172.31.32.0/20', zones[2], defaultVpc, true, true, 4091],
       ]);
 
+      assert.deepEqual(Subnets.map((s: any) => s.AvailabilityZoneId), ['use1-az1', 'use1-az2', 'use1-az3']);
+      const { AvailabilityZones } = ec2.ok(['describe-availability-zones']);
+      assert.deepEqual(AvailabilityZones.map((z: any) => [z.ZoneName, z.ZoneId, z.State, z.RegionName]),
+        zones.map((z, i) => [z, `use1-az${i + 1}`, 'available', pier!.region]));
+      assert.equal(ec2.text(['describe-availability-zones', '--filters', 'Name=zone-id,Values=use1-az2', '--query', 'AvailabilityZones[].ZoneName']), zones[1]);
+
       const { SecurityGroups } = ec2.ok(['describe-security-groups', '--filters', `Name=vpc-id,Values=${defaultVpc}`, 'Name=group-name,Values=default']);
       assert.equal(SecurityGroups.length, 1);
       const g = SecurityGroups[0];
@@ -86,8 +92,11 @@ for (const cli of clis) {
         [vpc, '10.0.1.0/24', zones[1], 251, false, false, 'available']);
       assert.deepEqual(Subnet.Tags, [{ Key: 'tier', Value: 'app' }]);
       subnet = Subnet.SubnetId;
-      const small = ec2.ok(['create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.2.0/28']).Subnet;
-      assert.ok(zones.includes(small.AvailabilityZone), small.AvailabilityZone);
+      const small = ec2.ok(['create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.2.0/28', '--availability-zone-id', 'use1-az3']).Subnet;
+      assert.deepEqual([small.AvailabilityZone, small.AvailabilityZoneId], [zones[2], 'use1-az3']);
+      const anywhere = ec2.ok(['create-subnet', '--vpc-id', vpc, '--cidr-block', '10.0.3.0/28']).Subnet;
+      assert.equal(anywhere.AvailabilityZone, zones[0], 'no zone given: the zone where the VPC has fewest subnets');
+      ec2.ok(['delete-subnet', '--subnet-id', anywhere.SubnetId]);
       assert.equal(small.AvailableIpAddressCount, 11);
 
       const ids = (args: string[]) => ec2.ok(['describe-subnets', ...args]).Subnets.map((s: any) => s.SubnetId).sort();
