@@ -33,6 +33,8 @@ export interface ControlPlaneBenchOptions {
   scenarios: ScenarioName[];
   /** When set, the pier server runs with --cpu-prof and writes its profile here. */
   cpuProfDir?: string;
+  /** Extra node flags for the pier server only (e.g. V8 heap flags to compare). */
+  pierNodeArgs: string[];
   /** When set, results are also written here as JSON. */
   jsonFile?: string;
   keepData: boolean;
@@ -107,6 +109,7 @@ export function parseOptions(argv: string[]): ControlPlaneBenchOptions {
       levels: { type: 'string', default: '1000,10000' },
       scenarios: { type: 'string', default: SCENARIOS.join(',') },
       'cpu-prof-dir': { type: 'string' },
+      'pier-node-args': { type: 'string', default: '' },
       json: { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
       'quiet-wait-seconds': { type: 'string', default: '60' },
@@ -124,6 +127,7 @@ export function parseOptions(argv: string[]): ControlPlaneBenchOptions {
   --levels A,B           numbers of stored tasks to measure at (default 1000,10000)
   --scenarios LIST       any of ceiling,describe,runtask (default all)
   --cpu-prof-dir DIR     run the pier server under node --cpu-prof, profile written to DIR at exit
+  --pier-node-args=ARGS  extra node flags for the pier server only, space-separated (e.g. --pier-node-args=--max-semi-space-size=32)
   --json FILE            also write the results as JSON
   --keep-data            keep the temporary pier data dir
   --quiet-wait-seconds N before each scenario wait up to N s for other processes to go quiet (default 60)
@@ -149,6 +153,7 @@ export function parseOptions(argv: string[]): ControlPlaneBenchOptions {
     levels,
     scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
     ...(values['cpu-prof-dir'] ? { cpuProfDir: resolve(values['cpu-prof-dir']) } : {}),
+    pierNodeArgs: (values['pier-node-args'] ?? '').split(' ').filter(Boolean),
     ...(values.json ? { jsonFile: resolve(values.json) } : {}),
     keepData: values['keep-data'] ?? false,
     quietWaitSeconds: num('quiet-wait-seconds', values['quiet-wait-seconds'], 0),
@@ -264,8 +269,9 @@ export async function runControlPlaneBench(o: ControlPlaneBenchOptions): Promise
   let replyBytes = 0;
   try {
     // Placement only: no agent in the server, tasks stay PROVISIONING on the benchmark's test host.
-    pier = await startPierServer({ dataDir, pierArgs: ['--no-agent'], ...(o.cpuProfDir ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] } : {}) });
-    log(`pier up (pid ${pier.pid}) at ${pier.endpoint}, data in ${dataDir}`);
+    const nodeArgs = [...o.pierNodeArgs, ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [])];
+    pier = await startPierServer({ dataDir, pierArgs: ['--no-agent'], nodeArgs });
+    log(`pier up (pid ${pier.pid}) at ${pier.endpoint}${nodeArgs.length ? ` with node ${nodeArgs.join(' ')}` : ''}, data in ${dataDir}`);
     const host = await TestHost.register(pier.endpoint, dataDir, { capacity: HOST_CAPACITY });
     // The default host-lost timeout is 30 s and the run is longer: heartbeat like an agent would.
     heartbeat = setInterval(() => {
@@ -386,7 +392,8 @@ export function renderReport(rep: ControlPlaneBenchReport): string {
   const lines = [
     `machine: ${describeMachine(rep.machine)}`,
     `load: ${o.clients} concurrent SigV4-signed keep-alive clients on ${o.clientThreads <= 1 ? 'one event loop (main thread)' : `${o.clientThreads} worker threads`}, ` +
-      `in the same machine as the server (they share its ${rep.machine.nproc} CPU(s)); ${o.warmupSeconds} s warm-up + ${o.durationSeconds} s measured per scenario`,
+      `in the same machine as the server (they share its ${rep.machine.nproc} CPU(s)); ${o.warmupSeconds} s warm-up + ${o.durationSeconds} s measured per scenario` +
+      (o.pierNodeArgs.length ? `; pier run with node ${o.pierNodeArgs.join(' ')}` : ''),
     `DescribeTasks reply / ceiling body: ${rep.replyBytes} bytes; CPU columns are % of one core over the measured window ` +
       `(server = pier or the ceiling process; client = this process; other = every other process on the machine)`,
     '',
