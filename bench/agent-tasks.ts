@@ -63,6 +63,7 @@ import { buildBusyboxImage, pushImage } from '../test/helpers/oci-images.js';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
 import { summarise } from './lib/cpuprofile-top.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
+import { defaultNetwork } from '../test/helpers/ec2-query.js';
 import { startPierServer, type PierServer } from './lib/pier.js';
 import { machineBusySeconds, processCpuSeconds, waitForQuiet } from './lib/proc-cpu.js';
 import { SignedClient, targetFromEndpoint } from './lib/signed-client.js';
@@ -86,7 +87,7 @@ const BUSYBOX = '/usr/bin/busybox';
 const CG = `/pier-bench-agent-${process.pid}`;
 const POLL_MS = 20;
 const CAPACITY = ['--cpu', '32768', '--memory', '65536', '--disk', '100000'];
-const SUBNET = 'subnet-0123456789abcdef0';
+
 const FAMILY = 'bench-agent';
 /** The app container: idle, and ends on SIGTERM at once (a handler-less PID 1 would ignore it). */
 const APP_COMMAND = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait; done'];
@@ -191,6 +192,15 @@ class Ecs {
     this.client = new SignedClient(targetFromEndpoint(pier.endpoint, pier.region, pier), 16);
   }
 
+  private defaultSubnet: string | undefined;
+
+  /** The default subnet of the agent's zone (zone a). */
+  async subnet(): Promise<string> {
+    this.defaultSubnet ??= (await defaultNetwork({ endpoint: this.pier.endpoint, region: this.pier.region, credentials: this.pier }))
+      .subnetByZone.get(`${this.pier.region}a`)!;
+    return this.defaultSubnet;
+  }
+
   async register(image: string): Promise<void> {
     await this.client.call('RegisterTaskDefinition', {
       family: FAMILY, requiresCompatibilities: ['FARGATE'], networkMode: 'awsvpc', cpu: '256', memory: '512',
@@ -200,7 +210,7 @@ class Ecs {
 
   async runTask(count: number): Promise<string[]> {
     const r = await this.client.call<{ tasks?: EcsTask[]; failures?: unknown[] }>('RunTask', {
-      taskDefinition: FAMILY, count, networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNET] } },
+      taskDefinition: FAMILY, count, networkConfiguration: { awsvpcConfiguration: { subnets: [await this.subnet()] } },
     });
     if (r.failures?.length) throw new Error(`RunTask failures: ${JSON.stringify(r.failures)}`);
     return (r.tasks ?? []).map((t) => t.taskArn);

@@ -18,6 +18,7 @@ import { TestHost } from '../test/helpers/test-host.js';
 import { startCeiling, type CeilingProcess } from './lib/ceiling-server.js';
 import { runLoad, epochNow, type LoadResult, type LoadSpec } from './lib/load.js';
 import { describeMachine, machineInfo, type MachineInfo } from './lib/machine.js';
+import { createSubnet, createVpc } from '../test/helpers/ec2-query.js';
 import { startPierServer, type PierServer } from './lib/pier.js';
 import { machineBusySeconds, processCpuSeconds, selfCpuSeconds, waitForQuiet } from './lib/proc-cpu.js';
 import { SignedClient, targetFromEndpoint, type Target } from './lib/signed-client.js';
@@ -90,7 +91,8 @@ export interface ControlPlaneBenchReport {
 
 const HOST_CAPACITY = { cpu: 1e9, memory: 1e9, ephemeralStorageGiB: 1e9 };
 const CLUSTER = 'bench';
-const SUBNET = 'subnet-0123456789abcdef0';
+/** A /16 subnet (65,531 addresses) in the test host's zone, made at start: every stored task holds an address. */
+let subnet = '';
 const SEED_BATCH = 10;
 const SEED_CONCURRENCY = 4;
 
@@ -198,7 +200,7 @@ async function seedTo(f: Fixture, level: number): Promise<void> {
 function runTaskInput(taskDefinition: string, count: number): Record<string, unknown> {
   return {
     cluster: CLUSTER, taskDefinition, count, launchType: 'FARGATE',
-    networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNET], assignPublicIp: 'DISABLED' } },
+    networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], assignPublicIp: 'DISABLED' } },
   };
 }
 
@@ -278,6 +280,8 @@ export async function runControlPlaneBench(o: ControlPlaneBenchOptions): Promise
       host.heartbeat().catch((err: unknown) => log(`heartbeat failed: ${String(err)}`));
     }, 5_000);
     const target = targetFromEndpoint(pier.endpoint, pier.region, pier);
+    const ec2 = { endpoint: pier.endpoint, region: pier.region, credentials: pier };
+    subnet = await createSubnet(ec2, await createVpc(ec2, '10.0.0.0/16'), '10.0.0.0/16', `${pier.region}a`);
     admin = new SignedClient(target, SEED_CONCURRENCY);
     await admin.call('CreateCluster', { clusterName: CLUSTER });
     const td = await admin.call<{ taskDefinition: { taskDefinitionArn: string } }>('RegisterTaskDefinition', {

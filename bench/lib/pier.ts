@@ -20,7 +20,7 @@ export interface PierServer {
 
 export async function startPierServer(opts: { dataDir: string; nodeArgs?: readonly string[]; pierArgs?: readonly string[] }): Promise<PierServer> {
   const p = await startPier({
-    dataDir: opts.dataDir, agent: true, echoStderr: true,
+    dataDir: opts.dataDir, agent: true, echoStderr: true, isolatedVpc: true,
     ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     ...(opts.pierArgs ? { args: opts.pierArgs } : {}),
     env: { PIER_LOG_LEVEL: process.env.PIER_LOG_LEVEL ?? 'warn' },

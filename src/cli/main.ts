@@ -17,6 +17,7 @@ commands:
           --allow-reset  --host-lost-after-seconds N (30)  --stopped-task-retention-seconds N (3600)
           --no-agent  --runtime runsc|runc (runsc)  --cpu UNITS --memory MIB --disk GIB (host capacity)
           --registry-config FILE (Docker config.json auths)  --insecure-registries HOST:PORT,...
+          --default-vpc-cidr CIDR (172.31.0.0/16; a /16../18 block for the default VPC on first start)
   agent   run a host agent against a control plane
           --server URL  --data-dir DIR  --token T (default: DIR/agent-token)  --availability-zone AZ
           --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE
@@ -30,7 +31,7 @@ async function up(argv: string[]): Promise<void> {
     'access-key-id': 'string', 'secret-access-key': 'string', 'allow-reset': 'boolean',
     'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number',
     'no-agent': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
-    'registry-config': 'string', 'insecure-registries': 'string',
+    'registry-config': 'string', 'insecure-registries': 'string', 'default-vpc-cidr': 'string',
   });
   const options = compileUpOptions({
     dataDir: f['data-dir'] as string | undefined, port: f.port as number | undefined, host: f.host as string | undefined,
@@ -43,6 +44,7 @@ async function up(argv: string[]): Promise<void> {
     runtime: f.runtime as string | undefined, cpu: f.cpu as number | undefined, memory: f.memory as number | undefined,
     disk: f.disk as number | undefined, registryConfig: f['registry-config'] as string | undefined,
     ...(f['insecure-registries'] ? { insecureRegistries: String(f['insecure-registries']).split(',') } : {}),
+    defaultVpcCidr: f['default-vpc-cidr'] as string | undefined,
   }, process.env);
   const log = createLogger();
   const platform = await startPlatform(options, log);

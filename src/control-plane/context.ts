@@ -14,6 +14,8 @@ export interface ControlPlaneConfig {
   readonly stoppedTaskRetentionMs: number;
   /** Availability zones of this region, for the default subnets and for agents that name none. */
   readonly availabilityZones: readonly string[];
+  /** The default VPC's block (AWS: 172.31.0.0/16). */
+  readonly defaultVpcCidr?: string;
   /**
    * When this control plane process started (epoch ms). Heartbeats missed while no control plane
    * was running are not the hosts' fault, so lost-host detection counts from here at the earliest.

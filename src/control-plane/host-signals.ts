@@ -24,6 +24,11 @@ export class HostSignals {
     });
   }
 
+  /** Wakes every waiting host (a change any host's tasks may depend on, e.g. security groups). */
+  signalAll(): void {
+    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
+  }
+
   signal(hostId: string | undefined): void {
     if (!hostId) return;
     for (const wake of [...(this.waiters.get(hostId) ?? [])]) wake();

@@ -5,10 +5,12 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { taskIdOf } from '../ecs/arn.js';
-import type { Assignment, AssignmentsResponse, HostCapacity, RegisterHostRequest, RegisterHostResponse, TaskReport } from '../protocol/agent.js';
+import type { Task } from '../ecs/wire.js';
+import type { Assignment, AssignmentsResponse, EniAssignment, HostCapacity, NetworkPolicy, RegisterHostRequest, RegisterHostResponse, TaskReport } from '../protocol/agent.js';
 import { applyReport } from '../scheduler/task-lifecycle.js';
 import { ConflictError, type HostRecord, type TaskRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
+import { eniDetails, eniOf, networkPolicyFor, releaseIfStopped } from './task-networking.js';
 
 export class AgentProtocolError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -93,17 +95,36 @@ export async function heartbeat(cp: ControlPlane, host: HostRecord): Promise<voi
 }
 
 /** A fingerprint of the host's task set: any new, changed or finished task changes it. */
-function cursorOf(records: readonly TaskRecord[]): string {
+function cursorOf(records: readonly TaskRecord[], policy: NetworkPolicy): string {
   const h = createHash('sha256');
   for (const r of records) h.update(`${r.id}:${r.task.version};`);
+  h.update(JSON.stringify(policy));
   return h.digest('base64url').slice(0, 22);
+}
+
+/**
+ * Once the ENI is attached (PENDING on), ECS shows its details on the attachment and the task's
+ * containers; before that, only the subnet.
+ */
+function withEniDetails(task: Task, eni: EniAssignment | undefined): Task {
+  const att = task.attachments?.[0];
+  if (!eni || !att || att.status !== 'ATTACHED' || JSON.stringify(att.details) === JSON.stringify(eniDetails(eni))) return task;
+  return {
+    ...task,
+    attachments: [{ ...att, details: eniDetails(eni) }, ...task.attachments!.slice(1)],
+    containers: task.containers.map((c) => ({ ...c, networkInterfaces: [{ attachmentId: att.id, privateIpv4Address: eni.privateIpv4Address }] })),
+  };
 }
 
 export async function assignments(cp: ControlPlane, host: HostRecord, since: string | undefined, waitMs: number, abort?: AbortSignal): Promise<AssignmentsResponse> {
   let records = await cp.store.read.tasks.onHost(host.id);
-  if (since !== undefined && waitMs > 0 && cursorOf(records) === since) {
-    await cp.hostSignals.wait(host.id, waitMs, abort);
+  let policy = await networkPolicyFor(cp.store.read, records);
+  // Wake-ups may concern other hosts (signalAll): wait on until this host's view changed or time is up.
+  const deadline = Date.now() + waitMs;
+  while (since !== undefined && cursorOf(records, policy) === since && Date.now() < deadline && !abort?.aborted) {
+    await cp.hostSignals.wait(host.id, deadline - Date.now(), abort);
     records = await cp.store.read.tasks.onHost(host.id);
+    policy = await networkPolicyFor(cp.store.read, records);
   }
   const defs = new Map<string, Record<string, unknown>>();
   const tasks: Assignment[] = [];
@@ -121,11 +142,12 @@ export async function assignments(cp: ControlPlane, host: HostRecord, since: str
       ...(r.task.capacityProviderName ? { capacityProviderName: r.task.capacityProviderName } : {}),
       ...(r.task.availabilityZone ? { availabilityZone: r.task.availabilityZone } : {}),
       ...(r.networkConfiguration ? { networkConfiguration: r.networkConfiguration } : {}),
+      ...(eniOf(r) ? { eni: eniOf(r) } : {}),
       ...(r.task.stopCode ? { stopCode: r.task.stopCode } : {}),
       ...(r.task.stoppedReason ? { stoppedReason: r.task.stoppedReason } : {}),
     });
   }
-  return { tasks, cursor: cursorOf(records), fileSystemIds: await allFileSystemIds(cp) };
+  return { tasks, cursor: cursorOf(records, policy), fileSystemIds: await allFileSystemIds(cp), networkPolicy: policy };
 }
 
 async function allFileSystemIds(cp: ControlPlane): Promise<string[]> {
@@ -145,12 +167,16 @@ export async function reportTask(cp: ControlPlane, host: HostRecord, taskArn: st
   const updated = await retryOnConflict(() => cp.store.transaction(async (tx) => {
     const current = await tx.tasks.get(ref.cluster!, ref.id);
     if (!current || current.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
-    const { task, changed } = applyReport(current.task, report, cp.clock.now());
+    // With an ENI allocated here, the control plane's record of it is the truth, not the agent's.
+    const { task, changed } = applyReport(current.task, eniOf(current) ? { ...report, networkInterface: undefined } : report, cp.clock.now());
     if (!changed) return current;
-    const next: TaskRecord = { ...current, task };
+    const next: TaskRecord = { ...current, task: withEniDetails(task, eniOf(current)) };
     await tx.tasks.update(next, current.task.version);
+    await releaseIfStopped(tx, current, next);
     return next;
   }));
+  // A stopped task's address left its security groups: other hosts' policies change.
+  if (updated.task.lastStatus === 'STOPPED' && eniOf(updated)) cp.hostSignals.signalAll();
   return { lastStatus: updated.task.lastStatus, desiredStatus: updated.task.desiredStatus, version: updated.task.version };
 }
 

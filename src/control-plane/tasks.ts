@@ -15,6 +15,7 @@ import type { ControlPlane } from './context.js';
 import { newTask } from './new-task.js';
 import { decodeToken, encodeToken, pageSize } from './pagination.js';
 import { checkNetworkConfiguration, checkRunTaskInput, type RunTaskInput } from './run-task-input.js';
+import { allocateTaskEni, eniOf, releaseIfStopped, resolveAwsvpc } from './task-networking.js';
 import { resolveTaskDefinition } from './task-definitions.js';
 
 export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ tasks: Task[]; failures: Failure[] }> {
@@ -33,6 +34,8 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
       throw new InvalidParameterException('Task definition does not support launch_type FARGATE.');
     }
     checkNetworkConfiguration(input, def.body.networkMode as string | undefined);
+    const awsvpcInput = input.networkConfiguration?.awsvpcConfiguration;
+    const awsvpc = awsvpcInput ? await resolveAwsvpc(tx, awsvpcInput) : undefined;
     await checkFileSystemsExist(tx, def.body.volumes as Volume[] | undefined);
     const { overrides, size } = parseTaskOverrides(def.body as never, input.overrides as never);
 
@@ -42,8 +45,10 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
     if (input.capacityProviderStrategy?.length) validateStrategy(input.capacityProviderStrategy, cluster.body.capacityProviders, 'capacityProviderStrategy');
     const providers = strategy.length ? assignCapacityProviders(strategy, count) : new Array<undefined>(count).fill(undefined);
 
+    // A task goes to a zone one of its subnets is in.
+    const zones = awsvpc ? [...new Set(awsvpc.subnets.map((s) => s.availabilityZone))] : [];
     const decisions = placeTasks(
-      providers.map((p) => ({ size, capacityProviderName: p ?? 'FARGATE' })),
+      providers.map((p) => ({ size, capacityProviderName: p ?? 'FARGATE', availabilityZones: zones })),
       await hostSnapshots(tx),
     );
     const subnets = input.networkConfiguration?.awsvpcConfiguration?.subnets ?? [];
@@ -60,9 +65,20 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
         subnetId: subnets[i % Math.max(1, subnets.length)], group: input.group ?? `family:${def.family}`,
         startedBy: input.startedBy, enableExecuteCommand: input.enableExecuteCommand ?? false,
       });
+      let networkConfiguration = input.networkConfiguration as Record<string, unknown> | undefined;
+      if (awsvpc) {
+        const attachment = task.attachments![0]!;
+        const eni = await allocateTaskEni(tx, cp, awsvpc, decision.availabilityZone, i, task.taskArn, attachment.id);
+        if (!eni.ok) {
+          failures.push({ reason: eni.reason, detail: eni.detail });
+          continue;
+        }
+        attachment.details = [{ name: 'subnetId', value: eni.eni.subnetId }];
+        networkConfiguration = { ...networkConfiguration, eni: eni.eni };
+      }
       const record: TaskRecord = {
         id, clusterName: cluster.name, hostId: decision.hostId, family: def.family, startedBy: input.startedBy,
-        serviceName: undefined, size, networkConfiguration: input.networkConfiguration as Record<string, unknown> | undefined, task,
+        serviceName: undefined, size, networkConfiguration, task,
       };
       await tx.tasks.insert(record);
       const taskTags = input.propagateTags === 'TASK_DEFINITION' ? mergeTags(await tx.tags.get(def.arn), tags) : tags;
@@ -77,7 +93,9 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
     }
     return { records, failures, created: true };
   });
-  if (result.created) for (const r of result.records) cp.hostSignals.signal(r.hostId);
+  // New addresses join security groups other hosts' rules may name: every host re-reads its policy.
+  if (result.created && result.records.some((r) => eniOf(r))) cp.hostSignals.signalAll();
+  else if (result.created) for (const r of result.records) cp.hostSignals.signal(r.hostId);
   return { tasks: result.records.map((r) => r.task), failures: result.failures };
 }
 
@@ -217,6 +235,7 @@ export async function stopTask(cp: ControlPlane, input: { cluster?: string; task
     if (task === current.task) return current;
     const next: TaskRecord = { ...current, task };
     await tx.tasks.update(next, current.task.version);
+    await releaseIfStopped(tx, current, next);
     await tx.tags.removeAll(task.taskArn);
     return next;
   });

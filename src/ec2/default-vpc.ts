@@ -1,5 +1,6 @@
 /**
- * The default VPC every account starts with, as AWS makes it: 172.31.0.0/16, one default /20
+ * The default VPC every account starts with, as AWS makes it: 172.31.0.0/16 (or the block
+ * `pier up --default-vpc-cidr` gives), one default /20
  * subnet per availability zone (172.31.0.0/20, 172.31.16.0/20, …; DefaultForAz and
  * MapPublicIpOnLaunch true) and the `default` security group. Idempotent: does nothing when a
  * default VPC exists. Runs at every platform start and after an admin reset.
@@ -17,7 +18,7 @@ export async function ensureDefaultVpc(cp: ControlPlane): Promise<string> {
   return cp.store.transaction(async (tx) => {
     const existing = await tx.vpcs.getDefault();
     if (existing) return existing.id;
-    const cidr = parseCidr(DEFAULT_VPC_CIDR)!;
+    const cidr = parseCidr(cp.config.defaultVpcCidr ?? DEFAULT_VPC_CIDR)!;
     const vpc = await insertVpc(cp, tx, cidr, true, []);
     let n = 0;
     for (const zone of cp.config.availabilityZones) {

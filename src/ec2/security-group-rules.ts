@@ -90,6 +90,8 @@ export async function authorize(cp: ControlPlane, input: RuleChangeInput, isEgre
     for (const rule of rules) await tx.securityGroups.insertRule(rule);
     return rules;
   });
+  // Hosts enforce the rules of their tasks' groups: they re-read their policy now.
+  cp.hostSignals.signalAll();
   return { Return: true, SecurityGroupRules: added.map((r) => ruleToWire(cp, r)) };
 }
 
@@ -114,6 +116,7 @@ export async function revoke(cp: ControlPlane, input: RuleChangeInput, isEgress:
     for (const rule of doomed.values()) await tx.securityGroups.removeRule(rule.id);
     return [...doomed.values()];
   });
+  cp.hostSignals.signalAll();
   return {
     Return: true,
     RevokedSecurityGroupRules: removed.map((r) => ({

@@ -1,6 +1,8 @@
 /** `pier up` options: flags, then environment, then defaults, compiled once into a full object. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseCidr } from '../ec2/cidr.js';
+import { DEFAULT_VPC_CIDR } from '../ec2/default-vpc.js';
 
 export const DEFAULT_PORT = 4600;
 
@@ -23,6 +25,7 @@ export interface UpOptions {
   disk?: number;
   registryConfig?: string;
   insecureRegistries?: string[];
+  defaultVpcCidr?: string;
 }
 
 export interface CompiledUpOptions {
@@ -35,6 +38,8 @@ export interface CompiledUpOptions {
   allowReset: boolean;
   hostLostAfterMs: number;
   stoppedTaskRetentionMs: number;
+  /** The default VPC's block, used when it is first made (several Pier instances on one machine need distinct ones). */
+  defaultVpcCidr: string;
   /** Host agent settings, or undefined when `pier up` runs the control plane only. */
   agent: { runtime?: string; cpu?: number; memory?: number; disk?: number; registryConfig?: string; insecureRegistries?: string[] } | undefined;
 }
@@ -61,6 +66,11 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
   const retention = o.stoppedTaskRetentionSeconds ?? (env.PIER_STOPPED_TASK_RETENTION_SECONDS ? Number(env.PIER_STOPPED_TASK_RETENTION_SECONDS) : 3600);
   if (!(lost > 0)) throw new OptionsError('--host-lost-after-seconds must be positive');
   if (!(retention >= 0)) throw new OptionsError('--stopped-task-retention-seconds must be zero or more');
+  const defaultVpcCidr = o.defaultVpcCidr ?? env.PIER_DEFAULT_VPC_CIDR ?? DEFAULT_VPC_CIDR;
+  const vpcBlock = parseCidr(defaultVpcCidr);
+  if (!vpcBlock || vpcBlock.prefix < 16 || vpcBlock.prefix > 18) {
+    throw new OptionsError(`--default-vpc-cidr must be a /16 to /18 IPv4 block with no host bits set (room for three /20 default subnets), got '${defaultVpcCidr}'`);
+  }
   return {
     dataDir: o.dataDir ?? defaultDataDir(env),
     port,
@@ -71,6 +81,7 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
     allowReset: o.allowReset ?? ['1', 'true'].includes(env.PIER_ALLOW_RESET ?? ''),
     hostLostAfterMs: lost * 1000,
     stoppedTaskRetentionMs: retention * 1000,
+    defaultVpcCidr,
     agent: (o.agent ?? !['0', 'false'].includes(env.PIER_AGENT ?? '')) ? {
       ...defined({ runtime: o.runtime ?? env.PIER_RUNTIME, cpu: o.cpu, memory: o.memory, disk: o.disk, registryConfig: o.registryConfig ?? env.PIER_REGISTRY_CONFIG }),
       ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),

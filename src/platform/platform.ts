@@ -78,6 +78,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       heartbeatIntervalMs: Math.max(1000, Math.floor(o.hostLostAfterMs / 3)),
       stoppedTaskRetentionMs: o.stoppedTaskRetentionMs,
       availabilityZones: ['a', 'b', 'c'].map((z) => `${scope.region}${z}`),
+      defaultVpcCidr: o.defaultVpcCidr,
       startedAtMs: clock.now(),
     },
     hostSignals: new HostSignals(),

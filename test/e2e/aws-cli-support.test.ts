@@ -11,14 +11,29 @@ import { fileURLToPath } from 'node:url';
 import { availableClis, runAws, type AwsCli, type CliResult } from '../helpers/aws-cli.js';
 import type { PierProcess } from '../helpers/pier-process.js';
 
-export const SUBNET = 'subnet-0123456789abcdef0';
-export const SUBNET_SHORT = 'subnet-89abcdef';
-export const SECURITY_GROUP = 'sg-0123456789abcdef0';
-/** --network-configuration in the CLI's shorthand syntax. */
-export const NETWORK = `awsvpcConfiguration={subnets=[${SUBNET},${SUBNET_SHORT}],securityGroups=[${SECURITY_GROUP}]}`;
 export const IMAGE = 'public.ecr.aws/docker/library/nginx:latest';
 
 const CLIS = availableClis();
+
+/** Where the suites' tasks go: the default VPC that every Pier has from its first start. */
+export interface DefaultNetwork {
+  /** The default subnets, one per zone, in zone order. */
+  subnets: string[];
+  securityGroup: string;
+  /** --network-configuration in the CLI's shorthand syntax, naming all of them. */
+  shorthand: string;
+}
+
+/** Looks the default VPC's subnets and `default` security group up the way a user would. */
+export function defaultNetwork(aws: Aws): DefaultNetwork {
+  const subnets = (aws.ok(['describe-subnets', '--filters', 'Name=default-for-az,Values=true'], 'ec2').Subnets as { SubnetId: string; AvailabilityZone: string }[])
+    .sort((a, b) => a.AvailabilityZone.localeCompare(b.AvailabilityZone)).map((s) => s.SubnetId);
+  assert.ok(subnets.length > 0, 'the default VPC has default subnets');
+  const vpc = (aws.ok(['describe-vpcs', '--filters', 'Name=is-default,Values=true'], 'ec2').Vpcs as { VpcId: string }[])[0]!.VpcId;
+  const groups = aws.ok(['describe-security-groups', '--filters', 'Name=group-name,Values=default', `Name=vpc-id,Values=${vpc}`], 'ec2').SecurityGroups as { GroupId: string }[];
+  const securityGroup = groups[0]!.GroupId;
+  return { subnets, securityGroup, shorthand: `awsvpcConfiguration={subnets=[${subnets.join(',')}],securityGroups=[${securityGroup}]}` };
+}
 
 /** Debian's AWS CLI v2 at /usr/bin/aws; every suite needs it, so its absence fails the suite. */
 export function debianCli(): AwsCli {

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
 import {
-  Aws, debianCli, IMAGE, lastSegment, NETWORK, SUBNET, SUBNET_SHORT, sleep, sorted, taskDefinitionJson, v1Cli,
+  Aws, debianCli, defaultNetwork, IMAGE, lastSegment, sleep, sorted, taskDefinitionJson, v1Cli,
 } from './aws-cli-support.test.js';
 
 /** Long enough that the test host (which heartbeats only at registration) is never marked LOST. */
@@ -33,7 +33,8 @@ describe('AWS CLI v2: tasks', () => {
   let batch: string[] = []; // 10 × batch:1 on default
   let idem = ''; // batch:1 on default from the clientToken test
   let spot: string[] = []; // 2 × batch:1 on cluster spot
-  const runArgs = ['--network-configuration', NETWORK];
+  let network = { subnets: [] as string[], shorthand: '' };
+  let runArgs: string[] = [];
 
   before(async () => {
     const cli = debianCli();
@@ -41,6 +42,8 @@ describe('AWS CLI v2: tasks', () => {
     dataDir = pier.dataDir;
     region = pier.region;
     aws = new Aws(cli, pier);
+    network = defaultNetwork(aws);
+    runArgs = ['--network-configuration', network.shorthand];
     host = await TestHost.register(pier.endpoint, pier.dataDir, { capacity: { cpu: 32768, memory: 65536, ephemeralStorageGiB: 4000 } });
   });
   after(async () => {
@@ -95,7 +98,7 @@ describe('AWS CLI v2: tasks', () => {
       const eni = task.attachments.find((a: any) => a.type === 'ElasticNetworkInterface');
       assert.equal(eni.status, 'PRECREATED');
       const subnet = eni.details.find((d: any) => d.name === 'subnetId')?.value;
-      assert.ok([SUBNET, SUBNET_SHORT].includes(subnet), `subnetId ${subnet}`);
+      assert.ok(network.subnets.includes(subnet), `subnetId ${subnet}`);
     }
     web = out.tasks.map((t: any) => t.taskArn);
     assert.equal(new Set(web).size, 2);

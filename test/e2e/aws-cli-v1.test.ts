@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
-import { Aws, debianCli, lastSegment, NETWORK, sorted, taskDefinitionJson, v1Cli } from './aws-cli-support.test.js';
+import { Aws, debianCli, defaultNetwork, lastSegment, sorted, taskDefinitionJson, v1Cli } from './aws-cli-support.test.js';
 
 const v1 = v1Cli();
 
@@ -49,7 +49,7 @@ if (v1) {
 
     test('run-task, then list-tasks pages with --page-size/--max-items/--starting-token', () => {
       const t0 = Date.now();
-      const out = aws.ok(['run-task', '--cluster', 'v1', '--task-definition', 'v1web', '--count', '3', '--network-configuration', NETWORK, '--started-by', 'v1-test']);
+      const out = aws.ok(['run-task', '--cluster', 'v1', '--task-definition', 'v1web', '--count', '3', '--network-configuration', defaultNetwork(aws).shorthand, '--started-by', 'v1-test']);
       assert.deepEqual(out.failures, []);
       assert.equal(out.tasks.length, 3);
       for (const task of out.tasks) {

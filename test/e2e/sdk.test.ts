@@ -45,12 +45,17 @@ import {
   type RunTaskCommandInput,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { createSubnet, defaultNetwork, type Ec2Target } from '../helpers/ec2-query.js';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
 
-const SUBNET = 'subnet-0123456789abcdef0';
-const SUBNET_2 = 'subnet-0fedcba9876543210';
-const NETWORK = { awsvpcConfiguration: { subnets: [SUBNET] } };
+/** The default subnet of the test host's zone, a second subnet there, and the default VPC's group (set in before()). */
+let SUBNET = '';
+let SUBNET_2 = '';
+let SECURITY_GROUP = '';
+let VPC = '';
+let ec2Target: Ec2Target;
+let NETWORK = { awsvpcConfiguration: { subnets: [] as string[] } };
 
 let pier: PierProcess;
 let ecs: ECSClient;
@@ -132,6 +137,14 @@ before(async () => {
     maxAttempts: 1,
   });
   host = await TestHost.register(pier.endpoint, pier.dataDir, { capacity: { cpu: 64 * 1024, memory: 256 * 1024, ephemeralStorageGiB: 10_000 } });
+  const target = { endpoint: pier.endpoint, region: pier.region, credentials: pier };
+  ec2Target = target;
+  const net = await defaultNetwork(target);
+  VPC = net.vpcId;
+  SUBNET = net.subnetByZone.get(`${pier.region}a`)!;
+  SUBNET_2 = await createSubnet(target, net.vpcId, '172.31.240.0/24', `${pier.region}a`);
+  SECURITY_GROUP = net.securityGroupId;
+  NETWORK = { awsvpcConfiguration: { subnets: [SUBNET] } };
 });
 
 after(async () => {
@@ -349,7 +362,7 @@ describe('tasks', () => {
   test('RunTask places tasks on the test host; DescribeTasks, ListTasks with filters, StopTask', async () => {
     const out = await ecs.send(new RunTaskCommand({
       cluster, taskDefinition: family, count: 2, launchType: 'FARGATE', startedBy: 'sdk-test',
-      networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNET, SUBNET_2], securityGroups: ['sg-0123456789abcdef0'] } },
+      networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNET, SUBNET_2], securityGroups: [SECURITY_GROUP] } },
       tags: [{ key: 'run', value: '1' }],
       overrides: { containerOverrides: [{ name: 'app', environment: [{ name: 'MODE', value: 'test' }] }] },
     }));
@@ -456,6 +469,10 @@ describe('tasks', () => {
       InvalidParameterException, /count/);
     await rejectsWith(ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-nothex'] } } })),
       InvalidParameterException, /subnet/);
+    await rejectsWith(ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } } })),
+      InvalidParameterException, /The subnet ID 'subnet-0123456789abcdef0' does not exist/);
+    await rejectsWith(ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNET], securityGroups: ['sg-0123456789abcdef0'] } } })),
+      InvalidParameterException, /The security group 'sg-0123456789abcdef0' does not exist/);
     await rejectsWith(ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, platformVersion: '9.9.9', networkConfiguration: NETWORK })),
       PlatformUnknownException, /9\.9\.9/);
     await rejectsWith(ecs.send(new StopTaskCommand({ cluster, task: 'ffffffffffffffffffffffffffffffff' })),
@@ -673,5 +690,66 @@ describe('waiters', () => {
     await assert.rejects(
       waitUntilTasksRunning(waiterConfig(), { cluster, tasks: ['0123456789abcdef0123456789abcdef'] }),
       (err: Error) => /FAILURE/.test(err.message));
+  });
+});
+
+describe('RunTask and the VPC: every task an address of its own', () => {
+  let cluster: string;
+  let family: string;
+
+  before(async () => {
+    cluster = unique('ipam');
+    await createCluster(cluster);
+    family = unique('ipam-fam');
+    await registerFamily(family);
+  });
+
+  /** The task's address as its host is told (the ENI the control plane allocated). */
+  async function addressesOf(arns: string[]): Promise<Map<string, string>> {
+    const assigned = (await host.tasks()).tasks.filter((t) => arns.includes(t.taskArn));
+    return new Map(assigned.map((t) => [t.taskArn, t.eni?.privateIpv4Address ?? '']));
+  }
+
+  async function stopAll(arns: string[]): Promise<void> {
+    for (const arn of arns) {
+      await ecs.send(new StopTaskCommand({ cluster, task: arn }));
+      await host.exitTask(arn, { app: 143 });
+    }
+  }
+
+  test('50 concurrent RunTasks never share an address', async () => {
+    const outs = await Promise.all(Array.from({ length: 50 }, () => ecs.send(new RunTaskCommand({
+      cluster, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: NETWORK,
+    }))));
+    const arns = outs.flatMap((o) => o.tasks!.map((t) => t.taskArn!));
+    assert.equal(arns.length, 50, JSON.stringify(outs.flatMap((o) => o.failures)));
+    const ips = [...(await addressesOf(arns)).values()];
+    assert.equal(ips.length, 50);
+    assert.equal(new Set(ips).size, 50, 'fifty distinct addresses');
+    for (const ip of ips) assert.match(ip, /^172\.31\.(\d|1[0-5])\.\d+$/, `${ip} is in the zone-a default subnet 172.31.0.0/20`);
+    await stopAll(arns);
+  });
+
+  test('a full /28 fails placement with a clear reason while another subnet keeps launching; a stopped task frees its address', async () => {
+    const small = await createSubnet(ec2Target, VPC, '172.31.241.0/28', `${pier.region}a`);
+    const inSmall = { awsvpcConfiguration: { subnets: [small] } };
+    const first = await runTasks({ cluster, taskDefinition: family, count: 10, networkConfiguration: inSmall });
+    const eleventh = await runTasks({ cluster, taskDefinition: family, networkConfiguration: inSmall });
+    const held = [...first, ...eleventh].map((t) => t.taskArn!);
+    const ips = [...(await addressesOf(held)).values()].sort((a, b) => Number(a.split('.')[3]) - Number(b.split('.')[3]));
+    assert.deepEqual(ips, Array.from({ length: 11 }, (_, i) => `172.31.241.${i + 4}`), 'AWS reserves .0-.3 and .15 of a /28: eleven addresses');
+
+    const full = await ecs.send(new RunTaskCommand({ cluster, taskDefinition: family, launchType: 'FARGATE', networkConfiguration: inSmall }));
+    assert.deepEqual(full.tasks, []);
+    assert.equal(full.failures?.length, 1);
+    assert.equal(full.failures![0]!.reason, 'RESOURCE:ENI');
+    assert.match(full.failures![0]!.detail ?? '', new RegExp(`No free IPv4 address is left in subnet ${small}`));
+    const elsewhere = await runTasks({ cluster, taskDefinition: family, networkConfiguration: NETWORK });
+    assert.equal(elsewhere.length, 1, 'a task in another subnet still launches');
+
+    await stopAll([held[0]!]);
+    const again = await runTasks({ cluster, taskDefinition: family, networkConfiguration: inSmall });
+    assert.equal((await addressesOf([again[0]!.taskArn!])).get(again[0]!.taskArn!), ips[0], 'the freed address is handed out again');
+    await stopAll([...held.slice(1), again[0]!.taskArn!, elsewhere[0]!.taskArn!]);
   });
 });

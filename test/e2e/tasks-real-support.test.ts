@@ -20,7 +20,7 @@ import { startRegistry, type RegistryAuth, type TestRegistry } from '../helpers/
 import {
   formatLeftovers, removeDataDir, removeLeftovers, snapshotHost, waitForNoLeftovers, type HostSnapshot, type LeftoverScope,
 } from '../helpers/host-leftovers.js';
-import { Aws, debianCli, NETWORK, sleep } from './aws-cli-support.test.js';
+import { Aws, debianCli, defaultNetwork, sleep, type DefaultNetwork } from './aws-cli-support.test.js';
 
 export { sleep };
 
@@ -162,7 +162,7 @@ export class RealEnv {
       Object.assign(env, { reg, image, digest });
       const args = [...(opts.pierArgs ?? [])];
       if (opts.registryConfig) args.push('--registry-config', writeDockerConfig(env.tmp, 'right.json', reg.host, reg.username!, reg.password!));
-      env.pier = await startPier({ agent: opts.agent, dataDir: env.dataDir, args });
+      env.pier = await startPier({ agent: opts.agent, dataDir: env.dataDir, args, isolatedVpc: true });
       env.aws = new Aws(cli, env.pier);
       env.ecs = new ECSClient({
         endpoint: env.pier.endpoint, region: env.pier.region,
@@ -197,6 +197,7 @@ export class RealEnv {
   }
 
   private registered = new Set<string>();
+  private defaults: DefaultNetwork | undefined;
 
   /** The family 'app': one container 'app' running the image (scenarios override its command). */
   app(): string {
@@ -218,10 +219,15 @@ export class RealEnv {
     return arn;
   }
 
-  /** run-task through the CLI; returns the task ARN (asserts no failures). */
-  runTask(family: string, overrides?: Record<string, unknown>): string {
+  /** The default VPC's subnets and group, as the suites' tasks use them. */
+  defaultNetwork(): DefaultNetwork {
+    return (this.defaults ??= defaultNetwork(this.aws));
+  }
+
+  /** run-task through the CLI; returns the task ARN (asserts no failures). `network`: --network-configuration (default: the default VPC). */
+  runTask(family: string, overrides?: Record<string, unknown>, network?: string): string {
     const out = this.aws.ok([
-      'run-task', '--task-definition', family, '--launch-type', 'FARGATE', '--network-configuration', NETWORK,
+      'run-task', '--task-definition', family, '--launch-type', 'FARGATE', '--network-configuration', network ?? this.defaultNetwork().shorthand,
       ...(overrides ? ['--overrides', JSON.stringify(overrides)] : []),
     ]);
     assert.deepEqual(out.failures, [], `run-task ${family}: failures ${JSON.stringify(out.failures)}`);
@@ -231,8 +237,8 @@ export class RealEnv {
   }
 
   /** run-task with one container's command replaced (`sh -c command`). */
-  runCommand(family: string, containerName: string, command: string, extra: Record<string, unknown> = {}): string {
-    return this.runTask(family, { containerOverrides: [{ name: containerName, command: ['sh', '-c', command] }], ...extra });
+  runCommand(family: string, containerName: string, command: string, extra: Record<string, unknown> = {}, network?: string): string {
+    return this.runTask(family, { containerOverrides: [{ name: containerName, command: ['sh', '-c', command] }], ...extra }, network);
   }
 
   private pierRunning(): boolean {

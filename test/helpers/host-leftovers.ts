@@ -15,6 +15,8 @@
  * - loops: loop devices whose backing file is under the data dirs (`losetup -l -J`);
  * - netns: network namespaces `p<instance>-…` of the agents of these data dirs (an agent's
  *   instance is the first 8 hex digits of sha256(`<dataDir>/agent`), see src/agent/create-agent.ts);
+ * - links: the agents' VPC bridges and task veths (`p<instance[0:6]>v…`, `p<instance[0:6]>e…`);
+ * - nftables: the agents' tables (`inet`/`bridge pier_<instance>`);
  * - cgroups: directories under /sys/fs/cgroup/<hierarchy>/pier/<instance> (the instance dir included);
  * - sandboxes: what `runsc --root /run/pier/<instance>/runsc list` and `runc --root … list` report;
  * - runtimeFiles: anything under /run/pier/<instance> (the runtimes' state roots included);
@@ -40,6 +42,8 @@ export interface HostSnapshot {
   mounts: string[];
   loops: string[];
   netns: string[];
+  links: string[];
+  nftables: string[];
   cgroups: string[];
   sandboxes: string[];
   runtimeFiles: string[];
@@ -48,7 +52,7 @@ export interface HostSnapshot {
 
 export type Leftovers = Partial<Record<keyof HostSnapshot, string[]>>;
 
-const KINDS: (keyof HostSnapshot)[] = ['mounts', 'loops', 'netns', 'cgroups', 'sandboxes', 'runtimeFiles', 'processes'];
+const KINDS: (keyof HostSnapshot)[] = ['mounts', 'loops', 'netns', 'links', 'nftables', 'cgroups', 'sandboxes', 'runtimeFiles', 'processes'];
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const RUN_ROOT = '/run/pier';
 const NETNS_DIR = '/var/run/netns';
@@ -194,6 +198,14 @@ export function snapshotHost(scope: LeftoverScope): HostSnapshot {
   } catch {
     // no netns dir yet
   }
+  let links: string[] = [];
+  try {
+    links = readdirSync('/sys/class/net').filter((n) => instances.some((i) => n.startsWith(`p${i.slice(0, 6)}v`) || n.startsWith(`p${i.slice(0, 6)}e`)));
+  } catch {
+    // no sysfs
+  }
+  const tables = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout ?? '';
+  const nftables = tables.split('\n').map((l) => l.trim()).filter((l) => instances.some((i) => l.endsWith(` pier_${i}`)));
   const cgroups = cgroupHierarchies().flatMap((h) => instances.flatMap((i) => dirsBelow(join(h, 'pier', i))));
   const sandboxes = instances.flatMap((i) => [
     ...runtimeList('runsc', `${RUN_ROOT}/${i}/runsc`),
@@ -205,7 +217,7 @@ export function snapshotHost(scope: LeftoverScope): HostSnapshot {
     .filter((p) => wanted.some((n) => p.cmdline.includes(n)))
     .map((p) => `${p.pid}: ${p.cmdline.slice(0, 300)}`);
   return {
-    mounts: mounts.sort(), loops: loops.sort(), netns: netns.sort(), cgroups: cgroups.sort(),
+    mounts: mounts.sort(), loops: loops.sort(), netns: netns.sort(), links: links.sort(), nftables: nftables.sort(), cgroups: cgroups.sort(),
     sandboxes: sandboxes.sort(), runtimeFiles: runtimeFiles.sort(), processes,
   };
 }
@@ -296,6 +308,14 @@ export async function removeLeftovers(before: HostSnapshot, scope: LeftoverScope
   for (const n of left.netns ?? []) {
     spawnSync('ip', ['netns', 'del', n], { timeout: 30_000 });
     done.push(`ip netns del ${n}`);
+  }
+  for (const l of left.links ?? []) {
+    spawnSync('ip', ['link', 'del', l], { timeout: 30_000 });
+    done.push(`ip link del ${l}`);
+  }
+  for (const t of left.nftables ?? []) {
+    spawnSync('nft', ['delete', ...t.split(' ')], { timeout: 30_000 }); // "table inet pier_…"
+    done.push(`nft delete ${t}`);
   }
   const cgroups = (leftovers(before, snapshotHost(scope)).cgroups ?? []).sort((a, b) => b.length - a.length);
   for (const c of cgroups) {

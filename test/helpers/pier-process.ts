@@ -40,12 +40,23 @@ export interface StartPierOptions {
   nodeArgs?: readonly string[];
   /** Copy the server's stderr to ours as it comes (benchmarks want the server's warnings in their log). */
   echoStderr?: boolean;
+  /**
+   * Give the default VPC a 10.x.0.0/16 of its own instead of AWS's 172.31.0.0/16: instances whose
+   * agents build VPC bridges on one machine at the same time must not hold the same subnets.
+   */
+  isolatedVpc?: boolean;
+}
+
+/** A default VPC block no other test instance on this machine is likely to hold. */
+export function isolatedVpcCidr(): string {
+  return `10.${64 + Math.floor(Math.random() * 128)}.0.0/16`;
 }
 
 export async function startPier(opts: StartPierOptions = {}): Promise<PierProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pier-test-'));
   const agentArgs = opts.agent ? [] : ['--no-agent'];
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PIER_MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...agentArgs, ...(opts.args ?? [])], {
+  const vpcArgs = opts.isolatedVpc ? ['--default-vpc-cidr', isolatedVpcCidr()] : [];
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), PIER_MAIN, 'up', '--data-dir', dataDir, '--port', '0', ...agentArgs, ...vpcArgs, ...(opts.args ?? [])], {
     env: { ...process.env, PIER_LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -17,10 +17,13 @@ import {
   type RunTaskCommandOutput,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { defaultNetwork, type DefaultNetwork } from '../helpers/ec2-query.js';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { AgentHttpError, TestHost } from '../helpers/test-host.js';
 
-const SUBNET = 'subnet-0123456789abcdef0';
+/** Each pier's default subnets by zone (every task may go to any zone with room). */
+const networks = new Map<ECSClient, DefaultNetwork>();
+const subnetsOf = (ecs: ECSClient): string[] => [...networks.get(ecs)!.subnetByZone.values()];
 const ARN_TASK = /^arn:aws:ecs:[a-z0-9-]+:\d{12}:task\/[A-Za-z0-9_-]+\/[0-9a-f]{32}$/;
 
 interface AgentResponse { status: number; json: any; elapsedMs: number }
@@ -81,7 +84,7 @@ async function setupEcs(ecs: ECSClient, cluster: string, family: string, size: {
 function runTask(ecs: ECSClient, cluster: string, taskDefinition: string, count = 1): Promise<RunTaskCommandOutput> {
   return ecs.send(new RunTaskCommand({
     cluster, taskDefinition, count, launchType: 'FARGATE',
-    networkConfiguration: { awsvpcConfiguration: { subnets: [SUBNET] } },
+    networkConfiguration: { awsvpcConfiguration: { subnets: subnetsOf(ecs) } },
   }));
 }
 
@@ -110,6 +113,7 @@ async function pierUp(args: string[] = []): Promise<{ pier: PierProcess; ecs: EC
   processes.push(pier);
   const ecs = client(pier);
   clients.push(ecs);
+  networks.set(ecs, await defaultNetwork({ endpoint: pier.endpoint, region: pier.region, credentials: pier }));
   return { pier, ecs };
 }
 
@@ -220,6 +224,7 @@ describe('registration, tokens and heartbeats', () => {
   test('an ACTIVE host registering again (agent restart) keeps its tasks', async () => {
     const ecs = client(pier);
     clients.push(ecs);
+    networks.set(ecs, await defaultNetwork({ endpoint: pier.endpoint, region: pier.region, credentials: pier }));
     await setupEcs(ecs, 'rereg', 'rereg-fam');
     // The only host in this server with room.
     const first = await agentCall(pier.endpoint, 'POST', '/agent/v1/hosts', joinTokenOf(pier), {
@@ -349,7 +354,7 @@ describe('assignments, long-poll and reports', () => {
     assert.equal(a.taskDefinition.family, family);
     assert.equal(a.taskDefinition.taskDefinitionArn, task.taskDefinitionArn);
     assert.deepEqual((a.taskDefinition.containerDefinitions as { name: string }[]).map((c) => c.name), ['app', 'sidecar']);
-    assert.deepEqual((a.networkConfiguration as { awsvpcConfiguration: { subnets: string[] } }).awsvpcConfiguration.subnets, [SUBNET]);
+    assert.deepEqual((a.networkConfiguration as { awsvpcConfiguration: { subnets: string[] } }).awsvpcConfiguration.subnets, subnetsOf(ecs));
     assert.deepEqual((await idle.tasks()).tasks, [], 'nothing on the host without room');
 
     await ecs.send(new StopTaskCommand({ cluster, task: task.taskArn! }));
@@ -362,10 +367,10 @@ describe('assignments, long-poll and reports', () => {
     const versions: number[] = [task.version!];
     const t0 = Date.now() - 3000;
 
-    const pending = await host.report(arn, {
-      lastStatus: 'PENDING', pullStartedAt: t0, pullStoppedAt: t0 + 1500,
-      networkInterface: { privateIPv4Address: '10.0.1.23', macAddress: '0a:1b:2c:3d:4e:5f', networkInterfaceId: 'eni-0123456789abcdef0' },
-    });
+    const precreated = task.attachments?.find((x) => x.type === 'ElasticNetworkInterface');
+    assert.equal(precreated?.status, 'PRECREATED');
+    assert.deepEqual(precreated?.details?.map((x) => x.name), ['subnetId'], 'RunTask shows only the subnet of the ENI');
+    const pending = await host.report(arn, { lastStatus: 'PENDING', pullStartedAt: t0, pullStoppedAt: t0 + 1500 });
     assert.equal(pending.lastStatus, 'PENDING');
     versions.push(pending.version);
     let d = await describeTask(ecs, cluster, arn);
@@ -376,8 +381,12 @@ describe('assignments, long-poll and reports', () => {
     assert.equal(d.startedAt, undefined);
     const eni = d.attachments?.find((x) => x.type === 'ElasticNetworkInterface');
     assert.equal(eni?.status, 'ATTACHED');
-    assert.equal(eni?.details?.find((x) => x.name === 'privateIPv4Address')?.value, '10.0.1.23');
-    assert.equal(eni?.details?.find((x) => x.name === 'subnetId')?.value, SUBNET);
+    assert.deepEqual(eni?.details?.map((x) => x.name), ['subnetId', 'networkInterfaceId', 'macAddress', 'privateDnsName', 'privateIPv4Address']);
+    const ip = eni?.details?.find((x) => x.name === 'privateIPv4Address')?.value;
+    assert.match(ip ?? '', /^\d+\.\d+\.\d+\.\d+$/);
+    assert.match(eni?.details?.find((x) => x.name === 'networkInterfaceId')?.value ?? '', /^eni-[0-9a-f]{17}$/);
+    assert.deepEqual(d.containers?.map((c) => c.networkInterfaces?.[0]?.privateIpv4Address), [ip, ip], 'containers show the ENI address');
+    assert.equal(eni?.details?.find((x) => x.name === 'subnetId')?.value, networks.get(ecs)!.subnetByZone.get(d.availabilityZone!));
 
     const startedAt = Date.now() - 1000;
     const running = await host.report(arn, {

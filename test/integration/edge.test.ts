@@ -12,6 +12,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signRequest } from '../../src/api/auth/sign.js';
+import { defaultNetwork } from '../helpers/ec2-query.js';
 import { PIER_MAIN, startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
 
@@ -346,7 +347,8 @@ describe('--allow-reset', () => {
     const td = await ecsCall(pier, 'RegisterTaskDefinition', tdInput);
     assert.equal(td.json.taskDefinition.revision, 2, td.text);
     const run = await ecsCall(pier, 'RunTask', {
-      cluster: 'reset-me', taskDefinition: 'reset-fam', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'] } },
+      cluster: 'reset-me', taskDefinition: 'reset-fam',
+      networkConfiguration: { awsvpcConfiguration: { subnets: [...(await defaultNetwork({ endpoint: pier.endpoint, region: pier.region, credentials: pier })).subnetByZone.values()] } },
     });
     assert.equal(run.json.tasks.length, 1, run.text);
     assert.equal((await host.tasks()).tasks.length, 1);

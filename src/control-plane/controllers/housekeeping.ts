@@ -8,6 +8,7 @@ import { findLostHosts, lostHostReason } from '../../scheduler/lost-hosts.js';
 import { stopOnLostHost } from '../../scheduler/task-lifecycle.js';
 import type { HostRecord } from '../../store/store.js';
 import type { ControlPlane } from '../context.js';
+import { releaseIfStopped } from '../task-networking.js';
 
 export async function markLostHosts(cp: ControlPlane): Promise<string[]> {
   const now = cp.clock.now();
@@ -22,6 +23,7 @@ export async function markLostHosts(cp: ControlPlane): Promise<string[]> {
       for (const rec of await tx.tasks.onHost(hostId)) {
         const { task } = stopOnLostHost(rec.task, lostHostReason(hostId, cp.config.hostLostAfterMs), now);
         await tx.tasks.update({ ...rec, task }, rec.task.version);
+        await releaseIfStopped(tx, rec, { ...rec, task });
       }
     });
     cp.log.warn('host lost; its tasks were stopped', { hostId });
