@@ -99,6 +99,15 @@ export class LocalImageStore implements ImageStore {
     return this.ready;
   }
 
+  /** Image configs by digest, most recently used last. */
+  private readonly configs = new Map<string, { config: ImageConfigJson; diffIds: string[] }>();
+
+  private rememberConfig(digest: string, c: { config: ImageConfigJson; diffIds: string[] }): void {
+    this.configs.delete(digest);
+    this.configs.set(digest, c);
+    if (this.configs.size > 256) this.configs.delete(this.configs.keys().next().value!);
+  }
+
   async pull(reference: string, holder: string, opts: PullOptions = {}): Promise<PulledImage> {
     this.activePulls++;
     try {
@@ -167,7 +176,11 @@ export class LocalImageStore implements ImageStore {
     let config: ImageConfigJson;
     let diffIds: string[];
     try {
-      ({ config, diffIds } = await client.fetchConfig(manifest));
+      // A config is content-addressed (its digest was verified when first fetched): a cached
+      // image costs one registry round trip (the tag's manifest), not two.
+      const known = this.configs.get(manifest.configDigest);
+      ({ config, diffIds } = known ? structuredClone(known) : await client.fetchConfig(manifest));
+      this.rememberConfig(manifest.configDigest, { config, diffIds });
     } catch (err) {
       discard();
       throw toPullError(err, `failed to resolve ref ${name}`);

@@ -46,6 +46,8 @@ export class VpcTaskNetwork implements TaskNetwork {
   private policy: NetworkPolicy = { securityGroups: [], members: {} };
   private policyKey = '';
   private applying: Promise<void> = Promise.resolve();
+  /** The next load, while it waits for the one in progress. */
+  private queued: Promise<void> | undefined;
   /** Bridges, and bridge+gateway pairs, known to be set up by this process. */
   private readonly ready = new Set<string>();
 
@@ -142,7 +144,14 @@ export class VpcTaskNetwork implements TaskNetwork {
 
   /** Renders and loads the ruleset for what is attached now (also after a restart). */
   apply(): Promise<void> {
-    const run = this.applying.then(() => this.load());
+    // A load that has not started yet will render the state as it is when it starts: callers
+    // arriving meanwhile share it instead of queueing another.
+    if (this.queued) return this.queued;
+    const run = this.applying.then(() => {
+      this.queued = undefined;
+      return this.load();
+    });
+    this.queued = run;
     this.applying = run.catch(() => undefined);
     return run;
   }
