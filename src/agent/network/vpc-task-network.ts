@@ -108,15 +108,13 @@ export class VpcTaskNetwork implements TaskNetwork {
   async destroy(taskId: string): Promise<void> {
     const port = this.readRecord(taskId);
     rmSync(this.recordPath(taskId), { force: true });
-    // The task's processes are gone by now: its rules and its links can go at the same time.
-    await Promise.all([
-      (async () => {
-        await deleteNetns(this.opts.netnsPrefix + taskId);
-        await deleteLink(this.hostIfFor(taskId));
-      })(),
-      port ? this.apply() : undefined,
-    ]);
+    await deleteNetns(this.opts.netnsPrefix + taskId);
+    await deleteLink(this.hostIfFor(taskId));
     await this.removeIdleBridges();
+    // With its veth gone no packet comes from or goes to the task: pruning its rules is
+    // bookkeeping and runs behind (a new task with the same address loads the rules again before
+    // it starts; `settled()` waits for it).
+    if (port) this.apply().catch(() => undefined);
   }
 
   async list(): Promise<string[]> {
@@ -140,6 +138,12 @@ export class VpcTaskNetwork implements TaskNetwork {
   async setMetadataTarget(target: { address: string; port: number }): Promise<void> {
     this.opts.metadata = target;
     await this.apply();
+  }
+
+  /** Resolves when every ruleset load asked for so far has run. */
+  async settled(): Promise<void> {
+    await this.applying;
+    await this.queued?.catch(() => undefined);
   }
 
   /** Renders and loads the ruleset for what is attached now (also after a restart). */

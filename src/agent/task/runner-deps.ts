@@ -23,6 +23,8 @@ export interface TaskNetwork {
   setPolicy?(policy: NetworkPolicy): Promise<void>;
   /** Re-applies host-wide network state (after an agent restart). */
   apply?(): Promise<void>;
+  /** Resolves when host-wide changes still running in the background (rule pruning) are done. */
+  settled?(): Promise<void>;
   /** Sends tasks' 169.254.170.2:80 to the agent's endpoint server at this address. */
   setMetadataTarget?(target: { address: string; port: number }): Promise<void>;
 }
