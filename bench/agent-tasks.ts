@@ -827,7 +827,7 @@ function printLatency(r: LatencyResult): void {
   console.log(markdownTable(SUM_HEADER, [
     sumRow(`raw ${r.runtime} run: state "running"`, r.raw.running),
     sumRow(`raw ${r.runtime} run: process wrote ready file`, r.raw.ready),
-    sumRow(`Pier's ${r.runtime === 'runsc' ? 'RunscRuntime (pause sandbox + join)' : 'RuncRuntime'} alone, no agent: running`, r.layer.running),
+    sumRow(`Pier's ${r.runtime === 'runsc' ? 'RunscRuntime (one container: the sandbox root)' : 'RuncRuntime'} alone, no agent: running`, r.layer.running),
     sumRow(`Pier's ${r.runtime === 'runsc' ? 'RunscRuntime' : 'RuncRuntime'} alone, no agent: ready file`, r.layer.ready),
     sumRow('Pier: startedAt − createdAt (server)', r.pier.server),
     sumRow(`Pier: wall, RunTask → poll sees RUNNING (${POLL_MS} ms polls)`, r.pier.wall),
