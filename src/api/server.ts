@@ -16,6 +16,8 @@ import { handleQuery, sendQueryError, type QueryService } from './query-service.
 import { sendError, sendJson, sendRestJsonError, toAwsError } from './protocol.js';
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/** How much of a refused body is read and dropped before the connection is cut. */
+const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export interface EdgeOptions {
   readonly cp: ControlPlane;
@@ -77,9 +79,15 @@ async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req:
     body = await readBody(req);
   } catch (err) {
     if (err instanceof BodyTooLarge) {
-      res.setHeader('connection', 'close');
-      sendError(res, requestId, new RequestEntityTooLargeException(`Request body is larger than ${MAX_BODY_BYTES} bytes.`));
+      // Read and discard the rest, so a client still sending gets to read the 413 instead of a
+      // broken pipe; past a bound, cut the connection.
+      let discarded = 0;
+      req.on('data', (c: Buffer) => {
+        discarded += c.length;
+        if (discarded > DISCARD_LIMIT_BYTES) req.socket.destroy();
+      });
       req.resume();
+      sendError(res, requestId, new RequestEntityTooLargeException(`Request body is larger than ${MAX_BODY_BYTES} bytes.`));
     } else {
       res.destroy();
     }
