@@ -164,7 +164,9 @@ async function allFileSystemIds(cp: ControlPlane): Promise<string[]> {
 export async function reportTask(cp: ControlPlane, host: HostRecord, taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }> {
   const ref = taskIdOf(taskArn);
   if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
+  let stoppedNow = false;
   const updated = await retryOnConflict(() => cp.store.transaction(async (tx) => {
+    stoppedNow = false;
     const current = await tx.tasks.get(ref.cluster!, ref.id);
     if (!current || current.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
     // With an ENI allocated here, the control plane's record of it is the truth, not the agent's.
@@ -172,11 +174,11 @@ export async function reportTask(cp: ControlPlane, host: HostRecord, taskArn: st
     if (!changed) return current;
     const next: TaskRecord = { ...current, task: withEniDetails(task, eniOf(current)) };
     await tx.tasks.update(next, current.task.version);
-    await releaseIfStopped(tx, current, next);
+    stoppedNow = await releaseIfStopped(tx, current, next);
     return next;
   }));
   // A stopped task's address left its security groups: other hosts' policies change.
-  if (updated.task.lastStatus === 'STOPPED' && eniOf(updated)) cp.hostSignals.signalAll();
+  if (stoppedNow) cp.hostSignals.signalAll();
   return { lastStatus: updated.task.lastStatus, desiredStatus: updated.task.desiredStatus, version: updated.task.version };
 }
 

@@ -106,11 +106,16 @@ export function eniDetails(eni: EniAssignment): { name: string; value: string }[
   ];
 }
 
-/** Frees the task's address when the task has just reached STOPPED (in the same transaction). */
-export async function releaseIfStopped(tx: Repos, before: TaskRecord, after: TaskRecord): Promise<void> {
-  if (after.task.lastStatus !== 'STOPPED' || before.task.lastStatus === 'STOPPED') return;
+/**
+ * Frees the task's address when the task has just reached STOPPED (in the same transaction);
+ * true when it did (the caller then wakes every host: group memberships changed).
+ */
+export async function releaseIfStopped(tx: Repos, before: TaskRecord, after: TaskRecord): Promise<boolean> {
+  if (after.task.lastStatus !== 'STOPPED' || before.task.lastStatus === 'STOPPED') return false;
   const eni = eniOf(after);
-  if (eni) await releaseEni(tx, eni.networkInterfaceId);
+  if (!eni) return false;
+  await releaseEni(tx, eni.networkInterfaceId);
+  return true;
 }
 
 /**

@@ -224,7 +224,9 @@ export async function listTasks(cp: ControlPlane, input: {
 
 export async function stopTask(cp: ControlPlane, input: { cluster?: string; task: string; reason?: string }): Promise<{ task: Task }> {
   if (input.reason !== undefined && input.reason.length > 255) throw new InvalidParameterException('reason can be at most 255 characters.');
+  let released = false;
   const record = await cp.store.transaction(async (tx) => {
+    released = false;
     const cluster = await activeCluster(tx, input.cluster);
     const parsed = taskIdOf(input.task);
     const current = parsed && (parsed.cluster === undefined || parsed.cluster === cluster.name)
@@ -235,11 +237,12 @@ export async function stopTask(cp: ControlPlane, input: { cluster?: string; task
     if (task === current.task) return current;
     const next: TaskRecord = { ...current, task };
     await tx.tasks.update(next, current.task.version);
-    await releaseIfStopped(tx, current, next);
+    released = await releaseIfStopped(tx, current, next);
     await tx.tags.removeAll(task.taskArn);
     return next;
   });
-  cp.hostSignals.signal(record.hostId);
+  if (released) cp.hostSignals.signalAll();
+  else cp.hostSignals.signal(record.hostId);
   return { task: record.task };
 }
 

@@ -15,17 +15,21 @@ export async function markLostHosts(cp: ControlPlane): Promise<string[]> {
   const sinceStart = (h: HostRecord): HostRecord => ({ ...h, lastHeartbeatAt: Math.max(h.lastHeartbeatAt, cp.config.startedAtMs) });
   const lost = findLostHosts((await cp.store.read.hosts.list()).map(sinceStart), now, cp.config.hostLostAfterMs);
   for (const hostId of lost) {
-    await cp.store.transaction(async (tx) => {
+    const released = await cp.store.transaction(async (tx) => {
+      let any = false;
       const host = await tx.hosts.get(hostId);
       // Re-check inside the transaction: a heartbeat may have arrived since the read.
-      if (!host || findLostHosts([sinceStart(host)], now, cp.config.hostLostAfterMs).length === 0) return;
+      if (!host || findLostHosts([sinceStart(host)], now, cp.config.hostLostAfterMs).length === 0) return false;
       await tx.hosts.put({ ...host, status: 'LOST', version: host.version + 1 }, host.version);
       for (const rec of await tx.tasks.onHost(hostId)) {
         const { task } = stopOnLostHost(rec.task, lostHostReason(hostId, cp.config.hostLostAfterMs), now);
         await tx.tasks.update({ ...rec, task }, rec.task.version);
-        await releaseIfStopped(tx, rec, { ...rec, task });
+        if (await releaseIfStopped(tx, rec, { ...rec, task })) any = true;
       }
+      return any;
     });
+    // Their addresses left their security groups: other hosts' policies change.
+    if (released) cp.hostSignals.signalAll();
     cp.log.warn('host lost; its tasks were stopped', { hostId });
   }
   return lost;
