@@ -12,13 +12,14 @@
  *
  * What is attached is also written to `<stateDir>/<taskId>.json` (and the last policy to
  * `policy.json`), so a restarted agent renders the same ruleset before any task runner has come
- * back, and finds what to remove. Ruleset loads are
- * serialised: each renders the state as it is when it runs.
+ * back, and finds what to remove. Ruleset loads are serialised: each renders the state as it is
+ * when it runs.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatIpv4, parseCidr } from '../../ec2/cidr.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { EniAssignment, NetworkPolicy } from '../../protocol/agent.js';
 import { runCommandOk } from '../host/exec.js';
 import { createNetns, deleteNetns, listNetns, netnsPath } from '../host/netns.js';
@@ -129,8 +130,7 @@ export class VpcTaskNetwork implements TaskNetwork {
     if (key === this.policyKey) return;
     this.policy = policy;
     this.policyKey = key;
-    writeFileSync(join(this.opts.stateDir, `${POLICY_FILE}.tmp`), key);
-    renameSync(join(this.opts.stateDir, `${POLICY_FILE}.tmp`), join(this.opts.stateDir, POLICY_FILE));
+    writeFileAtomic(join(this.opts.stateDir, POLICY_FILE), key);
     await this.apply();
   }
 
@@ -193,9 +193,7 @@ export class VpcTaskNetwork implements TaskNetwork {
   }
 
   private writeRecord(port: PortOnBridge): void {
-    const tmp = `${this.recordPath(port.taskId)}.tmp`;
-    writeFileSync(tmp, JSON.stringify(port));
-    renameSync(tmp, this.recordPath(port.taskId));
+    writeFileAtomic(this.recordPath(port.taskId), JSON.stringify(port));
   }
 
   private readRecord(taskId: string): PortOnBridge | undefined {

@@ -16,12 +16,13 @@
  * container dir), and time is wall-clock from those files, so a container "keeps running" across an
  * agent restart and its exit code lands in `exit-code` (written when it is next looked at).
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signalNumber } from '../host/exec.js';
 import { ContainerStartError, ExecTimeoutError, type ContainerSpec, type ContainerStatus, type OciRuntime, type SandboxSpec } from './oci-runtime.js';
 import { registerContainer, registeredContainers, sandboxDirIds, writeSandboxRecord } from './sandbox-files.js';
 import { FILES, readExitCode, readOomKilled } from './shim.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 
 export interface FakeBehaviour {
   runMs?: number;
@@ -78,11 +79,6 @@ export function behaviourFromEnv(env: readonly string[]): FakeBehaviour {
   return b;
 }
 
-function writeAtomic(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text);
-  renameSync(`${path}.tmp`, path);
-}
-
 export class FakeRuntime implements OciRuntime {
   readonly name = 'fake';
   private readonly now: () => number;
@@ -113,7 +109,7 @@ export class FakeRuntime implements OciRuntime {
   private finish(dir: string, exitCode: number, oom: boolean): ContainerStatus {
     if (readExitCode(dir) === undefined) {
       if (oom) writeFileSync(join(dir, FILES.oom), '1\n');
-      writeAtomic(join(dir, FILES.exitCode), `${exitCode}\n`);
+      writeFileAtomic(join(dir, FILES.exitCode), `${exitCode}\n`);
     }
     return this.stoppedStatus(dir)!;
   }
@@ -135,7 +131,7 @@ export class FakeRuntime implements OciRuntime {
     appendFileSync(join(container.dir, FILES.stderr), b.stderr ?? '');
     writeFileSync(join(container.dir, 'config.json'), JSON.stringify(container.oci));
     registerContainer(sandbox.dir, container.id, container.dir);
-    writeAtomic(join(container.dir, RUN_FILE), JSON.stringify({ startedAt: this.now(), behaviour: b } satisfies FakeRun));
+    writeFileAtomic(join(container.dir, RUN_FILE), JSON.stringify({ startedAt: this.now(), behaviour: b } satisfies FakeRun));
     if (b.runMs === 0) await this.status(sandbox, container);
   }
 

@@ -5,17 +5,16 @@
  *   sandbox.json             the SandboxSpec (marks the dir as a sandbox; listSandboxes reads these)
  *   containers/<id>          a symlink to each started container's dir (its shim.pid, exit-code, …)
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxSpec } from './oci-runtime.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 
 const RECORD = 'sandbox.json';
 
 export function writeSandboxRecord(spec: SandboxSpec): void {
   mkdirSync(join(spec.dir, 'containers'), { recursive: true });
-  const tmp = join(spec.dir, `${RECORD}.tmp`);
-  writeFileSync(tmp, JSON.stringify(spec));
-  renameSync(tmp, join(spec.dir, RECORD));
+  writeFileAtomic(join(spec.dir, RECORD), JSON.stringify(spec));
 }
 
 export function readSandboxRecord(dir: string): SandboxSpec | undefined {

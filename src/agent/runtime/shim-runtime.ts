@@ -3,7 +3,7 @@
  * around the runtime's foreground `run`, and the container dir holds its result. The subclasses
  * supply the runtime's commands and how to read its state; this class does the lifecycle.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../host/exec.js';
 import { ContainerStartError, ExecTimeoutError, type ContainerSpec, type ContainerStatus, type OciRuntime, type SandboxSpec } from './oci-runtime.js';
@@ -11,6 +11,7 @@ import { registerContainer, registeredContainers } from './sandbox-files.js';
 import {
   clearRun, hasShimPidFile, killShim, launchShim, liveShimPid, pidAlive, readExitCode, readOomKilled, type ShimLaunch,
 } from './shim.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 
 export interface RuntimeState {
   status: 'created' | 'running' | 'stopped';
@@ -63,9 +64,7 @@ export abstract class ShimRuntime implements OciRuntime {
     if (running !== undefined) await this.waitUntil(() => liveShimPid(dir, id) === undefined, 10_000);
     clearRun(dir);
     await this.removeContainerState(sandbox, id);
-    const tmp = join(dir, 'config.json.tmp');
-    writeFileSync(tmp, JSON.stringify(this.bundleSpec(sandbox, container)));
-    renameSync(tmp, join(dir, 'config.json'));
+    writeFileAtomic(join(dir, 'config.json'), JSON.stringify(this.bundleSpec(sandbox, container)));
     registerContainer(sandbox.dir, id, dir);
     const launch = await this.shimLaunch(sandbox, container);
     const shimPid = launchShim({ id, dir, ...launch });

@@ -3,10 +3,11 @@
  * tasks, report exits that happened while it was down, and finish stops and clean-ups it had
  * begun. One JSON file per task, written atomically (temp file + rename).
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StopCode, TaskStatus } from '../../ecs/enums.js';
 import type { Assignment } from '../../protocol/agent.js';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
 
 export type RunnerPhase = 'preparing' | 'running' | 'stopping' | 'cleaning' | 'done';
 
@@ -50,9 +51,7 @@ export class TaskStateStore {
   save(state: LocalTaskState): void {
     const dir = this.taskDir(state.taskId);
     mkdirSync(dir, { recursive: true });
-    const tmp = join(dir, 'task.json.tmp');
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, join(dir, 'task.json'));
+    writeFileAtomic(join(dir, 'task.json'), JSON.stringify(state));
   }
 
   load(taskId: string): LocalTaskState | undefined {
