@@ -141,11 +141,6 @@ export async function networkPolicyFor(repos: Repos, tasks: readonly TaskRecord[
     if (g) (r.isEgress ? g.egress : g.ingress).push(rule);
   }
   const members: Record<string, string[]> = {};
-  if (peers.size > 0) {
-    for (const n of await repos.networkInterfaces.list()) {
-      for (const g of n.securityGroupIds) if (peers.has(g)) (members[g] ??= []).push(formatIpv4(n.privateIpAddress));
-    }
-    for (const list of Object.values(members)) list.sort();
-  }
+  for (const [g, ips] of await repos.networkInterfaces.addressesInGroups([...peers].sort())) members[g] = ips.map(formatIpv4);
   return { securityGroups: [...byGroup.values()], members };
 }

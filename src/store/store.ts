@@ -321,6 +321,8 @@ export interface NetworkInterfaceRepo {
   countInSubnet(subnetId: string): Promise<number>;
   /** Whether any interface is in this security group. */
   groupInUse(groupId: string): Promise<boolean>;
+  /** The addresses of the interfaces in each of these groups (groups without any are absent). */
+  addressesInGroups(groupIds: readonly string[]): Promise<Map<string, number[]>>;
 }
 
 /** Tags on EC2 resources, by resource id (vpc-…, subnet-…, sg-…, eni-…). */

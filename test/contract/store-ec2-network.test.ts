@@ -171,6 +171,22 @@ for (const impl of implementations) {
       assert.equal(await store.read.networkInterfaces.groupInUse('sg-other'), false);
     });
 
+    test('addressesInGroups lists each group\'s member addresses, lowest first; released interfaces leave', async () => {
+      await store.transaction(async (tx) => {
+        await network(tx, 'mem', '10.77.0.0/16', '10.77.0.0/24');
+        await tx.securityGroups.insert({ id: 'sg-mem2', vpcId: 'vpc-mem', name: 'second', description: 'second', createdAt: 1 });
+      });
+      const a = ok(await allocate(store, 'subnet-mem', ['sg-mem']));
+      const b = ok(await allocate(store, 'subnet-mem', ['sg-mem', 'sg-mem2']));
+      const ip = (s: string): number => parseCidr(`${s}/32`)!.network;
+      assert.deepEqual(await store.read.networkInterfaces.addressesInGroups(['sg-mem2', 'sg-mem', 'sg-none']),
+        new Map([['sg-mem', [ip(a.privateIpAddress), ip(b.privateIpAddress)]], ['sg-mem2', [ip(b.privateIpAddress)]]]));
+      assert.deepEqual(await store.read.networkInterfaces.addressesInGroups([]), new Map());
+      await store.transaction((tx) => releaseEni(tx, b.networkInterfaceId));
+      assert.deepEqual(await store.read.networkInterfaces.addressesInGroups(['sg-mem', 'sg-mem2']), new Map([['sg-mem', [ip(a.privateIpAddress)]]]));
+      await store.transaction((tx) => releaseEni(tx, a.networkInterfaceId));
+    });
+
     test('state survives reopening; reset removes every VPC resource', async () => {
       await store.close();
       store = h.reopen();

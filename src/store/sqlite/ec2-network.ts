@@ -187,6 +187,20 @@ export class SqliteNetworkInterfaceRepo implements NetworkInterfaceRepo {
   async groupInUse(groupId: string): Promise<boolean> {
     return this.s.get('SELECT 1 FROM network_interface_groups WHERE group_id = ? LIMIT 1').get(groupId) !== undefined;
   }
+  async addressesInGroups(groupIds: readonly string[]): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>();
+    if (groupIds.length === 0) return out;
+    const rows = this.s.get(`SELECT g.group_id AS groupId, n.private_ip AS ip FROM network_interface_groups g
+        JOIN network_interfaces n ON n.id = g.network_interface_id
+        WHERE g.group_id IN (SELECT value FROM json_each(?)) ORDER BY g.group_id, n.private_ip`)
+      .all(JSON.stringify(groupIds)) as { groupId: string; ip: number }[];
+    for (const r of rows) {
+      const list = out.get(r.groupId);
+      if (list) list.push(r.ip);
+      else out.set(r.groupId, [r.ip]);
+    }
+    return out;
+  }
 }
 
 export class SqliteEc2TagRepo implements Ec2TagRepo {
