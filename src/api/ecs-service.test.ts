@@ -19,7 +19,7 @@ import { JsonText } from './protocol.js';
 
 const ECS_MODEL = resolve(process.env['PIER_ROOT'] ?? process.cwd(), 'models/ecs-2014-11-13.json');
 const scope = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' };
-const ctx: CallContext = { accessKeyId: 'AKID', principalArn: 'arn:aws:iam::123456789012:root', requestId: 'r' };
+const ctx: CallContext = { accessKeyId: 'AKID', principalArn: 'arn:aws:iam::123456789012:root', principal: { kind: 'root', arn: 'arn:aws:iam::123456789012:root', userId: '123456789012', accountId: '123456789012' }, requestId: 'r' };
 
 let dir: string;
 let store: SqliteStore;

@@ -3,13 +3,16 @@
  * against the service model, then the operation runs. ECS is the first; logs, ssm, secretsmanager,
  * application-autoscaling and ecr plug in the same way with their own model and operation table.
  */
+import type { Principal } from '../iam/principal.js';
 import { SerializationException, UnknownOperationException, type AwsError } from '../ecs/errors.js';
 import type { ServiceModel } from './model/service-model.js';
 import { validateInput } from './model/validate-input.js';
 
 export interface CallContext {
   readonly accessKeyId: string;
+  /** The signer's ARN (`principal.arn`), kept for the many callers that need only that. */
   readonly principalArn: string;
+  readonly principal: Principal;
   readonly requestId: string;
 }
 

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '../iam/principal.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
 import { AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
@@ -14,6 +15,9 @@ import { dispatchJson, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
 import { handleQuery, sendQueryError, type QueryService } from './query-service.js';
 import { sendError, sendJson, sendRestJsonError, toAwsError } from './protocol.js';
+
+/** IAM and global STS are signed for us-east-1 by the SDKs whatever region the client is in. */
+const GLOBAL_SERVICES: ReadonlyMap<string, string> = new Map([['iam', 'us-east-1'], ['sts', 'us-east-1']]);
 
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** How much of a refused body is read and dropped before the connection is cut. */
@@ -26,7 +30,7 @@ export interface EdgeOptions {
   /** Query-protocol services (EC2); they write their own XML responses and errors. */
   readonly queryServices?: readonly QueryService[];
   /** Secret for an access key id, from memory (verification is on every request's hot path). */
-  readonly lookupSecret: (accessKeyId: string) => string | undefined;
+  readonly lookupSecret: (accessKeyId: string, sessionToken: string | undefined) => string | undefined;
   readonly joinToken: string;
   /** Present only when started with --allow-reset. */
   readonly reset?: () => Promise<void>;
@@ -129,8 +133,11 @@ async function handleAws(
     nowMs: opts.cp.clock.now(),
     region: opts.cp.scope.region,
     lookupSecret: opts.lookupSecret,
+    globalServices: GLOBAL_SERVICES,
   });
-  const ctx = { accessKeyId: caller.accessKeyId, principalArn: `arn:${opts.cp.scope.partition}:iam::${opts.cp.scope.accountId}:root`, requestId };
+  const rootArn = `arn:${opts.cp.scope.partition}:iam::${opts.cp.scope.accountId}:root`;
+  const principal: Principal = { kind: 'root', arn: rootArn, userId: opts.cp.scope.accountId, accountId: opts.cp.scope.accountId };
+  const ctx = { accessKeyId: caller.accessKeyId, principalArn: principal.arn, principal, requestId };
   if (url.pathname === '/_pier/reset' && req.method === 'POST' && opts.reset) {
     await opts.reset();
     sendJson(res, requestId, 200, { reset: true }, 'application/json');

@@ -60,14 +60,24 @@ export interface VerifyOptions {
   maxSkewMs?: number;
   /** The region this server is; a credential scoped to any other region is rejected. */
   region: string;
-  /** Secret for an access key id, or undefined when the key is unknown. */
-  lookupSecret(accessKeyId: string): string | undefined;
+  /**
+   * Services signed for one global region whatever region the server is (IAM, global STS: the SDKs
+   * sign them for us-east-1); a credential for one of these may be scoped to that region too.
+   */
+  globalServices?: ReadonlyMap<string, string>;
+  /**
+   * Secret for an access key id, or undefined when the key is unknown. Temporary keys come with
+   * the request's session token (X-Amz-Security-Token), which the lookup must check belongs to them.
+   */
+  lookupSecret(accessKeyId: string, sessionToken: string | undefined): string | undefined;
 }
 
 export interface VerifiedCaller {
   accessKeyId: string;
   region: string;
   service: string;
+  /** X-Amz-Security-Token, present for temporary credentials. */
+  sessionToken?: string;
 }
 
 const DEFAULT_MAX_SKEW_MS = 15 * 60 * 1000;
@@ -290,7 +300,7 @@ export function verifySigV4(req: IncomingSignedRequest, opts: VerifyOptions): Ve
   // Credential scope (AWS reports every scope problem in one message).
   const { scope } = auth;
   let scopeProblems = '';
-  if (scope.region !== opts.region) scopeProblems += 'Credential should be scoped to a valid region. ';
+  if (scope.region !== opts.region && opts.globalServices?.get(scope.service) !== scope.region) scopeProblems += 'Credential should be scoped to a valid region. ';
   if (auth.terminator !== SCOPE_TERMINATOR) {
     scopeProblems += `Credential should be scoped with a valid terminator: '${SCOPE_TERMINATOR}', not '${auth.terminator}'. `;
   }
@@ -302,14 +312,15 @@ export function verifySigV4(req: IncomingSignedRequest, opts: VerifyOptions): Ve
   }
   if (scopeProblems !== '') throw new InvalidSignatureException(scopeProblems);
 
-  const secret = opts.lookupSecret(scope.accessKeyId);
+  const headers = normaliseHeaders(req.headers);
+  const sessionToken = headers.has('x-amz-security-token') ? headerCanonicalValue(headers, 'x-amz-security-token') : undefined;
+  const secret = opts.lookupSecret(scope.accessKeyId, sessionToken);
   if (secret === undefined) {
     throw new UnrecognizedClientException('The security token included in the request is invalid.');
   }
 
   // Payload: always the hash of the bytes received. A client-supplied x-amz-content-sha256 (the JS
   // SDK signer adds one) must agree; UNSIGNED-PAYLOAD / streaming markers are not accepted here.
-  const headers = normaliseHeaders(req.headers);
   const payloadHash = sha256Hex(req.body);
   if (headers.has('x-amz-content-sha256')) {
     const claimed = headerCanonicalValue(headers, 'x-amz-content-sha256');
@@ -332,7 +343,7 @@ export function verifySigV4(req: IncomingSignedRequest, opts: VerifyOptions): Ve
     throw new InvalidSignatureException(SIGNATURE_MISMATCH);
   }
 
-  return { accessKeyId: scope.accessKeyId, region: scope.region, service: scope.service };
+  return { accessKeyId: scope.accessKeyId, region: scope.region, service: scope.service, ...(sessionToken !== undefined ? { sessionToken } : {}) };
 }
 
 /**

@@ -1,0 +1,29 @@
+/**
+ * Who signed a request, as the edge established it from the signature: the account's root keys,
+ * or temporary keys with a session token issued for a role (a task's role, or AssumeRole).
+ * Authorization decisions read this and nothing else (see src/api/auth/authorize.ts).
+ */
+export type Principal = RootPrincipal | AssumedRolePrincipal;
+
+export interface RootPrincipal {
+  readonly kind: 'root';
+  /** `arn:aws:iam::123456789012:root` */
+  readonly arn: string;
+  /** What GetCallerIdentity answers as UserId: the account id, for root. */
+  readonly userId: string;
+  readonly accountId: string;
+}
+
+export interface AssumedRolePrincipal {
+  readonly kind: 'assumed-role';
+  /** `arn:aws:sts::123456789012:assumed-role/<role name>/<session name>` */
+  readonly arn: string;
+  /** `<role id>:<session name>`, as GetCallerIdentity answers. */
+  readonly userId: string;
+  readonly accountId: string;
+  /** `arn:aws:iam::123456789012:role/<path><name>` */
+  readonly roleArn: string;
+  readonly sessionName: string;
+  /** Set when the session is a task's role credentials; they stop working once that task stops. */
+  readonly taskArn?: string;
+}
