@@ -1,3 +1,4 @@
+import { SessionAuthority } from '../iam/session-credentials.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,7 @@ before(async () => {
     store, clock: new ManualClock(1_732_250_000_000), ids: new SequentialIds(), scope, log: silentLogger,
     config: { hostLostAfterMs: 30_000, heartbeatIntervalMs: 10_000, stoppedTaskRetentionMs: 3_600_000, availabilityZones: ['us-east-1a'], startedAtMs: 0 },
     hostSignals: new HostSignals(),
+    sessions: new SessionAuthority(Buffer.alloc(32, 7)),
   };
   ecs = ecsService(cp, ServiceModel.fromFile(ECS_MODEL));
   for (const name of ['c1', 'c2', 'default']) await clusters.createCluster(cp, { clusterName: name });

@@ -5,10 +5,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '../iam/principal.js';
+import type { Identities } from './auth/identities.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
-import { AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
+import { AccessDeniedException, AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
 import { parseAuthorization, verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
 import { dispatchJson, type JsonService } from './json-service.js';
@@ -29,8 +29,8 @@ export interface EdgeOptions {
   readonly restServices?: readonly RestService[];
   /** Query-protocol services (EC2); they write their own XML responses and errors. */
   readonly queryServices?: readonly QueryService[];
-  /** Secret for an access key id, from memory (verification is on every request's hot path). */
-  readonly lookupSecret: (accessKeyId: string, sessionToken: string | undefined) => string | undefined;
+  /** Secrets and principals of access keys (verification is on every request's hot path). */
+  readonly identities: Identities;
   readonly joinToken: string;
   /** Present only when started with --allow-reset. */
   readonly reset?: () => Promise<void>;
@@ -132,13 +132,13 @@ async function handleAws(
   const caller = verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers, body }, {
     nowMs: opts.cp.clock.now(),
     region: opts.cp.scope.region,
-    lookupSecret: opts.lookupSecret,
+    lookupSecret: (id, token) => opts.identities.secretFor(id, token),
     globalServices: GLOBAL_SERVICES,
   });
-  const rootArn = `arn:${opts.cp.scope.partition}:iam::${opts.cp.scope.accountId}:root`;
-  const principal: Principal = { kind: 'root', arn: rootArn, userId: opts.cp.scope.accountId, accountId: opts.cp.scope.accountId };
+  const principal = await opts.identities.principalFor(caller.accessKeyId, caller.sessionToken);
   const ctx = { accessKeyId: caller.accessKeyId, principalArn: principal.arn, principal, requestId };
   if (url.pathname === '/_pier/reset' && req.method === 'POST' && opts.reset) {
+    if (principal.kind !== 'root') throw new AccessDeniedException('Only the account root may reset Pier.');
     await opts.reset();
     sendJson(res, requestId, 200, { reset: true }, 'application/json');
     return;

@@ -5,6 +5,7 @@ import type { IdSource } from '../lib/ids.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/store.js';
 import type { HostSignals } from './host-signals.js';
+import type { SessionAuthority } from '../iam/session-credentials.js';
 
 export interface ControlPlaneConfig {
   /** An agent that has not heartbeated for this long is LOST and its tasks are stopped. */
@@ -32,6 +33,8 @@ export interface ControlPlane {
   readonly config: ControlPlaneConfig;
   /** Wakes agents long-polling for their assignments. */
   readonly hostSignals: HostSignals;
+  /** Mints and checks temporary role credentials (task roles, AssumeRole). */
+  readonly sessions: SessionAuthority;
 }
 
 /** Who made an API call (from the verified signature). */

@@ -69,6 +69,10 @@ export class UnrecognizedClientException extends AwsError {
   readonly code = 'UnrecognizedClientException';
   override readonly status = 403;
 }
+export class ExpiredTokenException extends AwsError {
+  readonly code = 'ExpiredTokenException';
+  override readonly status = 403;
+}
 export class RequestEntityTooLargeException extends AwsError {
   readonly code = 'RequestEntityTooLargeException';
   override readonly status = 413;

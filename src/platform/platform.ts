@@ -11,6 +11,8 @@ import { ec2Service } from '../api/ec2-service.js';
 import { efsService } from '../api/efs-service.js';
 import { ServiceModel } from '../api/model/service-model.js';
 import { createEdge } from '../api/server.js';
+import { Identities } from '../api/auth/identities.js';
+import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { startHousekeeping } from '../control-plane/controllers/housekeeping.js';
 import { HostSignals } from '../control-plane/host-signals.js';
@@ -70,6 +72,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   writeClientFiles(o.dataDir, rootKey, scope.region);
   const agentToken = readOrCreateAgentToken(o.dataDir);
   const keys = new Map((await store.read.accessKeys.list()).map((k) => [k.accessKeyId, k.secretAccessKey]));
+  const sessions = new SessionAuthority(await store.transaction((tx) => loadSessionKey(tx.meta)));
 
   const cp: ControlPlane = {
     store, clock, ids: randomIds, scope, log,
@@ -82,6 +85,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       startedAtMs: clock.now(),
     },
     hostSignals: new HostSignals(),
+    sessions,
   };
   const model = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecs-2014-11-13.json'));
   const efsModel = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'elasticfilesystem-2015-02-01.json'));
@@ -92,7 +96,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     services: [ecsService(cp, model)],
     restServices: [efsService(cp, efsModel)],
     queryServices: [ec2Service(cp, ec2Model)],
-    lookupSecret: (id) => keys.get(id),
+    identities: new Identities(scope, keys, sessions, store, clock),
     joinToken: agentToken,
     // A reset leaves the account as a first start does: with its default VPC.
     ...(o.allowReset ? { reset: async () => { await store.reset(); await ensureDefaultVpc(cp); } } : {}),
