@@ -105,6 +105,8 @@ export interface OperationModel {
   readonly input: string | undefined;
   /** Output shape name; undefined when the operation returns nothing. */
   readonly output: string | undefined;
+  /** Query protocol: the element the output's members are wrapped in (`CreateRoleResult`). */
+  readonly resultWrapper?: string;
   /** Error shape names listed for the operation. */
   readonly errors: readonly string[];
 }
@@ -232,15 +234,16 @@ export class ServiceModel {
       const where = `operations.${name}`;
       if (!isRecord(raw)) throw new ServiceModelError(`${where} must be an object`);
       const input = raw['input'] === undefined ? undefined : refOf(raw['input'], `${where}.input`, shapes).shape;
-      const output =
-        raw['output'] === undefined ? undefined : refOf(raw['output'], `${where}.output`, shapes).shape;
+      const outputRef = raw['output'] === undefined ? undefined : refOf(raw['output'], `${where}.output`, shapes);
+      const output = outputRef?.shape;
+      const resultWrapper = outputRef === undefined ? undefined : optString(outputRef as unknown as Record<string, unknown>, 'resultWrapper', `${where}.output`);
       if (input !== undefined && shapeMap.get(input)?.type !== 'structure') {
         throw new ServiceModelError(`${where}.input must refer to a structure shape`);
       }
       const errorsRaw = raw['errors'] ?? [];
       if (!Array.isArray(errorsRaw)) throw new ServiceModelError(`${where}.errors must be an array`);
       const errors = errorsRaw.map((e, i) => refOf(e, `${where}.errors.${i}`, shapes).shape);
-      opMap.set(name, Object.freeze({ name, input, output, errors: Object.freeze(errors) }));
+      opMap.set(name, Object.freeze({ name, input, output, ...(resultWrapper ? { resultWrapper } : {}), errors: Object.freeze(errors) }));
     }
     this.#operations = opMap;
     this.operationNames = Object.freeze([...opMap.keys()]);
