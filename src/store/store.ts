@@ -335,6 +335,60 @@ export interface Ec2TagRepo {
   removeAll(resourceId: string): Promise<void>;
 }
 
+/** An IAM role. Names are unique regardless of case, as in IAM; `name` keeps the casing it was created with. */
+export interface RoleRecord {
+  /** `AROA…`, IAM's unique id for the role. */
+  roleId: string;
+  name: string;
+  /** `/` or `/a/b/`. */
+  path: string;
+  /** `arn:aws:iam::<account>:role<path><name>` */
+  arn: string;
+  /** The trust policy, exactly as the caller sent it. */
+  assumeRolePolicyDocument: string;
+  description?: string;
+  maxSessionDuration: number;
+  tags: Tag[];
+  createdAt: number;
+  /** When and in which region the role was last assumed, once it has been. */
+  lastUsed?: { at: number; region: string };
+}
+
+export interface RoleRepo {
+  /** Case-insensitive, as IAM resolves role names. */
+  getByName(name: string): Promise<RoleRecord | undefined>;
+  /** By exact ARN, the form task definitions and RunTask name roles in. */
+  getByArn(arn: string): Promise<RoleRecord | undefined>;
+  /** Ordered by name (case-insensitive); `afterName` continues after that name. */
+  list(opts: { pathPrefix?: string; afterName?: string; limit: number }): Promise<Page<RoleRecord>>;
+  /** Inserts; ConflictError when a role of that name (in any case) exists. */
+  insert(record: RoleRecord): Promise<void>;
+  /** Replaces the trust policy, description and session duration of the role with this id. */
+  update(record: RoleRecord): Promise<void>;
+  recordUse(roleId: string, at: number, region: string): Promise<void>;
+  /** Removes the role; its inline and attached policies must be gone first. */
+  remove(roleId: string): Promise<void>;
+}
+
+/** A role's inline policies (by name) and the managed policies attached to it (by ARN). */
+export interface RolePolicyRepo {
+  /** Inserts or replaces the role's inline policy of that name. */
+  putInline(roleId: string, name: string, document: string): Promise<void>;
+  getInline(roleId: string, name: string): Promise<string | undefined>;
+  /** Inline policies of the role, ordered by name. */
+  listInline(roleId: string): Promise<{ name: string; document: string }[]>;
+  /** Returns whether there was such a policy. */
+  removeInline(roleId: string, name: string): Promise<boolean>;
+  /** Attaching an attached policy again changes nothing. */
+  attach(roleId: string, policyArn: string): Promise<void>;
+  /** Returns whether it was attached. */
+  detach(roleId: string, policyArn: string): Promise<boolean>;
+  /** ARNs attached to the role, ordered. */
+  listAttached(roleId: string): Promise<string[]>;
+  /** How many roles each managed policy is attached to (policies attached to none are absent). */
+  attachmentCounts(): Promise<Map<string, number>>;
+}
+
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
@@ -355,6 +409,8 @@ export interface Repos {
   readonly securityGroups: SecurityGroupRepo;
   readonly networkInterfaces: NetworkInterfaceRepo;
   readonly ec2Tags: Ec2TagRepo;
+  readonly roles: RoleRepo;
+  readonly rolePolicies: RolePolicyRepo;
 }
 
 export interface Store {

@@ -4,6 +4,7 @@
  * Append only: never edit a migration that has shipped.
  */
 import type Database from 'better-sqlite3';
+import { iamMigration, iamTables } from './iam.js';
 
 export interface Migration { readonly id: number; readonly name: string; readonly sql: string }
 
@@ -100,6 +101,7 @@ export const migrations: readonly Migration[] = [
         resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (resource_id, key));
     `,
   },
+  iamMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -122,4 +124,5 @@ export const userStateTables = [
   'clusters', 'task_definition_families', 'task_definitions', 'tasks', 'tags', 'idempotency', 'file_systems',
   // EC2 networking, children before parents (foreign keys are on).
   'ec2_tags', 'network_interface_groups', 'network_interfaces', 'security_group_rules', 'security_groups', 'subnets', 'vpcs',
+  ...iamTables,
 ] as const;

@@ -13,6 +13,7 @@ import {
   SqliteEc2TagRepo, SqliteNetworkInterfaceRepo, SqliteSecurityGroupRepo, SqliteSubnetRepo, SqliteVpcRepo,
 } from './ec2-network.js';
 import { SqliteFileSystemRepo } from './file-systems.js';
+import { SqliteRolePolicyRepo, SqliteRoleRepo } from './iam.js';
 import { migrate, userStateTables } from './migrations.js';
 import {
   SqliteAccessKeyRepo, SqliteHostRepo, SqliteIdempotencyRepo, SqliteMetaRepo, SqliteTagRepo,
@@ -38,6 +39,8 @@ function reposOn(db: Database.Database): Repos {
     securityGroups: new SqliteSecurityGroupRepo(s),
     networkInterfaces: new SqliteNetworkInterfaceRepo(s),
     ec2Tags: new SqliteEc2TagRepo(s),
+    roles: new SqliteRoleRepo(s),
+    rolePolicies: new SqliteRolePolicyRepo(s),
   };
 }
 
