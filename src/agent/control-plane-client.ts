@@ -3,7 +3,7 @@
  * The agent never touches the store; everything it learns comes through here.
  */
 import type {
-  AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, TaskReport,
+  AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, TaskCredentialsResponse, TaskReport,
 } from '../protocol/agent.js';
 
 export class ControlPlaneError extends Error {
@@ -18,6 +18,8 @@ export interface ControlPlaneClient {
   /** Long-polls until the host's task set differs from `since` or `waitSeconds` pass. */
   assignments(since: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<AssignmentsResponse>;
   report(taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }>;
+  /** Fresh temporary credentials for a task of this host that has a task role. */
+  taskCredentials(taskArn: string): Promise<TaskCredentialsResponse>;
 }
 
 export class HttpControlPlaneClient implements ControlPlaneClient {
@@ -44,6 +46,10 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
 
   report(taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }> {
     return this.call('POST', `/agent/v1/hosts/${this.id()}/reports`, this.hostToken!, { taskArn, report });
+  }
+
+  taskCredentials(taskArn: string): Promise<TaskCredentialsResponse> {
+    return this.call('POST', `/agent/v1/hosts/${this.id()}/credentials`, this.hostToken!, { taskArn });
   }
 
   private id(): string {

@@ -4,6 +4,7 @@
  *   POST /agent/v1/hosts/{id}/heartbeat        (Bearer host token)
  *   GET  /agent/v1/hosts/{id}/tasks?since=&waitSeconds=   assignments, long-poll
  *   POST /agent/v1/hosts/{id}/reports          {taskArn, report}: observed task state
+ *   POST /agent/v1/hosts/{id}/credentials      {taskArn}: the task role's temporary credentials
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -12,9 +13,10 @@ import type { ControlPlane } from '../control-plane/context.js';
 import {
   AgentProtocolError, assignments, authenticateHost, heartbeat, registerHost, reportTask,
 } from '../control-plane/hosts.js';
+import { issueTaskCredentials } from '../control-plane/task-roles.js';
 import type { RegisterHostRequest, TaskReport } from '../protocol/agent.js';
 
-const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports)$/;
+const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials)$/;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -127,6 +129,11 @@ export async function handleAgent(
     const b = parseJson(body);
     if (typeof b.taskArn !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn is required.');
     return { status: 200, body: await reportTask(cp, host, b.taskArn, parseTaskReport(b.report)) };
+  }
+  if (action === 'credentials' && req.method === 'POST') {
+    const b = parseJson(body);
+    if (typeof b.taskArn !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn is required.');
+    return { status: 200, body: await issueTaskCredentials(cp, host, b.taskArn) };
   }
   throw new AgentProtocolError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}.`);
 }

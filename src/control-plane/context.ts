@@ -22,6 +22,8 @@ export interface ControlPlaneConfig {
    * was running are not the hosts' fault, so lost-host detection counts from here at the earliest.
    */
   readonly startedAtMs: number;
+  /** Lifetime of a task role's credentials; ECS's six hours when unset. */
+  readonly taskCredentialsTtlMs?: number;
 }
 
 export interface ControlPlane {

@@ -143,11 +143,24 @@ export async function assignments(cp: ControlPlane, host: HostRecord, since: str
       ...(r.task.availabilityZone ? { availabilityZone: r.task.availabilityZone } : {}),
       ...(r.networkConfiguration ? { networkConfiguration: r.networkConfiguration } : {}),
       ...(eniOf(r) ? { eni: eniOf(r) } : {}),
+      ...taskRoleOf(cp, r, def),
       ...(r.task.stopCode ? { stopCode: r.task.stopCode } : {}),
       ...(r.task.stoppedReason ? { stoppedReason: r.task.stoppedReason } : {}),
     });
   }
   return { tasks, cursor: cursorOf(records, policy), fileSystemIds: await allFileSystemIds(cp), networkPolicy: policy };
+}
+
+/** The task role (RunTask's override wins over the definition's), with the task's credentials id. */
+function taskRoleOf(cp: ControlPlane, r: TaskRecord, def: Record<string, unknown>): Pick<Assignment, 'taskRole'> {
+  const roleArn = taskRoleArnOf(r, def);
+  return roleArn ? { taskRole: { roleArn, credentialsId: cp.sessions.credentialsIdFor(r.task.taskArn) } } : {};
+}
+
+export function taskRoleArnOf(r: TaskRecord, def: Record<string, unknown>): string | undefined {
+  const override = (r.task.overrides as { taskRoleArn?: unknown }).taskRoleArn;
+  const roleArn = typeof override === 'string' && override !== '' ? override : def['taskRoleArn'];
+  return typeof roleArn === 'string' && roleArn !== '' ? roleArn : undefined;
 }
 
 async function allFileSystemIds(cp: ControlPlane): Promise<string[]> {

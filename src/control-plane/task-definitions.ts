@@ -5,6 +5,7 @@ import { parseRegisterTaskDefinition } from '../ecs/task-definition/parse-regist
 import type { Failure, Tag } from '../ecs/wire.js';
 import type { Repos, TaskDefinitionRecord } from '../store/store.js';
 import type { Caller, ControlPlane } from './context.js';
+import { checkRolesExist } from './task-roles.js';
 import { decodeToken, encodeToken, pageSize } from './pagination.js';
 
 export type TaskDefinitionWire = Record<string, unknown>;
@@ -41,6 +42,7 @@ export async function registerTaskDefinition(
 ): Promise<{ taskDefinition: TaskDefinitionWire; tags: Tag[] }> {
   const parsed = parseRegisterTaskDefinition(input);
   const record = await cp.store.transaction(async (tx) => {
+    await checkRolesExist(tx, { taskRoleArn: parsed.taskDefinition.taskRoleArn, executionRoleArn: parsed.taskDefinition.executionRoleArn });
     const revision = await tx.taskDefinitions.nextRevision(parsed.family);
     const r: TaskDefinitionRecord = {
       family: parsed.family,

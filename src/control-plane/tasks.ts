@@ -17,6 +17,7 @@ import { decodeToken, encodeToken, pageSize } from './pagination.js';
 import { checkNetworkConfiguration, checkRunTaskInput, type RunTaskInput } from './run-task-input.js';
 import { allocateTaskEni, eniOf, releaseIfStopped, resolveAwsvpc } from './task-networking.js';
 import { resolveTaskDefinition } from './task-definitions.js';
+import { checkRolesAssumable } from './task-roles.js';
 
 export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ tasks: Task[]; failures: Failure[] }> {
   const { count } = checkRunTaskInput(input);
@@ -38,6 +39,11 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
     const awsvpc = awsvpcInput ? await resolveAwsvpc(tx, awsvpcInput) : undefined;
     await checkFileSystemsExist(tx, def.body.volumes as Volume[] | undefined);
     const { overrides, size } = parseTaskOverrides(def.body as never, input.overrides as never);
+    const roles = overrides as { taskRoleArn?: string; executionRoleArn?: string };
+    await checkRolesAssumable(cp, tx, [
+      roles.taskRoleArn || (def.body.taskRoleArn as string | undefined),
+      roles.executionRoleArn || (def.body.executionRoleArn as string | undefined),
+    ]);
 
     const strategy = input.launchType === undefined
       ? (input.capacityProviderStrategy?.length ? input.capacityProviderStrategy : cluster.body.defaultCapacityProviderStrategy)

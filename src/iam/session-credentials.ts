@@ -110,6 +110,15 @@ export class SessionAuthority {
     };
   }
 
+  /**
+   * The id in a task's `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`: derived from the task ARN under the
+   * session key, so it is the same on every control plane and agent restart yet unguessable.
+   */
+  credentialsIdFor(taskArn: string): string {
+    const h = this.mac('credentials-id', taskArn).toString('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  }
+
   private secretFor(encoded: string): string {
     return this.mac('secret', encoded).toString('base64').slice(0, 40);
   }

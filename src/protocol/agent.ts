@@ -74,6 +74,8 @@ export interface Assignment {
   networkConfiguration?: Record<string, unknown>;
   /** The task's ENI as the control plane allocated it (address from the subnet, MAC, groups). */
   eni?: EniAssignment;
+  /** The task role (override or task definition), and the id its containers' credentials URI ends in. */
+  taskRole?: { roleArn: string; credentialsId: string };
   stopCode?: StopCode;
   stoppedReason?: string;
 }
@@ -129,4 +131,14 @@ export interface NetworkPolicy {
   securityGroups: SecurityGroupPolicy[];
   /** Group id → the private IPv4 addresses of the ENIs in it (every host's), for group-peer rules. */
   members: Record<string, string[]>;
+}
+
+/** POST /agent/v1/hosts/{id}/credentials: a running task's role credentials (ECS container-credentials JSON). */
+export interface TaskCredentialsResponse {
+  RoleArn: string;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Token: string;
+  /** RFC 3339. */
+  Expiration: string;
 }

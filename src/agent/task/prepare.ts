@@ -88,6 +88,9 @@ export async function prepareTask(
         AWS_DEFAULT_REGION: deps.region,
         // The endpoint is reached over the task's ENI; a task without one has no route to it.
         ...(state.assignment.eni ? metadataEnv(local.runtimeId) : {}),
+        ...(state.assignment.eni && state.assignment.taskRole
+          ? { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${state.assignment.taskRole.credentialsId}` }
+          : {}),
       },
       environmentFiles: {},
       netnsPath,
