@@ -108,9 +108,40 @@ async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req:
   } catch (err) {
     const aws = toAwsError(err, opts.cp.log, requestId);
     if (restRequest.has(req)) sendRestJsonError(res, requestId, aws);
-    else if (services.get(signingService(req) ?? '')?.kind === 'query') sendQueryError(res, requestId, aws);
-    else sendError(res, requestId, aws);
+    else {
+      const entry = services.get(signingService(req) ?? '');
+      if (entry?.kind === 'query') sendQueryError(res, requestId, queryAuthError(aws, entry.service.signingName), entry.service);
+      else sendError(res, requestId, aws);
+    }
   }
+}
+
+/** Query-protocol services name the edge's authentication failures their own way. */
+const QUERY_AUTH_CODES: Record<string, Record<string, string>> = {
+  ec2: {
+    UnrecognizedClientException: 'AuthFailure', ExpiredTokenException: 'AuthFailure',
+    InvalidSignatureException: 'SignatureDoesNotMatch', IncompleteSignatureException: 'IncompleteSignature',
+  },
+  query: {
+    UnrecognizedClientException: 'InvalidClientTokenId', ExpiredTokenException: 'ExpiredToken',
+    InvalidSignatureException: 'SignatureDoesNotMatch', IncompleteSignatureException: 'IncompleteSignature',
+    MissingAuthenticationTokenException: 'MissingAuthenticationToken',
+  },
+};
+
+class RenamedError extends AwsError {
+  override readonly fault: 'client' | 'server';
+  override readonly status: number;
+  constructor(readonly code: string, from: AwsError) {
+    super(from.message);
+    this.fault = from.fault;
+    this.status = from.status;
+  }
+}
+
+function queryAuthError(err: AwsError, signingName: string): AwsError {
+  const code = QUERY_AUTH_CODES[signingName === 'ec2' ? 'ec2' : 'query']![err.code];
+  return code ? new RenamedError(code, err) : err;
 }
 
 /** The credential scope's service of a request (when it has one), so a failed signature is answered in that service's protocol. */

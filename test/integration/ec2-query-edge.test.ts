@@ -83,6 +83,6 @@ describe('EC2 Query protocol on the edge', () => {
     const r = await ec2({ body: 'Action=DescribeVpcs&Version=2016-11-15', secret: 'wrong' });
     assert.equal(r.status, 403);
     assert.equal(r.type, 'text/xml;charset=UTF-8');
-    assert.equal(errorOf(r.text).code, 'InvalidSignatureException');
+    assert.equal(errorOf(r.text).code, 'SignatureDoesNotMatch', 'EC2 names a bad signature SignatureDoesNotMatch');
   });
 });
