@@ -10,10 +10,12 @@ import { coerceError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Assignment, HostCapacity, TaskReport } from '../protocol/agent.js';
 import { ControlPlaneError, type ControlPlaneClient } from './control-plane-client.js';
+import { ContainerStatsCollector, HostStatsSource, statsPlacement } from './endpoint/container-stats.js';
 import { TaskEndpointServer } from './endpoint/endpoint-server.js';
 import type { TaskView } from './endpoint/task-metadata.js';
 import type { TaskStateStore } from './state/task-state.js';
 import type { RunnerDeps } from './task/runner-deps.js';
+import { sandboxSpecFor } from './task/prepare.js';
 import { TaskRunner } from './task/task-runner.js';
 
 export interface AgentOptions {
@@ -33,7 +35,11 @@ export class Agent {
   private readonly abort = new AbortController();
   private heartbeatMs = 10_000;
   private loops: Promise<unknown>[] = [];
-  private readonly endpoint = new TaskEndpointServer({ taskByAddress: (ip) => this.taskByAddress(ip) });
+  private readonly endpoint = new TaskEndpointServer({
+    taskByAddress: (ip) => this.taskByAddress(ip),
+    stats: { stats: (view, container) => this.containerStats.stats(view, container) },
+  });
+  private readonly containerStats: ContainerStatsCollector;
   hostId: string | undefined;
 
   constructor(
@@ -42,7 +48,10 @@ export class Agent {
     private readonly stateStore: TaskStateStore,
     private readonly opts: AgentOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    const placement = statsPlacement(deps.runtime, (taskId) => deps.network.pathFor(taskId), (state) => sandboxSpecFor(this.runnerDeps(), state));
+    this.containerStats = new ContainerStatsCollector(new HostStatsSource(placement, deps.clock), { clock: deps.clock });
+  }
 
   async start(): Promise<void> {
     mkdirSync(this.opts.stateDir, { recursive: true });

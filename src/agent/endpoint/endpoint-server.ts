@@ -7,12 +7,17 @@
  * trustworthy, and is answered only about its own task: a path naming another task's container,
  * or a credentials id that is not its task's, gets 404 like an unknown one.
  *
- *   GET /v4/<container runtime id>          the caller's container        (also /v3/…)
- *   GET /v4/<container runtime id>/task     the task and all its containers
- *   GET /v2/credentials/<id>                the task role's credentials (when a provider is given)
+ *   GET /v4/<container runtime id>             the caller's container        (also /v3/…)
+ *   GET /v4/<container runtime id>/task        the task and all its containers
+ *   GET /v4/<container runtime id>/stats       Docker stats of that container (container-stats.ts)
+ *   GET /v4/<container runtime id>/task/stats  the same for every container of the task, by id
+ *   GET /v2/credentials/<id>                   the task role's credentials (when a provider is given)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LocalContainer } from '../state/task-state.js';
+import type { ContainerStatsProvider } from './container-stats.js';
+import { dockerStats } from './stats-format.js';
 import { containerMetadata, taskMetadata, type TaskView } from './task-metadata.js';
 
 export interface TaskCredentials {
@@ -29,6 +34,8 @@ export interface EndpointDeps {
   taskByAddress(ip: string): TaskView | undefined;
   /** The task role's credentials for a credentials id of this task; undefined when it has none. */
   credentials?(view: TaskView, id: string): Promise<TaskCredentials | undefined>;
+  /** Containers' resource counters (the stats paths); without it no container has stats. */
+  stats?: ContainerStatsProvider;
 }
 
 export class TaskEndpointServer {
@@ -75,13 +82,35 @@ export class TaskEndpointServer {
       return send(res, 200, c);
     }
 
-    const m = /^\/v[34]\/([^/]+)(\/task)?$/.exec(path);
+    const m = /^\/v([34])\/([^/]+)(\/task)?(\/stats)?$/.exec(path);
     if (m) {
-      const container = view.state.containers.find((c) => c.runtimeId === m[1]);
-      if (!container) return send(res, 404, { message: `no container ${m[1]} in the calling task` });
-      return send(res, 200, m[2] ? taskMetadata(view) : containerMetadata(view, container));
+      const container = view.state.containers.find((c) => c.runtimeId === m[2]);
+      if (!container) return send(res, 404, { message: `no container ${m[2]} in the calling task` });
+      const version = m[1] === '3' ? 3 : 4;
+      if (m[4] && m[3]) return send(res, 200, await this.taskStats(view, version));
+      if (m[4]) {
+        const doc = await this.containerStats(view, container, version);
+        // ECS answers a container without stats (stopped) with 500 and a bare JSON string.
+        return doc ? send(res, 200, doc) : send(res, 500, `Unable to get container stats for: ${container.runtimeId}`);
+      }
+      return send(res, 200, m[3] ? taskMetadata(view) : containerMetadata(view, container));
     }
     return send(res, 404, { message: `not served: ${path}` });
+  }
+
+  private async containerStats(view: TaskView, c: LocalContainer, version: 3 | 4): Promise<Record<string, unknown> | undefined> {
+    const pair = await this.deps.stats?.stats(view, c);
+    return pair && dockerStats(pair, { id: c.runtimeId, name: c.name }, version);
+  }
+
+  /**
+   * Every container that has run, by runtime id; one without stats maps to `{}` (v4) or null (v3),
+   * as ECS's agent writes them.
+   */
+  private async taskStats(view: TaskView, version: 3 | 4): Promise<Record<string, unknown>> {
+    const started = view.state.containers.filter((c) => c.phase === 'running' || c.phase === 'exited');
+    const docs = await Promise.all(started.map((c) => this.containerStats(view, c, version)));
+    return Object.fromEntries(started.map((c, i) => [c.runtimeId, docs[i] ?? (version === 4 ? {} : null)]));
   }
 }
 
