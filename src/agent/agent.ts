@@ -12,6 +12,7 @@ import type { Assignment, HostCapacity, TaskReport } from '../protocol/agent.js'
 import { ControlPlaneError, type ControlPlaneClient } from './control-plane-client.js';
 import { ContainerStatsCollector, HostStatsSource, statsPlacement } from './endpoint/container-stats.js';
 import { TaskEndpointServer } from './endpoint/endpoint-server.js';
+import { TaskRoleCredentials } from './task-role-credentials.js';
 import type { TaskView } from './endpoint/task-metadata.js';
 import type { TaskStateStore } from './state/task-state.js';
 import type { RunnerDeps } from './task/runner-deps.js';
@@ -35,8 +36,10 @@ export class Agent {
   private readonly abort = new AbortController();
   private heartbeatMs = 10_000;
   private loops: Promise<unknown>[] = [];
+  private readonly roleCredentials = new TaskRoleCredentials((arn) => this.client.taskCredentials(arn));
   private readonly endpoint = new TaskEndpointServer({
     taskByAddress: (ip) => this.taskByAddress(ip),
+    credentials: (view, id) => this.roleCredentials.forCaller(view, id),
     stats: { stats: (view, container) => this.containerStats.stats(view, container) },
   });
   private readonly containerStats: ContainerStatsCollector;
@@ -142,7 +145,10 @@ export class Agent {
   private track(runner: TaskRunner): void {
     this.runners.set(runner.taskArn, runner);
     void runner.done.then(async () => {
-      if (this.runners.get(runner.taskArn) === runner) this.runners.delete(runner.taskArn);
+      if (this.runners.get(runner.taskArn) === runner) {
+        this.runners.delete(runner.taskArn);
+        this.roleCredentials.forget(runner.taskArn);
+      }
       if (this.opts.imageCacheBudgetBytes === undefined || this.abort.signal.aborted) return;
       try {
         const gc = await this.deps.images.garbageCollect(this.opts.imageCacheBudgetBytes);
