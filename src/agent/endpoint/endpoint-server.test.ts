@@ -15,7 +15,15 @@ const containers: LocalContainer[] = [
   { ...running(2), phase: 'exited', exitCode: 0 },
   { ...running(3), phase: 'waiting' },
 ];
-const view: TaskView = { state: { taskId: TASK, containers } as unknown as LocalTaskState, health: new Map() };
+const state: LocalTaskState = {
+  taskArn: `arn:aws:ecs:us-east-1:123456789012:task/default/${TASK}`, taskId: TASK, phase: 'running', startedAtMs: 0, containers,
+  assignment: {
+    taskArn: `arn:aws:ecs:us-east-1:123456789012:task/default/${TASK}`, taskId: TASK, clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/default',
+    desiredStatus: 'RUNNING', lastStatus: 'RUNNING', version: 1, overrides: {}, size: { cpu: 256, memory: 512, ephemeralStorageGiB: 20 },
+    taskDefinition: { family: 'f', revision: 1, containerDefinitions: containers.map((c) => ({ name: c.name, image: 'busybox' })) },
+  },
+};
+const view: TaskView = { state, health: new Map() };
 
 /** Two samples per running container: CPU 1 s then 2 s, a second apart. */
 const stats: ContainerStatsProvider = {
@@ -83,6 +91,12 @@ describe('endpoint server: the stats paths', () => {
     assert.deepEqual(await fetchJson(port, `/v4/${TASK}-2/stats`), { status: 500, body: `Unable to get container stats for: ${TASK}-2` });
     assert.equal((await fetchJson(port, '/v4/0123456789abcdef0123456789abcdef-0/stats')).status, 404);
     assert.equal((await fetchJson(port, `/v4/${TASK}-0/stats/more`)).status, 404);
+  });
+
+  test('the metadata paths beside them still answer', async () => {
+    assert.equal(((await fetchJson(port, `/v4/${TASK}-1`)).body as { DockerId: string }).DockerId, `${TASK}-1`);
+    assert.equal(((await fetchJson(port, `/v4/${TASK}-1/task`)).body as { Family: string }).Family, 'f');
+    assert.equal((await fetchJson(port, `/v4/${TASK}-1/stats/task`)).status, 404);
   });
 
   test('without a stats provider no container has stats', async () => {
