@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trustsService } from './trust.js';
+import { trustsAwsPrincipal, trustsService } from './trust.js';
 
 const ECS = 'ecs-tasks.amazonaws.com';
 const doc = (...Statement: unknown[]): string => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -39,4 +39,23 @@ test('the confused-deputy conditions AWS recommends are evaluated against the as
     { Effect: 'Allow', Principal: { Service: ECS }, Action: 'sts:AssumeRole' },
     { Effect: 'Deny', Principal: '*', Action: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
   ), ECS, context), false);
+});
+
+test('AWS principals for AssumeRole: the account (by id or root ARN), the calling role, the session, or *', () => {
+  const root = { accountId: '123456789012', arn: 'arn:aws:iam::123456789012:root' };
+  const session = { accountId: '123456789012', arn: 'arn:aws:sts::123456789012:assumed-role/ci/build-7', roleArn: 'arn:aws:iam::123456789012:role/ci' };
+  const trusting = (AWS: unknown, extra: Record<string, unknown> = {}): string => doc({ Effect: 'Allow', Principal: { AWS }, Action: 'sts:AssumeRole', ...extra });
+  assert.equal(trustsAwsPrincipal(trusting('123456789012'), root), true);
+  assert.equal(trustsAwsPrincipal(trusting('arn:aws:iam::123456789012:root'), session), true);
+  assert.equal(trustsAwsPrincipal(trusting('arn:aws:iam::999999999999:root'), root), false);
+  assert.equal(trustsAwsPrincipal(trusting(['arn:aws:iam::123456789012:role/other', 'arn:aws:iam::123456789012:role/ci']), session), true);
+  assert.equal(trustsAwsPrincipal(trusting('arn:aws:iam::123456789012:role/ci'), root), false);
+  assert.equal(trustsAwsPrincipal(trusting(session.arn), session), true);
+  assert.equal(trustsAwsPrincipal(trusting('*'), root), true);
+  assert.equal(trustsAwsPrincipal(doc({ Effect: 'Allow', Principal: { Service: ECS }, Action: 'sts:AssumeRole' }), root), false);
+  // sts:ExternalId, as STS sets it from the call.
+  const external = trusting('123456789012', { Condition: { StringEquals: { 'sts:ExternalId': 'xyz' } } });
+  assert.equal(trustsAwsPrincipal(external, root, { 'sts:ExternalId': 'xyz' }), true);
+  assert.equal(trustsAwsPrincipal(external, root, { 'sts:ExternalId': 'abc' }), false);
+  assert.equal(trustsAwsPrincipal(external, root), false);
 });

@@ -1,6 +1,7 @@
 /**
  * Whether a role's trust policy (AssumeRolePolicyDocument) lets a service principal assume it,
- * as STS decides when ECS assumes a task role for `ecs-tasks.amazonaws.com`: some statement with
+ * as STS decides when ECS assumes a task role for `ecs-tasks.amazonaws.com` (or an AWS principal,
+ * for STS AssumeRole: trustsAwsPrincipal): some statement with
  * Effect Allow, an Action matching sts:AssumeRole and a Principal naming the service, and no Deny
  * statement that matches. Conditions are evaluated for the keys a service sets when it assumes a
  * role (aws:SourceAccount, aws:SourceArn — what AWS recommends against the confused deputy) with
@@ -67,14 +68,17 @@ function conditionHolds(block: Json, context: TrustContext): boolean | undefined
   return true;
 }
 
-function matches(statement: Record<string, Json>, service: string, action: string): boolean {
+/** Whether a statement's Principal element names the one assuming. */
+type NamesPrincipal = (principal: Json) => boolean;
+
+function matches(statement: Record<string, Json>, names: NamesPrincipal, action: string): boolean {
   const actions = statement['Action'] !== undefined
     ? asList(statement['Action']).some((a) => actionMatches(a, action))
     : !asList(statement['NotAction']).some((a) => actionMatches(a, action));
-  return actions && namesService(statement['Principal'], service);
+  return actions && names(statement['Principal']);
 }
 
-export function trustsService(policyDocument: string, service: string, context: TrustContext = {}, action = 'sts:AssumeRole'): boolean {
+function trusts(policyDocument: string, names: NamesPrincipal, context: TrustContext, action: string): boolean {
   let doc: Json;
   try {
     doc = JSON.parse(policyDocument);
@@ -83,7 +87,36 @@ export function trustsService(policyDocument: string, service: string, context: 
   }
   const statements = asList((doc as Record<string, Json> | null)?.['Statement'])
     .filter((s): s is Record<string, Json> => !!s && typeof s === 'object');
-  const denied = statements.some((s) => s['Effect'] === 'Deny' && matches(s, service, action) && conditionHolds(s['Condition'], context) !== false);
-  const allowed = statements.some((s) => s['Effect'] === 'Allow' && matches(s, service, action) && conditionHolds(s['Condition'], context) === true);
+  const denied = statements.some((s) => s['Effect'] === 'Deny' && matches(s, names, action) && conditionHolds(s['Condition'], context) !== false);
+  const allowed = statements.some((s) => s['Effect'] === 'Allow' && matches(s, names, action) && conditionHolds(s['Condition'], context) === true);
   return allowed && !denied;
+}
+
+export function trustsService(policyDocument: string, service: string, context: TrustContext = {}, action = 'sts:AssumeRole'): boolean {
+  return trusts(policyDocument, (p) => namesService(p, service), context, action);
+}
+
+/** An AWS principal assuming a role (STS AssumeRole): the account's root, or a session of a role. */
+export interface AwsCaller {
+  readonly accountId: string;
+  /** `arn:aws:iam::<account>:root`, or the session's `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
+  readonly arn: string;
+  /** For a role session, the role's ARN. */
+  readonly roleArn?: string;
+}
+
+/**
+ * An `AWS` principal entry names the caller when it is `*`, the caller's account (its id or its
+ * `:root` ARN: the account trusts its own principals), the caller's role, or the session itself.
+ */
+function namesAwsPrincipal(principal: Json, caller: AwsCaller): boolean {
+  if (principal === '*') return true;
+  if (!principal || typeof principal !== 'object') return false;
+  const partition = /^arn:([^:]+):/.exec(caller.arn)?.[1] ?? 'aws';
+  const names = new Set(['*', caller.accountId, `arn:${partition}:iam::${caller.accountId}:root`, caller.arn, ...(caller.roleArn ? [caller.roleArn] : [])]);
+  return asList((principal as Record<string, Json>)['AWS']).some((p) => typeof p === 'string' && names.has(p));
+}
+
+export function trustsAwsPrincipal(policyDocument: string, caller: AwsCaller, context: TrustContext = {}, action = 'sts:AssumeRole'): boolean {
+  return trusts(policyDocument, (p) => namesAwsPrincipal(p, caller), context, action);
 }

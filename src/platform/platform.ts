@@ -9,8 +9,10 @@ import { dirname, join } from 'node:path';
 import { ecsService } from '../api/ecs-service.js';
 import { ec2Service } from '../api/ec2-service.js';
 import { efsService } from '../api/efs-service.js';
+import { iamService } from '../api/iam-service.js';
 import { ServiceModel } from '../api/model/service-model.js';
 import { createEdge } from '../api/server.js';
+import { stsService } from '../api/sts-service.js';
 import { Identities } from '../api/auth/identities.js';
 import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
 import type { ControlPlane } from '../control-plane/context.js';
@@ -95,7 +97,11 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     cp,
     services: [ecsService(cp, model)],
     restServices: [efsService(cp, efsModel)],
-    queryServices: [ec2Service(cp, ec2Model)],
+    queryServices: [
+      ec2Service(cp, ec2Model),
+      iamService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'iam-2010-05-08.json'))),
+      stsService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'sts-2011-06-15.json'))),
+    ],
     identities: new Identities(scope, keys, sessions, store, clock),
     joinToken: agentToken,
     // A reset leaves the account as a first start does: with its default VPC.

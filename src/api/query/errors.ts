@@ -14,7 +14,6 @@ export const QueryErrorCode = {
   InvalidParameterValue: 'InvalidParameterValue',
   /** Parameter names that do not follow the protocol (`Tags.member.0`). */
   InvalidQueryParameter: 'InvalidQueryParameter',
-  AccessDenied: 'AccessDenied',
   InternalFailure: 'InternalFailure',
 } as const;
 export type QueryErrorCode = (typeof QueryErrorCode)[keyof typeof QueryErrorCode];
@@ -24,7 +23,7 @@ export class QueryError extends AwsError {
   override readonly fault: 'client' | 'server';
   constructor(readonly code: QueryErrorCode, message: string) {
     super(message);
-    this.status = code === QueryErrorCode.AccessDenied ? 403 : code === QueryErrorCode.InternalFailure ? 500 : 400;
+    this.status = code === QueryErrorCode.InternalFailure ? 500 : 400;
     this.fault = code === QueryErrorCode.InternalFailure ? 'server' : 'client';
   }
 }
