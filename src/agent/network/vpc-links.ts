@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { runCommand, runCommandOk } from '../host/exec.js';
+import { netnsExists } from '../host/netns.js';
 
 const SYS_NET = '/sys/class/net';
 
@@ -35,7 +36,7 @@ export function bridgePorts(bridge: string): string[] {
 }
 
 export interface AttachSpec {
-  /** `ip netns` name of the task's namespace (exists; loopback is brought up here). */
+  /** `ip netns` name of the task's namespace (made here when missing, loopback up). */
   netns: string;
   hostIf: string;
   bridge: string;
@@ -50,15 +51,17 @@ export interface AttachSpec {
 }
 
 /**
- * The task's eth0 in its namespace, its host end a port of the VPC's bridge, in two `ip -batch`
- * runs (host side, then namespace side). The bridge passes its bridged IPv4 through the inet
- * netfilter hooks (so security groups see task-to-task traffic), forwards between its subnets
- * (this interface only: the host's global ip_forward is left alone) and lets the metadata DNAT
- * reach 127.0.0.1 (route_localnet; the ruleset drops every other loopback address).
+ * The task's namespace and its eth0, the host end a port of the VPC's bridge, in two `ip -batch`
+ * runs: host side (the namespace itself, the bridge, the veth), then namespace side. The bridge
+ * passes its bridged IPv4 through the inet netfilter hooks (so security groups see task-to-task
+ * traffic), forwards between its subnets (this interface only: the host's global ip_forward is
+ * left alone) and lets the metadata DNAT reach 127.0.0.1 (route_localnet; the ruleset drops every
+ * other loopback address).
  */
 export async function attachTask(a: AttachSpec): Promise<void> {
   const hostSide = (): string => {
     const lines: string[] = [];
+    if (!netnsExists(a.netns)) lines.push(`netns add ${a.netns}`);
     if (a.ensureBridge) {
       if (!linkExists(a.bridge)) lines.push(`link add ${a.bridge} type bridge nf_call_iptables 1`);
       lines.push(`link set ${a.bridge} up`);
@@ -71,7 +74,7 @@ export async function attachTask(a: AttachSpec): Promise<void> {
   const first = await runCommand(['ip', '-batch', '-'], { input: hostSide() });
   if (first.status !== 0) {
     // Another task made the same bridge meanwhile, or a crash left half a pair: look again, once.
-    if (!linkExists(a.hostIf)) await runCommand(['ip', '-n', a.netns, 'link', 'del', 'eth0']);
+    if (!linkExists(a.hostIf) && netnsExists(a.netns)) await runCommand(['ip', '-n', a.netns, 'link', 'del', 'eth0']);
     await runCommandOk(['ip', '-batch', '-'], { input: hostSide() });
   }
   if (a.ensureBridge) {

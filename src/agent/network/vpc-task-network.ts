@@ -93,14 +93,13 @@ export class VpcTaskNetwork implements TaskNetwork {
     // the namespace before both are done (the sandbox starts after create returns).
     this.writeRecord(port);
     const links = async (): Promise<string> => {
-      const path = await createNetns(netns, { loopbackUp: false });
       await attachTask({
         netns, hostIf: port.hostIf, bridge, mac: eni.macAddress, address: `${eni.privateIpv4Address}/${subnet.prefix}`, gateway,
         ensureBridge: !this.ready.has(bridge),
         ...(this.ready.has(`${bridge} ${gatewayAddress}`) ? {} : { gatewayAddress }),
       });
       this.ready.add(bridge).add(`${bridge} ${gatewayAddress}`);
-      return path;
+      return this.pathFor(taskId);
     };
     const [path] = await Promise.all([links(), this.apply()]);
     return path;
