@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listNetns } from '../../src/agent/host/netns.js';
-import { linksWithPrefix } from '../../src/agent/network/vpc-links.js';
+import { linkExists, linksWithPrefix } from '../../src/agent/network/vpc-links.js';
 import { runCommand } from '../../src/agent/host/exec.js';
 import { TaskEndpointServer } from '../../src/agent/endpoint/endpoint-server.js';
 import type { TaskView } from '../../src/agent/endpoint/task-metadata.js';
@@ -138,6 +138,28 @@ describe('VPC data plane: bridges, veths, security groups in nftables', () => {
     assert.equal(get(a, b.ip), undefined, 'VPC A to VPC B');
     assert.equal(get(b, a.ip), undefined, 'VPC B to VPC A');
     assert.notEqual(net.bridgeFor(VPC_A.vpcId), net.bridgeFor(VPC_B.vpcId));
+  });
+
+  test('a restarted agent loads its rules whole once, then only changes; traffic keeps flowing; a veth no record names goes', async () => {
+    const open = 'sg-0be7';
+    await net.setPolicy({ securityGroups: [{ groupId: open, ingress: [rule({ protocol: '-1', cidr: '0.0.0.0/0' })], egress: ALL_OUT }], members: {} });
+    const a = await task(VPC_A, 60, [open]);
+    const b = await task(VPC_A, 61, [open]);
+    assert.ok(net.loads.changes >= 2, 'tasks joining a populated VPC load only their change');
+    const stray = `p${inst.slice(0, 6)}e${'f'.repeat(7)}`;
+    spawnSync('ip', ['link', 'add', stray, 'type', 'veth', 'peer', 'name', `p${inst.slice(0, 6)}y`]);
+    assert.ok(linkExists(stray));
+    // As after SIGKILL: a new process with the same state directory and whatever the kernel holds.
+    await net.settled();
+    net = new VpcTaskNetwork({ instance: inst, netnsPrefix: `pt${inst}-`, stateDir: join(WORK, 'network') });
+    await net.apply();
+    assert.deepEqual(net.loads, { whole: 1, changes: 0 });
+    assert.equal(linkExists(stray), false, 'the stray veth is gone');
+    assert.equal(get(a, b.ip), `hello from ${b.ip}\n`);
+    const c = await task(VPC_A, 62, [open]);
+    assert.deepEqual(net.loads, { whole: 1, changes: 1 });
+    assert.equal(get(c, a.ip), `hello from ${a.ip}\n`);
+    assert.equal(get(a, c.ip), `hello from ${c.ip}\n`);
   });
 
   test('destroy removes the task\'s namespace and veth, and the bridge with its last task; the rules go with them', async () => {

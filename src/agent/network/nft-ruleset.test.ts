@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import type { EniAssignment } from '../../protocol/agent.js';
-import { renderRuleset, ruleMatch, RulesetInputError, type RulesetInput } from './nft-ruleset.js';
+import { renderRulesetChange } from './nft-ruleset-change.js';
+import { buildRuleset, renderRuleset as renderRulesetOf, ruleMatch, RulesetInputError, type RulesetInput } from './nft-ruleset.js';
+
+const renderRuleset = (i: RulesetInput): string => renderRulesetOf(buildRuleset(i));
+const change = (from: RulesetInput, to: RulesetInput): string | undefined => renderRulesetChange(buildRuleset(from), buildRuleset(to));
+const nftCheck = (script: string): void => {
+  const r = spawnSync('nft', ['-c', '-f', '-'], { input: script, encoding: 'utf8' });
+  assert.equal(r.status, 0, `${r.stderr}\n${script}`);
+};
 
 const eni = (ip: string, mac: string, groups: string[], assignPublicIp = false): EniAssignment => ({
   networkInterfaceId: 'eni-0a', vpcId: 'vpc-0a', vpcCidr: '10.9.0.0/16', subnetId: 'subnet-0a', subnetCidr: '10.9.1.0/24',
@@ -41,14 +49,52 @@ describe('nftables ruleset', () => {
 
   test('the ruleset loads (nft -c), keys groups by member addresses and marks public tasks', () => {
     const script = renderRuleset(input);
-    const check = spawnSync('nft', ['-c', '-f', '-'], { input: script, encoding: 'utf8' });
-    assert.equal(check.status, 0, `${check.stderr}\n${script}`);
+    nftCheck(script);
     assert.match(script, /set sg_1 \{ type ipv4_addr; elements = \{ 10\.9\.1\.10, 10\.9\.1\.11 \}; \}/);
     assert.match(script, /set public \{ type ipv4_addr; elements = \{ 10\.9\.1\.11 \}; \}/);
+    assert.match(script, /set same_bridge \{ type ifname \. ifname; elements = \{ "punitv000001" \. "punitv000001" \}; \}/);
     assert.match(script, /chain in_b2 \{\n {4}ip saddr @sg_1 accept\n {4}ip saddr 192\.0\.2\.0\/24 tcp dport 443 accept\n {4}drop\n/);
     assert.match(script, /chain out_a1 \{\n {4}return\n {4}drop\n/);
-    assert.match(script, /iifname "punite0000a1" ether saddr != 02:00:00:00:00:0a drop/, 'MACs are compared in lower case');
+    assert.match(script, /map egress \{ type ipv4_addr : verdict; elements = \{ 10\.9\.1\.10 : jump out_a1, 10\.9\.1\.11 : jump out_b2 \}; \}/);
+    assert.match(script, /chain port_a1 \{\n {4}ether saddr != 02:00:00:00:00:0a drop\n/, 'MACs are compared in lower case');
+    assert.match(script, /map ports \{ type ifname : verdict; elements = \{ "punite0000a1" : jump port_a1, "punite0000b2" : jump port_b2 \}; \}/);
     assert.match(script, /dnat ip to 169\.254\.170\.2:40123/);
+  });
+
+  test('a change loads only what differs: a task attached or removed, members, rules; the same input changes nothing', () => {
+    const third = { taskId: 'c3', hostIf: 'punite0000c3', bridge: 'punitv000001', eni: eni('10.9.1.12', '02:00:00:00:00:0c', ['sg-2']) };
+    assert.equal(change(input, input), '');
+    const attach = change(input, { ...input, ports: [...input.ports, third] })!;
+    assert.doesNotMatch(attach, /table|_a1|_b2/, 'no reload, nothing of the other tasks');
+    assert.match(attach, /^add chain inet pier_unit out_c3\nadd rule inet pier_unit out_c3 drop\nadd chain inet pier_unit in_c3\n/);
+    assert.match(attach, /add element inet pier_unit egress \{ 10\.9\.1\.12 : jump out_c3 \}/);
+    assert.match(attach, /add element bridge pier_unit ports \{ "punite0000c3" : jump port_c3 \}\n/);
+    const detach = change({ ...input, ports: [...input.ports, third] }, input)!;
+    assert.match(detach, /^delete element inet pier_unit egress \{ 10\.9\.1\.12 \}\ndelete element inet pier_unit ingress \{ 10\.9\.1\.12 \}\n/, 'elements before the chains they jump to');
+    assert.match(detach, /delete chain inet pier_unit out_c3\ndelete chain inet pier_unit in_c3\ndelete chain bridge pier_unit port_c3\n$/);
+    const members = change(input, { ...input, policy: { ...input.policy, members: { 'sg-1': ['10.9.1.10', '10.9.1.99'] } } });
+    assert.equal(members, 'delete element inet pier_unit sg_1 { 10.9.1.11 }\nadd element inet pier_unit sg_1 { 10.9.1.99 }\n');
+    const [g1, g2] = input.policy.securityGroups;
+    const rules = change(input, { ...input, policy: { ...input.policy, securityGroups: [g1!, { ...g2!, ingress: [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '10.0.0.0/8' }] }] } });
+    assert.equal(rules, 'flush chain inet pier_unit in_b2\nadd rule inet pier_unit in_b2 ip saddr @sg_1 accept\nadd rule inet pier_unit in_b2 ip saddr 10.0.0.0/8 tcp dport 22 accept\n'
+      + 'add rule inet pier_unit in_b2 drop\n', 'only the chain of the task in the changed group');
+  });
+
+  test('a group set comes before the first rule naming it and goes after the last; a reused address is re-pointed', () => {
+    const solo = { ...input, ports: [input.ports[0]!], policy: { ...input.policy, securityGroups: [{ groupId: 'sg-1', ingress: [], egress: [{ protocol: '-1', cidr: '0.0.0.0/0' }] }] } };
+    const named = change(solo, input)!;
+    assert.ok(named.indexOf('add set inet pier_unit sg_1 { type ipv4_addr; }') < named.indexOf('@sg_1'), named);
+    const unnamed = change(input, solo)!;
+    assert.ok(unnamed.trimEnd().endsWith('delete set inet pier_unit sg_1'), unnamed);
+    const reused = change(input, { ...input, ports: [input.ports[0]!, { ...input.ports[1]!, taskId: 'd4', hostIf: 'punite0000d4' }] })!;
+    assert.ok(reused.indexOf('delete element inet pier_unit egress { 10.9.1.11 }') < reused.indexOf('add element inet pier_unit egress { 10.9.1.11 : jump out_d4 }'), reused);
+  });
+
+  test('a whole reload when the change cannot be incremental: other endpoints, the tables appearing or going', () => {
+    assert.equal(change(input, { ...input, metadata: { address: '127.0.0.1', port: 1 } }), undefined);
+    assert.equal(change(input, { ...input, bridges: [], ports: [] }), undefined);
+    assert.equal(change({ ...input, bridges: [], ports: [] }, input), undefined);
+    assert.throws(() => buildRuleset({ ...input, ports: [input.ports[0]!, { ...input.ports[1]!, eni: eni('10.9.1.10', '02:00:00:00:00:0b', []) }] }), RulesetInputError, 'two tasks, one address');
   });
 
   test('with nothing attached only the tables\' removal is left', () => {

@@ -12,8 +12,11 @@
  *
  * What is attached is also written to `<stateDir>/<taskId>.json` (and the last policy to
  * `policy.json`), so a restarted agent renders the same ruleset before any task runner has come
- * back, and finds what to remove. Ruleset loads are serialised: each renders the state as it is
- * when it runs.
+ * back, and finds what to remove. Ruleset loads are serialised, each working from the state as it
+ * is when it runs. The first load of a process, `apply()`, new endpoints and any change the kernel
+ * refuses replace the tables whole; everything else (a task attached or removed, security groups
+ * or their members changed) loads only the difference from what this process last loaded
+ * (nft-ruleset-change.ts), so its cost does not grow with the tasks on the host.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -21,10 +24,11 @@ import { join } from 'node:path';
 import { formatIpv4, parseCidr } from '../../ec2/cidr.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { EniAssignment, NetworkPolicy } from '../../protocol/agent.js';
-import { runCommandOk } from '../host/exec.js';
+import { runCommand, runCommandOk } from '../host/exec.js';
 import { createNetns, deleteNetns, listNetns, netnsPath } from '../host/netns.js';
 import type { TaskNetwork } from '../task/runner-deps.js';
-import { renderRuleset, type PortOnBridge } from './nft-ruleset.js';
+import { renderRulesetChange } from './nft-ruleset-change.js';
+import { buildRuleset, renderRuleset, type Endpoint, type PortOnBridge, type Ruleset } from './nft-ruleset.js';
 import { attachTask, bridgePorts, deleteLink, isBridge, linksWithPrefix } from './vpc-links.js';
 
 export interface VpcTaskNetworkOptions {
@@ -35,7 +39,7 @@ export interface VpcTaskNetworkOptions {
   /** Where attachment records live. */
   stateDir: string;
   /** Where tasks' 169.254.170.2:80 is sent, once the agent serves it. */
-  metadata?: { address: string; port: number };
+  metadata?: Endpoint;
 }
 
 const TASK_ID = /^[0-9a-f]{32}$/;
@@ -46,11 +50,17 @@ export class VpcTaskNetwork implements TaskNetwork {
   private readonly inst: string;
   private policy: NetworkPolicy = { securityGroups: [], members: {} };
   private policyKey = '';
+  /** The attached tasks, as their records say. */
+  private readonly ports = new Map<string, PortOnBridge>();
+  /** The ruleset this process last loaded; undefined when it cannot know what the kernel holds. */
+  private loaded: Ruleset | undefined;
   private applying: Promise<void> = Promise.resolve();
-  /** The next load, while it waits for the one in progress. */
-  private queued: Promise<void> | undefined;
+  /** The next load, while it waits for the one in progress; `whole` once anyone asked for a whole reload. */
+  private queued: { run: Promise<void>; whole: boolean } | undefined;
   /** Bridges, and bridge+gateway pairs, known to be set up by this process. */
   private readonly ready = new Set<string>();
+  /** Ruleset loads so far: whole replacements and incremental changes. */
+  readonly loads = { whole: 0, changes: 0 };
 
   constructor(private readonly opts: VpcTaskNetworkOptions) {
     this.inst = opts.instance.slice(0, 6);
@@ -60,6 +70,10 @@ export class VpcTaskNetwork implements TaskNetwork {
       this.policy = JSON.parse(this.policyKey) as NetworkPolicy;
     } catch {
       // none sent yet
+    }
+    for (const id of this.recordIds()) {
+      const port = this.readRecord(id);
+      if (port) this.ports.set(id, port);
     }
   }
 
@@ -92,6 +106,7 @@ export class VpcTaskNetwork implements TaskNetwork {
     // rules name interfaces, not indexes, so they load while the links are made; nothing runs in
     // the namespace before both are done (the sandbox starts after create returns).
     this.writeRecord(port);
+    this.ports.set(taskId, port);
     const links = async (): Promise<string> => {
       await attachTask({
         netns, hostIf: port.hostIf, bridge, mac: eni.macAddress, address: `${eni.privateIpv4Address}/${subnet.prefix}`, gateway,
@@ -101,12 +116,12 @@ export class VpcTaskNetwork implements TaskNetwork {
       this.ready.add(bridge).add(`${bridge} ${gatewayAddress}`);
       return this.pathFor(taskId);
     };
-    const [path] = await Promise.all([links(), this.apply()]);
+    const [path] = await Promise.all([links(), this.sync(false)]);
     return path;
   }
 
   async destroy(taskId: string): Promise<void> {
-    const port = this.readRecord(taskId);
+    const attached = this.ports.delete(taskId);
     rmSync(this.recordPath(taskId), { force: true });
     await deleteNetns(this.opts.netnsPrefix + taskId);
     await deleteLink(this.hostIfFor(taskId));
@@ -114,12 +129,12 @@ export class VpcTaskNetwork implements TaskNetwork {
     // With its veth gone no packet comes from or goes to the task: pruning its rules is
     // bookkeeping and runs behind (a new task with the same address loads the rules again before
     // it starts; `settled()` waits for it).
-    if (port) this.apply().catch(() => undefined);
+    if (attached) this.sync(false).catch(() => undefined);
   }
 
   async list(): Promise<string[]> {
     const ids = new Set(listNetns(this.opts.netnsPrefix).map((n) => n.slice(this.opts.netnsPrefix.length)));
-    for (const id of this.recordIds()) ids.add(id);
+    for (const id of [...this.ports.keys(), ...this.recordIds()]) ids.add(id);
     return [...ids].filter((id) => TASK_ID.test(id)).sort();
   }
 
@@ -130,55 +145,87 @@ export class VpcTaskNetwork implements TaskNetwork {
     this.policy = policy;
     this.policyKey = key;
     writeFileAtomic(join(this.opts.stateDir, POLICY_FILE), key);
-    await this.apply();
+    await this.sync(false);
   }
 
   /** Where tasks' 169.254.170.2:80 goes: the agent's endpoint server. */
-  async setMetadataTarget(target: { address: string; port: number }): Promise<void> {
+  async setMetadataTarget(target: Endpoint): Promise<void> {
     this.opts.metadata = target;
-    await this.apply();
+    await this.sync(false);
   }
 
   /** Resolves when every ruleset load asked for so far has run. */
   async settled(): Promise<void> {
-    await this.applying;
-    await this.queued?.catch(() => undefined);
+    for (let seen: Promise<void> | undefined; seen !== this.applying;) {
+      seen = this.applying;
+      await seen;
+    }
   }
 
-  /** Renders and loads the ruleset for what is attached now (also after a restart). */
-  apply(): Promise<void> {
-    // A load that has not started yet will render the state as it is when it starts: callers
-    // arriving meanwhile share it instead of queueing another.
-    if (this.queued) return this.queued;
-    const run = this.applying.then(() => {
-      this.queued = undefined;
-      return this.load();
-    });
-    this.queued = run;
-    this.applying = run.catch(() => undefined);
-    return run;
+  /**
+   * Rebuilds the host-wide state for what is attached now (after a restart, or when the kernel's
+   * tables may have been touched): veths of this agent that no record names (a destroy cut short)
+   * go, and the ruleset is loaded whole.
+   */
+  async apply(): Promise<void> {
+    const attached = new Set([...this.ports.keys()].map((id) => this.hostIfFor(id)));
+    for (const link of linksWithPrefix(`p${this.inst}e`)) if (!attached.has(link)) await deleteLink(link);
+    await this.sync(true);
   }
 
   /** Removes every link, table and record of this agent (nothing must be attached any more). */
   async removeAll(): Promise<void> {
     for (const id of this.recordIds()) rmSync(this.recordPath(id), { force: true });
+    this.ports.clear();
     for (const link of linksWithPrefix(`p${this.inst}e`)) await deleteLink(link);
-    await this.apply();
+    await this.sync(true);
     await this.removeIdleBridges();
   }
 
-  private async load(): Promise<void> {
-    const ports = this.recordIds().map((id) => this.readRecord(id)).filter((p): p is PortOnBridge => p !== undefined);
-    const bridges = [...new Set(ports.map((p) => p.bridge))].sort();
-    const script = renderRuleset({
-      table: this.table, bridges, ports, policy: this.policy, ...(this.opts.metadata ? { metadata: this.opts.metadata } : {}),
+  /** Queues a ruleset load; `whole` replaces the tables instead of changing what was loaded. */
+  private sync(whole: boolean): Promise<void> {
+    // A load that has not started yet will work from the state as it is when it starts: callers
+    // arriving meanwhile share it instead of queueing another.
+    if (this.queued) {
+      this.queued.whole ||= whole;
+      return this.queued.run;
+    }
+    const next = { whole, run: Promise.resolve() };
+    next.run = this.applying.then(() => {
+      this.queued = undefined;
+      return this.load(next.whole);
     });
-    await runCommandOk(['nft', '-f', '-'], { input: script });
+    this.queued = next;
+    this.applying = next.run.catch(() => undefined);
+    return next.run;
+  }
+
+  private async load(whole: boolean): Promise<void> {
+    const ports = [...this.ports.values()];
+    const next = buildRuleset({
+      table: this.table, bridges: [...new Set(ports.map((p) => p.bridge))], ports, policy: this.policy,
+      ...(this.opts.metadata ? { metadata: this.opts.metadata } : {}),
+    });
+    const change = whole || !this.loaded ? undefined : renderRulesetChange(this.loaded, next);
+    if (change === '') return;
+    if (change !== undefined) {
+      const r = await runCommand(['nft', '-f', '-'], { input: change });
+      if (r.status === 0 && !r.timedOut) {
+        this.loaded = next;
+        this.loads.changes++;
+        return;
+      }
+      // The kernel does not hold what this process loaded (tables deleted or flushed by hand).
+    }
+    this.loaded = undefined;
+    await runCommandOk(['nft', '-f', '-'], { input: renderRuleset(next) });
+    this.loaded = next;
+    this.loads.whole++;
   }
 
   /** Bridges of this agent with no task port left go (their gateway addresses with them). */
   private async removeIdleBridges(): Promise<void> {
-    const inUse = new Set(this.recordIds().map((id) => this.readRecord(id)?.bridge));
+    const inUse = new Set([...this.ports.values()].map((p) => p.bridge));
     for (const link of linksWithPrefix(`p${this.inst}v`)) {
       if (isBridge(link) && !inUse.has(link) && bridgePorts(link).length === 0) {
         for (const key of [...this.ready]) if (key === link || key.startsWith(`${link} `)) this.ready.delete(key);
