@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,6 +18,7 @@ import { linkExists, linksWithPrefix } from '../../src/agent/network/vpc-links.j
 import { runCommand } from '../../src/agent/host/exec.js';
 import { TaskEndpointServer } from '../../src/agent/endpoint/endpoint-server.js';
 import type { TaskView } from '../../src/agent/endpoint/task-metadata.js';
+import { METADATA_ADDRESS } from '../../src/agent/network/nft-ruleset.js';
 import { VpcTaskNetwork } from '../../src/agent/network/vpc-task-network.js';
 import type { EniAssignment, NetworkPolicy, NetworkRule } from '../../src/protocol/agent.js';
 
@@ -260,5 +263,92 @@ describe('the task metadata endpoint at 169.254.170.2', () => {
     assert.match((await fetchIn(a.ns, `/v2/credentials/creds-${a.id}`)).body, new RegExp(`"Token":"t-${a.id}"`));
     assert.equal((await fetchIn(b.ns, `/v2/credentials/creds-${a.id}`)).status, 404, 'B presenting A\'s credentials URI');
     assert.equal((await fetchIn(b.ns, '/v2/credentials/')).status, 400);
+  });
+});
+
+describe('Pier\'s API at 169.254.170.2:<port>', () => {
+  const ainst = randomBytes(4).toString('hex');
+  const serverNs = `pa${ainst}-srv`;
+  const serverIf = `p${ainst.slice(0, 6)}s`;
+  const serverIp = `10.${octet}.96.2`;
+  const http: Server[] = [];
+  const nets: VpcTaskNetwork[] = [];
+  const procs: ChildProcess[] = [];
+  let dir = '';
+
+  async function listen(body: string): Promise<number> {
+    const s = createServer((_req, res) => res.end(body));
+    http.push(s);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    return (s.address() as AddressInfo).port;
+  }
+
+  /** A task in a group that allows no egress at all, on its own agent (VPC, subnet 10.x.(72+n).0/24) with this API target. */
+  async function apiTask(api: { address: string; port: number }): Promise<string> {
+    const n = nets.length;
+    const net = new VpcTaskNetwork({ instance: `${n}${ainst}`, netnsPrefix: `pa${n}${ainst}-`, stateDir: join(dir, `network${n}`), api });
+    nets.push(net);
+    await net.setPolicy({ securityGroups: [{ groupId: 'sg-0a01', ingress: [], egress: [] }], members: {} });
+    const id = `${ainst}${String(n).padStart(24, '0')}`;
+    const subnet = `10.${octet}.${72 + n}`;
+    await net.create(id, {
+      networkInterfaceId: `eni-${ainst}${n}`, vpcId: `vpc-${ainst}${n}`, vpcCidr: `${subnet}.0/24`, subnetId: `subnet-${ainst}${n}`, subnetCidr: `${subnet}.0/24`,
+      privateIpv4Address: `${subnet}.10`, macAddress: `02:46:00:00:00:${n.toString(16).padStart(2, '0')}`, securityGroupIds: ['sg-0a01'], assignPublicIp: false,
+    });
+    return `pa${n}${ainst}-${id}`;
+  }
+
+  async function fetchIn(ns: string, url: string): Promise<string | undefined> {
+    const r = await runCommand(['ip', 'netns', 'exec', ns, 'timeout', '2', 'busybox', 'wget', '-q', '-O', '-', url]);
+    return r.status === 0 ? r.stdout : undefined;
+  }
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pier-vpc-api-'));
+  });
+
+  after(async () => {
+    for (const p of procs) if (p.pid) p.kill('SIGKILL');
+    for (const s of http) s.close();
+    for (const net of nets) {
+      for (const id of await net.list()) await net.destroy(id);
+      await net.removeAll();
+    }
+    spawnSync('ip', ['netns', 'del', serverNs]);
+    spawnSync('ip', ['link', 'del', serverIf]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a server on 127.0.0.1:<port> answers a task at 169.254.170.2:<port>; another loopback port does not', async () => {
+    const apiPort = await listen('pier api\n');
+    const otherPort = await listen('not for tasks\n');
+    const ns = await apiTask({ address: '127.0.0.1', port: apiPort });
+    assert.equal(await fetchIn(ns, `http://${METADATA_ADDRESS}:${apiPort}/`), 'pier api\n', 'even with no egress rule, like AWS\'s link-local services');
+    assert.equal(await fetchIn(ns, `http://${METADATA_ADDRESS}:${otherPort}/`), undefined, 'another port of 169.254.170.2');
+    assert.equal(await fetchIn(ns, `http://10.${octet}.72.1:${otherPort}/`), undefined, 'the gateway');
+  });
+
+  test('an API off loopback is forwarded and masqueraded (its network has no route to the task); nothing else there is reachable', async () => {
+    // The "control plane": a namespace behind a veth of the host, 10.x.96.0/30, serving on 8080 and 8081.
+    spawnSync('ip', ['netns', 'add', serverNs]);
+    for (const cmd of [
+      ['ip', 'link', 'add', serverIf, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', serverNs],
+      ['ip', 'addr', 'add', `10.${octet}.96.1/30`, 'dev', serverIf], ['ip', 'link', 'set', serverIf, 'up'],
+      ['ip', '-n', serverNs, 'addr', 'add', `${serverIp}/30`, 'dev', 'eth0'], ['ip', '-n', serverNs, 'link', 'set', 'eth0', 'up'], ['ip', '-n', serverNs, 'link', 'set', 'lo', 'up'],
+    ]) assert.equal(spawnSync(cmd[0]!, cmd.slice(1)).status, 0, cmd.join(' '));
+    // Replies, de-masqueraded, are routed on to the bridge: the host's interface toward the API must
+    // forward (as its uplink must for assignPublicIp).
+    writeFileSync(`/proc/sys/net/ipv4/conf/${serverIf}/forwarding`, '1\n');
+    const www = join(dir, 'www');
+    mkdirSync(www);
+    writeFileSync(join(www, 'index.html'), 'routed api\n');
+    for (const p of ['8080', '8081']) procs.push(spawn('ip', ['netns', 'exec', serverNs, 'busybox', 'httpd', '-f', '-p', `${serverIp}:${p}`, '-h', www], { stdio: 'ignore' }));
+    const ns = await apiTask({ address: serverIp, port: 8080 });
+    let body: string | undefined;
+    for (let i = 0; i < 10 && body === undefined; i++) body = await fetchIn(ns, `http://${METADATA_ADDRESS}:8080/index.html`);
+    assert.equal(body, 'routed api\n');
+    assert.equal(await fetchIn(ns, `http://${serverIp}:8080/index.html`), undefined, 'not directly: the task has no public IP');
+    assert.equal(await fetchIn(ns, `http://${serverIp}:8081/index.html`), undefined);
+    assert.equal(await fetchIn(ns, `http://${METADATA_ADDRESS}:8081/index.html`), undefined);
   });
 });

@@ -72,7 +72,7 @@ const policy: NetworkPolicy = {
 };
 
 const base: RulesetInput = {
-  table, bridges: [BR1], policy, metadata: { address: '127.0.0.1', port: 40123 },
+  table, bridges: [BR1], policy, metadata: { address: '127.0.0.1', port: 40123 }, api: { address: '127.0.0.1', port: 4600 },
   ports: [port('a1', BR1, eni('10.9.1.10', ['sg-a'])), port('a2', BR1, eni('10.9.1.11', ['sg-a'], true))],
 };
 

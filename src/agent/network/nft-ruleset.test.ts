@@ -59,6 +59,23 @@ describe('nftables ruleset', () => {
     assert.match(script, /chain port_a1 \{\n {4}ether saddr != 02:00:00:00:00:0a drop\n/, 'MACs are compared in lower case');
     assert.match(script, /map ports \{ type ifname : verdict; elements = \{ "punite0000a1" : jump port_a1, "punite0000b2" : jump port_b2 \}; \}/);
     assert.match(script, /dnat ip to 169\.254\.170\.2:40123/);
+    assert.doesNotMatch(script, /tcp dport 4600/, 'no API without an API endpoint');
+  });
+
+  test('Pier\'s API at 169.254.170.2:<port>: DNATed and accepted as a DNATed flow; routed and masqueraded only off loopback', () => {
+    const local = renderRuleset({ ...input, api: { address: '127.0.0.1', port: 4600 } });
+    nftCheck(local);
+    assert.match(local, /iifname @bridges ip daddr 169\.254\.170\.2 tcp dport 4600 dnat ip to 127\.0\.0\.1:4600\n/);
+    assert.match(local, /ct original ip daddr 169\.254\.170\.2 ip daddr 127\.0\.0\.1 tcp dport 4600 accept\n {4}ip daddr 127\.0\.0\.0\/8 drop\n/,
+      'accepted on input before the loopback drop');
+    assert.doesNotMatch(local, /masquerade\n.*masquerade/s, 'loopback: only the public tasks\' masquerade');
+    const remote = renderRuleset({ ...input, api: { address: '10.77.0.5', port: 4600 } });
+    nftCheck(remote);
+    assert.match(remote, /chain forward \{[^}]*ct original ip daddr 169\.254\.170\.2 ip daddr 10\.77\.0\.5 tcp dport 4600 accept\n {4}ip saddr vmap @egress/,
+      'forwarded before the security groups (like AWS\'s link-local services)');
+    assert.match(remote, /ct original ip daddr 169\.254\.170\.2 ip daddr 10\.77\.0\.5 tcp dport 4600 masquerade/);
+    assert.throws(() => renderRuleset({ ...input, api: { address: '127.0.0.1', port: 80 } }), RulesetInputError, 'port 80 is the metadata endpoint\'s');
+    assert.throws(() => renderRuleset({ ...input, api: { address: 'localhost', port: 4600 } }), RulesetInputError);
   });
 
   test('a change loads only what differs: a task attached or removed, members, rules; the same input changes nothing', () => {
@@ -92,6 +109,7 @@ describe('nftables ruleset', () => {
 
   test('a whole reload when the change cannot be incremental: other endpoints, the tables appearing or going', () => {
     assert.equal(change(input, { ...input, metadata: { address: '127.0.0.1', port: 1 } }), undefined);
+    assert.equal(change(input, { ...input, api: { address: '127.0.0.1', port: 4600 } }), undefined);
     assert.equal(change(input, { ...input, bridges: [], ports: [] }), undefined);
     assert.equal(change({ ...input, bridges: [], ports: [] }, input), undefined);
     assert.throws(() => buildRuleset({ ...input, ports: [input.ports[0]!, { ...input.ports[1]!, eni: eni('10.9.1.10', '02:00:00:00:00:0b', []) }] }), RulesetInputError, 'two tasks, one address');

@@ -17,10 +17,11 @@
  *   a peer is a set of its members' addresses (`sg_<id>`). Traffic between two VPCs' bridges is
  *   dropped (set `same_bridge` holds the only bridge pairs allowed); traffic leaving the bridges
  *   for the host's networks is forwarded and masqueraded only for tasks with assignPublicIp (set
- *   `public`). Tasks reach the host itself only for replies and the metadata endpoint
- *   (169.254.170.2:80, DNATed to the agent's server on 127.0.0.1; never any other loopback
- *   service). The host may open connections to tasks (it is the VPC's router and the platform's
- *   own infrastructure).
+ *   `public`). Tasks reach the host itself only for replies and two endpoints at 169.254.170.2:
+ *   the metadata endpoint (port 80, DNATed to the agent's server on 127.0.0.1) and, when given,
+ *   Pier's own API (its port, DNATed to the control plane's edge; forwarded and masqueraded when
+ *   that is not on loopback). Never any other loopback service. The host may open connections to
+ *   tasks (it is the VPC's router and the platform's own infrastructure).
  */
 import type { EniAssignment, NetworkPolicy, NetworkRule } from '../../protocol/agent.js';
 
@@ -47,6 +48,8 @@ export interface RulesetInput {
   policy: NetworkPolicy;
   /** Where 169.254.170.2:80 from the tasks is sent (the agent's endpoint server). */
   metadata?: Endpoint;
+  /** Where 169.254.170.2:<port> from the tasks is sent: Pier's own API, e.g. 127.0.0.1:4600. */
+  api?: Endpoint;
 }
 
 /** One task's chains: egress (`out_`), ingress (`in_`) and its bridge port's anti-spoofing (`port_`). */
@@ -143,9 +146,14 @@ export function ruleMatch(rule: NetworkRule, direction: 'ingress' | 'egress'): s
   return parts.join(' ');
 }
 
-/** The hooked chains' rules; only the endpoint varies them. */
-function hooks(metadataTarget: Endpoint | undefined): Ruleset['hooks'] {
+/** The hooked chains' rules; only the endpoints vary them. */
+function hooks(metadataTarget: Endpoint | undefined, apiTarget: Endpoint | undefined): Ruleset['hooks'] {
   const metadata = metadataTarget && endpoint(metadataTarget, 'metadata');
+  const api = apiTarget && endpoint(apiTarget, 'API');
+  if (api?.port === 80) throw new RulesetInputError('the API port cannot be 80, the metadata endpoint\'s');
+  // The API flow as DNATed from 169.254.170.2, in the forward, input and postrouting hooks.
+  const apiFlow = api && `ct original ip daddr ${METADATA_ADDRESS} ip daddr ${api.address} tcp dport ${api.port}`;
+  const routed = api !== undefined && !api.address.startsWith('127.');
   return {
     forward: [
       'iifname != @bridges oifname != @bridges accept',
@@ -153,6 +161,7 @@ function hooks(metadataTarget: Endpoint | undefined): Ruleset['hooks'] {
       'ct state invalid drop',
       // Two VPCs never talk, even through the host's routing.
       'iifname @bridges oifname @bridges iifname . oifname != @same_bridge drop',
+      ...(routed ? [`${apiFlow} accept`] : []),
       'ip saddr vmap @egress',
       'ip daddr vmap @ingress',
       'oifname @bridges drop',
@@ -163,14 +172,19 @@ function hooks(metadataTarget: Endpoint | undefined): Ruleset['hooks'] {
       'iifname != @bridges accept',
       'ct state established,related accept',
       ...(metadata ? [`ip daddr ${metadata.address} tcp dport ${metadata.port} accept`] : []),
-      // route_localnet (for the DNAT below) must not open the host's loopback services to tasks.
+      ...(apiFlow ? [`${apiFlow} accept`] : []),
+      // route_localnet (for the DNATs above) must not open the host's loopback services to tasks.
       'ip daddr 127.0.0.0/8 drop',
       'ip saddr @public accept',
       'drop',
     ],
-    postrouting: ['ip saddr @public oifname != @bridges masquerade'],
+    postrouting: [
+      ...(routed ? [`${apiFlow} masquerade`] : []),
+      'ip saddr @public oifname != @bridges masquerade',
+    ],
     prerouting: [
       ...(metadata ? [`iifname @bridges ip daddr ${METADATA_ADDRESS} tcp dport 80 dnat ip to ${metadata.address}:${metadata.port}`] : []),
+      ...(api ? [`iifname @bridges ip daddr ${METADATA_ADDRESS} tcp dport ${api.port} dnat ip to ${api.address}:${api.port}`] : []),
     ],
   };
 }
@@ -225,7 +239,7 @@ export function buildRuleset(input: RulesetInput): Ruleset {
   ]);
   if (inet.get('egress')!.elements.size !== tasks.size) throw new RulesetInputError('two tasks with one address');
   return {
-    table, hooks: hooks(input.metadata), bridges, inet, tasks,
+    table, hooks: hooks(input.metadata, input.api), bridges, inet, tasks,
     bridgePorts: new Map([...tasks].map(([id, t]) => [quoted(t.hostIf), `${quoted(t.hostIf)} : jump port_${id}`])),
   };
 }

@@ -55,8 +55,8 @@ export interface AttachSpec {
  * runs: host side (the namespace itself, the bridge, the veth), then namespace side. The bridge
  * passes its bridged IPv4 through the inet netfilter hooks (so security groups see task-to-task
  * traffic), forwards between its subnets (this interface only: the host's global ip_forward is
- * left alone) and lets the metadata DNAT reach 127.0.0.1 (route_localnet; the ruleset drops every
- * other loopback address).
+ * left alone) and lets the endpoint DNATs (metadata, Pier's API) reach 127.0.0.1 (route_localnet;
+ * the ruleset drops every other loopback address).
  */
 export async function attachTask(a: AttachSpec): Promise<void> {
   const hostSide = (): string => {

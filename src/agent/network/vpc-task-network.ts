@@ -40,6 +40,12 @@ export interface VpcTaskNetworkOptions {
   stateDir: string;
   /** Where tasks' 169.254.170.2:80 is sent, once the agent serves it. */
   metadata?: Endpoint;
+  /**
+   * Pier's own API (the control plane's edge, e.g. 127.0.0.1:4600), so an SDK inside a task can
+   * call it with the task's role: tasks reach it at 169.254.170.2:<port>, DNATed to this address
+   * (and forwarded and masqueraded when it is not a loopback address). Port 80 is the metadata's.
+   */
+  api?: Endpoint;
 }
 
 const TASK_ID = /^[0-9a-f]{32}$/;
@@ -204,7 +210,7 @@ export class VpcTaskNetwork implements TaskNetwork {
     const ports = [...this.ports.values()];
     const next = buildRuleset({
       table: this.table, bridges: [...new Set(ports.map((p) => p.bridge))], ports, policy: this.policy,
-      ...(this.opts.metadata ? { metadata: this.opts.metadata } : {}),
+      ...(this.opts.metadata ? { metadata: this.opts.metadata } : {}), ...(this.opts.api ? { api: this.opts.api } : {}),
     });
     const change = whole || !this.loaded ? undefined : renderRulesetChange(this.loaded, next);
     if (change === '') return;
