@@ -13,6 +13,7 @@ import { loadRegistryCredentials } from './registry-credentials.js';
 import { v1Hierarchies as cgroupHierarchies } from './runtime/cgroup.js';
 import { createRuntime, createSpecBuilder } from './runtime/index.js';
 import { TaskStateStore } from './state/task-state.js';
+import { taskApiTarget } from './task-api-target.js';
 import { LocalTaskStorage } from './storage/local-task-storage.js';
 import { LocalPersistentVolumes } from './storage/persistent-volumes.js';
 
@@ -28,6 +29,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
     runc: { root: `/run/pier/${instance}/runc`, cgroupParent: `/pier/${instance}` },
   });
   const stateStore = new TaskStateStore(o.tasksDir);
+  const api = taskApiTarget(serverUrl);
   const agent = new Agent(
     new HttpControlPlaneClient(serverUrl, joinToken),
     {
@@ -35,7 +37,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
       runtime,
       storage: new LocalTaskStorage(join(o.stateDir, 'storage')),
       volumes: new LocalPersistentVolumes(o.volumesDir),
-      network: new VpcTaskNetwork({ instance, netnsPrefix: `p${instance}-`, stateDir: join(o.stateDir, 'network') }),
+      network: new VpcTaskNetwork({ instance, netnsPrefix: `p${instance}-`, stateDir: join(o.stateDir, 'network'), ...(api ? { api } : {}) }),
       buildSpec: createSpecBuilder(o.runtime),
       stateStore,
       pullOptions: (image) => {
@@ -46,6 +48,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
       log,
       region,
       runtimeDir: o.runtimeDir,
+      ...(api ? { taskApiPort: api.port } : {}),
     },
     stateStore,
     {

@@ -91,6 +91,8 @@ export async function prepareTask(
         ...(state.assignment.eni && state.assignment.taskRole
           ? { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${state.assignment.taskRole.credentialsId}` }
           : {}),
+        // Pier's API, so SDKs and CLIs that honour AWS_ENDPOINT_URL call Pier with no configuration.
+        ...(state.assignment.eni && deps.taskApiPort !== undefined ? { AWS_ENDPOINT_URL: `http://${METADATA_ADDRESS}:${deps.taskApiPort}` } : {}),
       },
       environmentFiles: {},
       netnsPath,

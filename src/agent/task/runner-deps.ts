@@ -63,4 +63,6 @@ export interface RunnerDeps {
   readonly region: string;
   /** Where runtimes keep per-task sandbox state. */
   readonly runtimeDir: string;
+  /** The port at 169.254.170.2 where tasks reach Pier's API (forwarded by the network), if they can. */
+  readonly taskApiPort?: number;
 }
