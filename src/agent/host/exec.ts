@@ -6,9 +6,15 @@
  *
  * `runCommand` never rejects for a non-zero exit: callers that only want success use
  * `runCommandOk`, which throws a `HostCommandError` carrying the command, status and stderr.
+ *
+ * Commands are started by the spawner helper (spawner.ts) unless it is switched off or cannot be
+ * used, or the caller hands over file descriptors of this process (`stdoutFd`/`stderrFd`; use
+ * `outputFile` instead); either way they run the same code (spawn-local.ts).
  */
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
+import { detachLocal, localSpawnStats, runLocal } from './spawn-local.js';
+import { Spawner } from './spawner.js';
+
+export { signalNumber } from './spawn-local.js';
 
 export interface RunOptions {
   /** Kill the command (SIGKILL) after this long. Default 30 s. */
@@ -20,10 +26,12 @@ export interface RunOptions {
   /**
    * Send stdout/stderr to these file descriptors instead of capturing them. Needed for commands
    * that leave long-lived children holding their stdio (`runsc create`): a captured pipe would
-   * never reach end-of-file.
+   * never reach end-of-file. Prefer `outputFile`: fds of this process keep the command in it.
    */
   stdoutFd?: number;
   stderrFd?: number;
+  /** Append stdout and stderr to this file instead of capturing them (as stdoutFd/stderrFd). */
+  outputFile?: string;
   /** Captured output beyond this many bytes per stream is dropped. Default 1 MiB. */
   maxOutputBytes?: number;
 }
@@ -41,6 +49,14 @@ export interface RunResult {
   spawnError?: Error;
 }
 
+/** A command started detached: its own session, stdio appended to files, tied to nothing here. */
+export interface DetachOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  stdoutFile: string;
+  stderrFile: string;
+}
+
 export class HostCommandError extends Error {
   override readonly name = 'HostCommandError';
   constructor(readonly result: RunResult) {
@@ -48,67 +64,49 @@ export class HostCommandError extends Error {
   }
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_OUTPUT = 1 << 20;
+let spawner: Spawner | undefined;
+let useSpawner = Spawner.available();
+let viaSpawner = 0;
 
-export function signalNumber(signal: NodeJS.Signals | string): number | undefined {
-  return (constants.signals as Record<string, number | undefined>)[signal];
+/**
+ * Whether commands go through the spawner helper (default: yes, when its script is built). Off,
+ * every command is spawned by this process; switching off stops a running helper.
+ */
+export function setSpawnerEnabled(on: boolean): void {
+  useSpawner = on && Spawner.available();
+  if (!useSpawner) {
+    spawner?.stop();
+    spawner = undefined;
+  }
+}
+
+/** Starts the spawner helper now rather than at the first command (no-op when it is off). */
+export function startSpawner(): void {
+  if (useSpawner) (spawner ??= new Spawner()).start();
+}
+
+/**
+ * Commands started so far (by this process or the helper), and the ms this process's event loop
+ * was blocked starting the ones it spawned itself.
+ */
+export function spawnStats(): { count: number; blockedMs: number } {
+  const local = localSpawnStats();
+  return { count: local.count + viaSpawner, blockedMs: local.blockedMs };
 }
 
 export function runCommand(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const [file, ...args] = argv;
-  if (!file) return Promise.reject(new TypeError('runCommand: empty argv'));
-  const started = performance.now();
-  const max = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  return new Promise((resolve) => {
-    const child = spawn(file, args, {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      stdio: [opts.input !== undefined ? 'pipe' : 'ignore', opts.stdoutFd ?? 'pipe', opts.stderrFd ?? 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const collect = (into: Buffer[]) => {
-      let size = 0;
-      return (chunk: Buffer) => {
-        if (size >= max) return;
-        into.push(chunk.subarray(0, max - size));
-        size += chunk.length;
-      };
-    };
-    child.stdout?.on('data', collect(out));
-    child.stderr?.on('data', collect(err));
-    let timedOut = false;
-    let settled = false;
-    const finish = (status: number, signal: NodeJS.Signals | null, spawnError?: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve({
-        argv, status, signal, timedOut,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        durationMs: performance.now() - started,
-        ...(spawnError ? { spawnError } : {}),
-      });
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-      // A grandchild may still hold our pipes open (e.g. a process inside a sandbox): do not wait for EOF.
-      setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish(128 + 9, 'SIGKILL');
-      }, 200).unref();
-    }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    child.on('error', (e) => finish(-1, null, e));
-    child.on('close', (code, signal) => finish(code ?? 128 + (signal ? signalNumber(signal) ?? 0 : 0), signal));
-    if (opts.input !== undefined) {
-      child.stdin?.on('error', () => undefined); // the command may exit without reading its input
-      child.stdin?.end(opts.input);
-    }
-  });
+  if (argv.length === 0) return Promise.reject(new TypeError('runCommand: empty argv'));
+  if (!useSpawner || opts.stdoutFd !== undefined || opts.stderrFd !== undefined) return runLocal(argv, opts);
+  viaSpawner++;
+  return (spawner ??= new Spawner()).run(argv, opts);
+}
+
+/** Starts `argv` detached (its own session, stdio appended to files) and resolves with its pid. */
+export function launchDetached(argv: readonly string[], opts: DetachOptions): Promise<number> {
+  if (argv.length === 0) return Promise.reject(new TypeError('launchDetached: empty argv'));
+  if (!useSpawner) return detachLocal(argv, opts);
+  viaSpawner++;
+  return (spawner ??= new Spawner()).detach(argv, opts);
 }
 
 /** Like runCommand, but throws HostCommandError unless the command exits 0 in time. */

@@ -30,7 +30,7 @@
  * kills the sandbox, and every container of the task ends with 137 and oomKilled. Container-level
  * hard limits (`memory`) are not enforced inside a sandbox by this gVisor version.
  */
-import { chmodSync, closeSync, cpSync, lstatSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runCommand, runCommandOk, HostCommandError } from '../host/exec.js';
 import { netnsNameOf } from '../host/netns.js';
@@ -220,15 +220,10 @@ export class RunscRuntime extends ShimRuntime {
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
     // The sandbox inherits create's stdio and keeps it: a file, never a pipe we would wait on.
     const logPath = join(spec.dir, 'sandbox.log');
-    const log = openSync(logPath, 'a');
-    try {
-      const r = await runCommand(this.command(['create', '--bundle', bundle, rid], spec, true), {
-        timeoutMs: this.commandTimeoutMs, stdoutFd: log, stderrFd: log,
-      });
-      if (r.status !== 0) throw new HostCommandError({ ...r, stderr: readTail(logPath) });
-    } finally {
-      closeSync(log);
-    }
+    const r = await runCommand(this.command(['create', '--bundle', bundle, rid], spec, true), {
+      timeoutMs: this.commandTimeoutMs, outputFile: logPath,
+    });
+    if (r.status !== 0) throw new HostCommandError({ ...r, stderr: readTail(logPath) });
     await runCommandOk(this.command(['start', rid], spec), { timeoutMs: this.commandTimeoutMs });
   }
 

@@ -67,7 +67,7 @@ export abstract class ShimRuntime implements OciRuntime {
     writeFileAtomic(join(dir, 'config.json'), JSON.stringify(this.bundleSpec(sandbox, container)));
     registerContainer(sandbox.dir, id, dir);
     const launch = await this.shimLaunch(sandbox, container);
-    const shimPid = launchShim({ id, dir, ...launch });
+    const shimPid = await launchShim({ id, dir, ...launch });
     await this.waitRunning(sandbox, container, shimPid);
   }
 

@@ -39,7 +39,7 @@ describe('shim', () => {
 
   test('runs the command detached, with output in files, and records pid and exit status', async () => {
     const dir = tmp();
-    const pid = launchShim({ id: 'c1', dir, argv: ['sh', '-c', 'echo out; echo err >&2; sleep 0.2; exit 3'] });
+    const pid = await launchShim({ id: 'c1', dir, argv: ['sh', '-c', 'echo out; echo err >&2; sleep 0.2; exit 3'] });
     assert.equal(liveShimPid(dir, 'c1'), pid);
     assert.equal(liveShimPid(dir, 'other'), undefined, 'the pid file is checked against the command line');
     await until(() => readExitCode(dir) !== undefined);
@@ -56,7 +56,7 @@ describe('shim', () => {
   test('a signal death is 128 + n; a container OOM counter marks oom-killed; `after` runs before the status lands', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
-    launchShim({ id: 'c2', dir, argv: ['sh', '-c', 'kill -9 $$'], containerOomFile: join(dir, 'oom_control'), after: ['sh', '-c', 'echo ran > after'] });
+    await launchShim({ id: 'c2', dir, argv: ['sh', '-c', 'kill -9 $$'], containerOomFile: join(dir, 'oom_control'), after: ['sh', '-c', 'echo ran > after'] });
     await until(() => readExitCode(dir) !== undefined);
     assert.equal(readExitCode(dir), 137);
     assert.equal(readOomKilled(dir), true);
@@ -67,7 +67,7 @@ describe('shim', () => {
     const dir = tmp();
     const task = join(dir, 'task_oom');
     writeFileSync(task, 'oom_kill 0\n');
-    launchShim({ id: 'c3', dir, argv: ['sh', '-c', `echo 'oom_kill 1' > ${shq(task)}; exit 1`], taskOomFile: task });
+    await launchShim({ id: 'c3', dir, argv: ['sh', '-c', `echo 'oom_kill 1' > ${shq(task)}; exit 1`], taskOomFile: task });
     await until(() => readExitCode(dir) !== undefined);
     assert.equal(readExitCode(dir), 1);
     assert.equal(readOomKilled(dir), false);

@@ -15,9 +15,9 @@
  * since the task cgroup is shared). A runsc sandbox that dies takes its containers' `runsc run`
  * down with status 128: the shim turns that into 137 once the sandbox process is gone.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchDetached } from '../host/exec.js';
 
 export interface ShimLaunch {
   /** Container id, shown in the shim's command line (`pier-shim:<id>`). */
@@ -88,27 +88,21 @@ export function shimScript(l: ShimLaunch): string {
   return lines.join('\n');
 }
 
-/** Starts the shim detached from the agent; returns its pid. stdout/stderr files are appended to (restarts keep earlier logs). */
-export function launchShim(l: ShimLaunch): number {
-  const out = openSync(join(l.dir, FILES.stdout), 'a');
-  const err = openSync(join(l.dir, FILES.stderr), 'a');
-  try {
-    const child = spawn('/bin/sh', ['-c', shimScript(l), `pier-shim:${l.id}`], {
-      detached: true,
-      stdio: ['ignore', out, err],
-      cwd: l.dir,
-      env: l.env ?? process.env,
-    });
-    child.unref();
-    if (child.pid === undefined) throw new Error(`could not start the shim for ${l.id}`);
-    // The script writes it too; writing it here as well closes the window before the shell runs.
-    writeFileSync(join(l.dir, 'shim.pid.node'), `${child.pid}\n`);
-    renameSync(join(l.dir, 'shim.pid.node'), join(l.dir, FILES.pid));
-    return child.pid;
-  } finally {
-    closeSync(out);
-    closeSync(err);
-  }
+/**
+ * Starts the shim detached from the agent (through the spawner helper, see host/exec.ts); resolves
+ * with its pid. stdout/stderr files are appended to (restarts keep earlier logs).
+ */
+export async function launchShim(l: ShimLaunch): Promise<number> {
+  const pid = await launchDetached(['/bin/sh', '-c', shimScript(l), `pier-shim:${l.id}`], {
+    cwd: l.dir,
+    env: l.env ?? process.env,
+    stdoutFile: join(l.dir, FILES.stdout),
+    stderrFile: join(l.dir, FILES.stderr),
+  });
+  // The script writes it too; writing it here as well closes the window before the shell runs.
+  writeFileSync(join(l.dir, 'shim.pid.node'), `${pid}\n`);
+  renameSync(join(l.dir, 'shim.pid.node'), join(l.dir, FILES.pid));
+  return pid;
 }
 
 export function readExitCode(dir: string): number | undefined {
