@@ -58,6 +58,7 @@ import { pidsIn, removeCgroupTree } from '../src/agent/runtime/cgroup.js';
 import { RuncRuntime } from '../src/agent/runtime/runc.js';
 import { RunscRuntime } from '../src/agent/runtime/runsc.js';
 import { buildOciSpec, taskResources } from '../src/agent/runtime/spec.js';
+import { LAUNCH_TRACE_FILE, type LaunchTraceJson } from '../src/agent/task/launch-trace.js';
 import { agentInstance, formatLeftovers, leftovers, removeDataDir, type Leftovers, removeLeftovers, snapshotHost, waitForNoLeftovers, type HostSnapshot } from '../test/helpers/host-leftovers.js';
 import { buildBusyboxImage, pushImage } from '../test/helpers/oci-images.js';
 import { startRegistry, type TestRegistry } from '../test/helpers/registry.js';
@@ -587,6 +588,19 @@ interface PierLaunch {
   cpuMs: number; // pier process CPU (user+sys) during the launch, incl. the polls
   polls: number; // DescribeTasks calls made while waiting
   timeline: Timeline;
+  /** The agent's own trace (launch-trace.json), marks made relative to createdAt. */
+  trace?: LaunchTraceJson;
+}
+
+function readTrace(rp: RunPier, t: EcsTask): LaunchTraceJson | undefined {
+  const id = t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1);
+  try {
+    const tr = JSON.parse(readFileSync(join(rp.dataDir, 'agent', 'tasks', id, LAUNCH_TRACE_FILE), 'utf8')) as LaunchTraceJson;
+    const shift = tr.startedAtMs - t.createdAt * 1000;
+    return { ...tr, marks: Object.fromEntries(Object.entries(tr.marks).map(([k, v]) => [k, v + shift])) };
+  } catch {
+    return undefined;
+  }
 }
 
 function mtimeMs(path: string): number {
@@ -652,7 +666,8 @@ async function pierLaunch(rp: RunPier): Promise<PierLaunch> {
   }
   const wallMs = performance.now() - p0;
   const cpuMs = ((processCpuSeconds(rp.pier.pid) ?? NaN) - cpu0) * 1000;
-  return { serverMs: (task.startedAt! - task.createdAt) * 1000, wallMs, runTaskMs, cpuMs, polls, timeline: timeline(rp, task) };
+  const trace = readTrace(rp, task);
+  return { serverMs: (task.startedAt! - task.createdAt) * 1000, wallMs, runTaskMs, cpuMs, polls, timeline: timeline(rp, task), ...(trace ? { trace } : {}) };
 }
 
 interface LatencyResult {
@@ -664,6 +679,10 @@ interface LatencyResult {
   overheadP50Ms: number;
   steps: { step: string; p50: number; p90: number }[];
   marks: { mark: string; p50: number }[];
+  /** The agent's trace: each mark's p50/p90 in ms after createdAt, and process starts per launch. */
+  agentMarks: { mark: string; p50: number; p90: number }[];
+  spawns: Summary;
+  spawnBlocked: Summary;
   busyPct: number | undefined;
   quietPct: number | undefined;
   profileTop?: string[];
@@ -806,6 +825,7 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
       overheadP50Ms: server.p50 - rawRun.p50,
       steps: stepRows(launches, runtime),
       marks: MARKS.filter(([k]) => runtime === 'runsc' || k !== 'sandboxReady').map(([k, label]) => ({ mark: label, p50: summary(launches.map((l) => l.timeline[k])).p50 })),
+      ...traceSummary(launches),
       busyPct: loopBusyPct, quietPct,
     };
     await closeRunPier(rp);
@@ -818,6 +838,20 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
     await cleanupRaw();
     if (piers.includes(rp)) await closeRunPier(rp);
   }
+}
+
+function traceSummary(launches: readonly PierLaunch[]): Pick<LatencyResult, 'agentMarks' | 'spawns' | 'spawnBlocked'> {
+  const traced = launches.filter((l) => l.trace);
+  const names = [...new Set(traced.flatMap((l) => Object.keys(l.trace!.marks)))];
+  const agentMarks = names.map((mark) => {
+    const s = summary(traced.map((l) => l.trace!.marks[mark] ?? NaN));
+    return { mark, p50: s.p50, p90: s.p90 };
+  }).sort((a, b) => a.p50 - b.p50);
+  return {
+    agentMarks,
+    spawns: summary(traced.map((l) => l.trace!.spawns)),
+    spawnBlocked: summary(traced.map((l) => l.trace!.spawnBlockedMs)),
+  };
 }
 
 function printLatency(r: LatencyResult): void {
@@ -843,6 +877,11 @@ function printLatency(r: LatencyResult): void {
     + `agent + control plane (Pier server − runtime alone) ${fmtMs(r.pier.server.p50 - r.layer.running.p50)} ms`);
   console.log(`\nwhere Pier's time goes (${r.runtime}; per-launch differences, ms)`);
   console.log(markdownTable(['step', 'p50', 'p90'], r.steps.map((s) => [s.step, fmtMs(s.p50), fmtMs(s.p90)]), new Set([1, 2])));
+  if (r.agentMarks.length) {
+    console.log(`\nthe agent's trace (launch-trace.json), ms after createdAt; per launch ${fmtMs(r.spawns.p50)} processes started (p50), `
+      + `its event loop blocked ${fmtMs(r.spawnBlocked.p50)} ms (p50, ${fmtMs(r.spawnBlocked.p90)} p90) inside spawn()`);
+    console.log(markdownTable(['mark', 'p50', 'p90'], r.agentMarks.map((m) => [m.mark, fmtMs(m.p50), fmtMs(m.p90)]), new Set([1, 2])));
+  }
   console.log(`\nmilestones after createdAt, p50 (ms): ${r.marks.map((m) => `${m.mark} ${fmtMs(m.p50)}`).join('; ')}`);
   if (r.profileTop) console.log(`\n${r.profileTop.join('\n')}`);
 }

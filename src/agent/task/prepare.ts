@@ -30,6 +30,7 @@ function hostnameFor(state: LocalTaskState): string {
 
 export async function prepareTask(
   deps: RunnerDeps, state: LocalTaskState, onTimes: (t: { pullStartedAt?: number; pullStoppedAt?: number }) => void,
+  mark: (name: string) => void = () => undefined,
 ): Promise<{ imageDigests: Map<string, string> }> {
   const def = state.assignment.taskDefinition as unknown as TaskDefinitionBody;
   const overrides = (state.assignment.overrides.containerOverrides ?? []) as { name?: string }[];
@@ -37,11 +38,17 @@ export async function prepareTask(
 
   // The ENI, the disk and the pulls need nothing of each other: start them together. The sandbox
   // needs only the namespace (for a one-container task it boots later, with the container).
+  mark('prepare');
   const netns = deps.network.create(state.taskId, state.assignment.eni);
-  const sandbox = netns.then((netnsPath) => deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath }));
-  sandbox.catch(() => undefined);
+  mark('networkCalled');
+  const sandbox = netns.then((netnsPath) => {
+    mark('network');
+    return deps.runtime.createSandbox({ ...sandboxSpecFor(deps, state), netnsPath });
+  });
+  sandbox.then(() => mark('sandbox'), () => undefined);
   const diskReady = deps.storage.createTaskDisk(state.taskId, state.assignment.size.ephemeralStorageGiB);
-  diskReady.catch(() => undefined);
+  mark('diskCalled');
+  diskReady.then(() => mark('disk'), () => undefined);
 
   const pullStartedAt = state.pullStartedAt ?? deps.clock.now();
   onTimes({ pullStartedAt });
@@ -60,6 +67,7 @@ export async function prepareTask(
     await Promise.allSettled([sandbox, diskReady]);
     throw err;
   }
+  mark('pulled');
   onTimes({ pullStartedAt, pullStoppedAt: state.pullStoppedAt ?? deps.clock.now() });
   const netnsPath = await netns.catch(async (err: unknown) => {
     await Promise.allSettled([diskReady]);
@@ -74,7 +82,9 @@ export async function prepareTask(
     const image = pulled.get(c.name!)!;
     // Mounted writable: the runtime still has to create mount points in it; readonlyRootFilesystem
     // is enforced by the OCI spec (root.readonly), as Docker does.
+    mark(`mountRootfs:${c.name!}`);
     const rootfs = await deps.storage.mountRootfs(disk, c.name!, image.layers.map((l) => l.dir));
+    mark(`rootfs:${c.name!}`);
     const spec = deps.buildSpec({
       taskId: state.taskId,
       runtimeId: local.runtimeId,
@@ -100,6 +110,7 @@ export async function prepareTask(
       taskLimits: { cpuUnits: state.assignment.size.cpu, memoryMiB: state.assignment.size.memory },
     });
     writeFileSync(join(local.dir, 'spec.json'), JSON.stringify(spec));
+    mark(`spec:${c.name!}`);
   }
   await sandbox;
   return { imageDigests: new Map([...pulled].map(([name, p]) => [name, p.manifestDigest])) };

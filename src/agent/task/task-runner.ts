@@ -23,6 +23,7 @@ import { applyOverride, isEssential, startTimeoutMs, stopTimeoutMs } from './con
 import type { TaskView } from '../endpoint/task-metadata.js';
 import { compileHealthCheck, initialHealth, recordProbe, type HealthCheckSpec, type HealthState } from './health.js';
 import type { RunnerDeps } from './runner-deps.js';
+import { LaunchTrace } from './launch-trace.js';
 import { prepareTask, sandboxSpecFor } from './prepare.js';
 import { TaskFailure } from './task-failure.js';
 
@@ -33,6 +34,9 @@ export class TaskRunner {
   private readonly health = new Map<string, { spec: HealthCheckSpec; state: HealthState; nextAt: number; probing: boolean }>();
   private wakeUp: (() => void) | undefined;
   private detached = false;
+  private readonly trace = new LaunchTrace();
+  /** The last report queued (see report()). */
+  private reporting: Promise<void> = Promise.resolve();
   readonly done: Promise<void>;
 
   constructor(private readonly deps: RunnerDeps, initial: LocalTaskState) {
@@ -107,18 +111,20 @@ export class TaskRunner {
       return this.save();
     }
     try {
-      await this.report('PENDING');
+      // Reports go out in order (see report()); preparing need not wait for this one.
+      void this.report('PENDING');
       const prepared = await prepareTask(this.deps, this.state, (times) => {
         this.state = { ...this.state, ...times };
         this.save();
-      });
+      }, (name) => this.trace.mark(name));
       this.state = {
         ...this.state,
         phase: 'running',
         containers: this.state.containers.map((c) => ({ ...c, imageDigest: prepared.imageDigests.get(c.name) ?? c.imageDigest })),
       };
       this.save();
-      await this.report('PENDING');
+      this.trace.mark('prepared');
+      void this.report('PENDING');
     } catch (err) {
       const failure = err instanceof TaskFailure ? err : new TaskFailure('TaskFailedToStart', `ResourceInitializationError: ${coerceError(err).message}`);
       this.deps.log.warn('task failed to start', { taskArn: this.state.taskArn, reason: failure.reason });
@@ -169,7 +175,12 @@ export class TaskRunner {
         break;
       }
       const after = this.views(defs);
-      if (this.state.reported !== 'RUNNING' && planContainers(after, 0).essentialsRunning) await this.report('RUNNING');
+      if (this.state.reported !== 'RUNNING' && planContainers(after, 0).essentialsRunning) {
+        this.trace.mark('runningSeen');
+        await this.report('RUNNING');
+        this.trace.mark('runningReported');
+        this.trace.writeOnce(this.deps.stateStore.taskDir(this.state.taskId));
+      }
       this.probeHealth();
       await this.sleep(TICK_MS);
     }
@@ -198,7 +209,9 @@ export class TaskRunner {
   private async startContainer(name: string): Promise<void> {
     const c = this.state.containers.find((x) => x.name === name)!;
     try {
+      this.trace.mark(`start:${name}`);
       await this.deps.runtime.startContainer(this.sandbox(), this.containerSpec(c));
+      this.trace.mark(`started:${name}`);
       this.setContainer(name, { phase: 'running', startedAtMs: this.deps.clock.now() });
       if (this.state.reported === 'RUNNING') await this.report('RUNNING');
     } catch (err) {
@@ -337,7 +350,24 @@ export class TaskRunner {
     });
   }
 
-  private async report(lastStatus: TaskStatus): Promise<void> {
+  /**
+   * Sends a report built now, after the ones before it have been sent (so the control plane sees
+   * them in order); resolves when it has been. Launch steps need not wait for their reports.
+   */
+  private report(lastStatus: TaskStatus): Promise<void> {
+    const report = this.buildReport(lastStatus);
+    const sent = this.reporting.then(async () => {
+      const ok = await this.deps.report(this.state.taskArn, report).catch(() => false);
+      if (ok) {
+        this.state = { ...this.state, reported: lastStatus };
+        this.save();
+      }
+    });
+    this.reporting = sent;
+    return sent;
+  }
+
+  private buildReport(lastStatus: TaskStatus): TaskReport {
     const views = this.state.containers.map((c) => ({ essential: c.essential, health: this.health.get(c.name)?.state.status ?? 'UNKNOWN' as const }));
     const report: TaskReport = {
       lastStatus,
@@ -349,11 +379,7 @@ export class TaskRunner {
       ...(this.state.stop && ['STOPPING', 'DEPROVISIONING', 'STOPPED'].includes(lastStatus)
         ? { stopCode: this.state.stop.stopCode, stoppedReason: this.state.stop.reason } : {}),
     };
-    const ok = await this.deps.report(this.state.taskArn, report);
-    if (ok) {
-      this.state = { ...this.state, reported: lastStatus };
-      this.save();
-    }
+    return report;
   }
 
   private sleep(ms: number): Promise<void> {
