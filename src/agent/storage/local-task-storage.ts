@@ -6,12 +6,17 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm, stat, statfs, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mount, mountAt, unmount } from '../host/mount.js';
+import { mount, mountAt, readMountInfo, unmount } from '../host/mount.js';
 import { planOverlay } from './overlay.js';
+import { SpareDisks } from './spare-disks.js';
 import {
   destroyTaskDisk, ensureTaskDisk, readRecord, taskDiskPaths, writeRecord, type TaskDiskPaths,
 } from './task-disk.js';
 import type { TaskDisk, TaskStorage } from './task-storage.js';
+
+function notMounted(paths: TaskDiskPaths): Error {
+  return new Error(`task disk ${paths.mountPoint} is not mounted (createTaskDisk first)`);
+}
 
 /** Task ids, container names and volume names become single path components: keep them plain. */
 const NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,254}$/;
@@ -29,6 +34,14 @@ function checkName(kind: string, value: string): void {
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 
+export interface LocalTaskStorageOptions {
+  /**
+   * Formatted disk images kept ready per size asked for (spare-disks.ts), so that a launch does
+   * not wait for mkfs. Default 0: every disk is made when its task asks.
+   */
+  spareDisks?: number;
+}
+
 export interface CreateTaskDiskOptions {
   /** Size in MiB instead of GiB (tests use small disks). */
   sizeMiB?: number;
@@ -39,9 +52,18 @@ export class LocalTaskStorage implements TaskStorage {
   readonly root: string;
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(root: string) {
+  private readonly spares: SpareDisks | undefined;
+
+  constructor(root: string, opts: LocalTaskStorageOptions = {}) {
     mkdirSync(root, { recursive: true, mode: 0o711 });
     this.root = realpathSync(root);
+    // '.spare' is no task id (they do not start with '.'): listTasks never reports it.
+    this.spares = opts.spareDisks ? new SpareDisks(join(this.root, '.spare'), opts.spareDisks) : undefined;
+  }
+
+  /** Resolves when no spare disk is being made (tests, shutdown). */
+  async settled(): Promise<void> {
+    await this.spares?.settled();
   }
 
   paths(taskId: string): TaskDiskPaths {
@@ -56,7 +78,7 @@ export class LocalTaskStorage implements TaskStorage {
       throw new StorageInputError(`invalid task disk size ${opts.sizeMiB !== undefined ? `${opts.sizeMiB} MiB` : `${sizeGiB} GiB`}: need whole MiB, at least 16 MiB`);
     }
     return this.locked(taskId, async () => {
-      const record = await ensureTaskDisk(paths, taskId, sizeBytes);
+      const record = await ensureTaskDisk(paths, taskId, sizeBytes, this.spares);
       await mkdir(paths.containersDir, { recursive: true, mode: 0o711 });
       await mkdir(paths.volumesDir, { recursive: true, mode: 0o755 });
       return { taskId, mountPoint: paths.mountPoint, sizeGiB: record.sizeBytes / GiB };
@@ -69,20 +91,25 @@ export class LocalTaskStorage implements TaskStorage {
     const readonly = opts.readonly === true;
     for (const dir of layerDirs) {
       if (!dir.startsWith('/')) throw new StorageInputError(`layer directory '${dir}' is not an absolute path`);
+    }
+    await Promise.all(layerDirs.map(async (dir) => {
       const st = await stat(dir).catch(() => undefined);
       if (!st?.isDirectory()) throw new StorageInputError(`layer directory '${dir}' does not exist`);
-    }
+    }));
     return this.locked(disk.taskId, async () => {
-      await this.requireMounted(paths);
       const target = join(paths.rootfsDir, containerName);
-      if (await mountAt(target)) return target; // already mounted (retry after a crash)
+      const mounts = await readMountInfo();
+      if (!mounts.some((m) => m.mountPoint === paths.mountPoint)) throw notMounted(paths);
+      if (mounts.some((m) => m.mountPoint === target)) return target; // already mounted (retry after a crash)
 
       const containerDir = join(paths.containersDir, containerName);
       const upperDir = join(containerDir, 'upper');
       const workDir = join(containerDir, 'work');
-      await mkdir(upperDir, { recursive: true, mode: 0o755 });
-      await mkdir(workDir, { recursive: true, mode: 0o700 });
-      await mkdir(target, { recursive: true, mode: 0o755 });
+      await Promise.all([
+        mkdir(upperDir, { recursive: true, mode: 0o755 }),
+        mkdir(workDir, { recursive: true, mode: 0o700 }),
+        mkdir(target, { recursive: true, mode: 0o755 }),
+      ]);
       let lowers = layerDirs;
       if (lowers.length === 0) {
         // An image without layers: an empty read-only lower.
@@ -144,9 +171,7 @@ export class LocalTaskStorage implements TaskStorage {
   }
 
   private async requireMounted(paths: TaskDiskPaths): Promise<void> {
-    if (!(await mountAt(paths.mountPoint))) {
-      throw new Error(`task disk ${paths.mountPoint} is not mounted (createTaskDisk first)`);
-    }
+    if (!(await mountAt(paths.mountPoint))) throw notMounted(paths);
   }
 
   /** Serialises the steps of one task (they read-modify-write its record). */

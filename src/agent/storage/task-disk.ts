@@ -10,11 +10,12 @@
  *   rootfs/<name>   container overlay mount points
  *   storage.json    the record
  */
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   detachLoop, loopBackingFile, loopDevicesFor, mkfsExt4, mountAt, mountLoopImage, mountsUnder, unmountAllUnder,
 } from '../host/mount.js';
+import type { SpareDisks } from './spare-disks.js';
 
 export const RECORD_FILE = 'storage.json';
 
@@ -73,17 +74,16 @@ export async function readRecord(paths: TaskDiskPaths): Promise<TaskStorageRecor
   }
 }
 
-/** Writes the record atomically: temp file, fsync, rename. */
+/**
+ * Writes the record atomically: temp file, then rename. No fsync: the record is for an agent that
+ * died (the page cache survives it), and a host that lost power has no loop device or mount left
+ * to find, while teardown finds them without the record anyway (an fsync here cost launches up to
+ * tens of milliseconds).
+ */
 export async function writeRecord(paths: TaskDiskPaths, record: TaskStorageRecord): Promise<void> {
   record.updatedAt = new Date().toISOString();
   const tmp = `${paths.record}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(JSON.stringify(record, null, 2));
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+  await writeFile(tmp, JSON.stringify(record, null, 2), { mode: 0o600 });
   await rename(tmp, paths.record);
 }
 
@@ -93,11 +93,12 @@ const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => f
  * Makes sure the task's image exists, is formatted and is mounted at `paths.mountPoint`. Returns
  * the record (its sizeBytes is the existing image's size when one was already made).
  */
-export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeBytes: number): Promise<TaskStorageRecord> {
-  await mkdir(paths.dir, { recursive: true, mode: 0o711 });
-  let record = await readRecord(paths);
+export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeBytes: number, spares?: SpareDisks): Promise<TaskStorageRecord> {
+  // A directory made just now holds nothing yet: no record, no image, nothing mounted.
+  const fresh = (await mkdir(paths.dir, { recursive: true, mode: 0o711 })) !== undefined;
+  let record = fresh ? undefined : await readRecord(paths);
 
-  const mounted = await mountAt(paths.mountPoint);
+  const mounted = fresh ? undefined : await mountAt(paths.mountPoint);
   if (mounted) {
     if ((await loopBackingFile(mounted.source)) !== paths.image) {
       throw new Error(`${paths.mountPoint} has ${mounted.source} mounted, not the task's image ${paths.image}`);
@@ -114,20 +115,23 @@ export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeB
   }
 
   if (!record?.formatted || !(await exists(paths.image))) {
-    // Nothing usable yet (or a crash mid-way): make the image from scratch.
-    for (const dev of await loopDevicesFor(paths.image)) await detachLoop(dev);
+    // Nothing usable yet (or a crash mid-way): make the image from scratch, or take a spare.
+    if (!fresh) for (const dev of await loopDevicesFor(paths.image)) await detachLoop(dev);
     record = {
       version: 1, taskId, image: paths.image, mountPoint: paths.mountPoint, sizeBytes,
       formatted: false, rootfs: {}, updatedAt: '',
     };
     await writeRecord(paths, record);
-    const fh = await open(paths.image, 'w', 0o600); // create or empty
-    try {
-      await fh.truncate(sizeBytes); // sparse: no blocks allocated
-    } finally {
-      await fh.close();
+    if (!(await spares?.take(sizeBytes, paths.image))) {
+      const fh = await open(paths.image, 'w', 0o600); // create or empty
+      try {
+        await fh.truncate(sizeBytes); // sparse: no blocks allocated
+      } finally {
+        await fh.close();
+      }
+      await mkfsExt4(paths.image);
     }
-    await mkfsExt4(paths.image);
+    spares?.refill();
     record.formatted = true;
   }
 
