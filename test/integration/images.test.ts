@@ -152,6 +152,23 @@ describe('LocalImageStore against docker-registry', { skip: isRoot ? false : 'ne
     assert.equal(execFileSync(join(dir, 'bin/busybox'), ['echo', 'ok'], { encoding: 'utf8' }), 'ok\n');
   });
 
+  test('a tag pushed again is seen once its resolution is older than the window (tagTtlMs)', async () => {
+    let now = 0;
+    const store = new LocalImageStore({ root: tempDir('pier-images-'), tagTtlMs: 5_000, now: () => now });
+    stores.push(store);
+    const first = await buildAndPush(reg, 'retag:1', { layers: [{ files: { a: 'one' } }] });
+    assert.equal((await store.pull(first.reference, 't1')).manifestDigest, first.manifestDigest);
+    const second = await buildAndPush(reg, 'retag:1', { layers: [{ files: { a: 'two' } }] });
+    now += 5_000;
+    const cached = await store.pull(first.reference, 't2');
+    assert.equal(cached.manifestDigest, first.manifestDigest, 'within the window: the resolution of the last pull');
+    assert.equal(readFileSync(join(cached.layers[0]!.dir, 'a'), 'utf8'), 'one', 'and the image it names');
+    now += 1;
+    const fresh = await store.pull(first.reference, 't3');
+    assert.equal(fresh.manifestDigest, second.manifestDigest, 'after it: the registry is asked again');
+    assert.equal(readFileSync(join(fresh.layers[0]!.dir, 'a'), 'utf8'), 'two');
+  });
+
   test('pulls by manifest digest and by index digest', async () => {
     const store = newStore();
     const byManifest = await store.pull(`${reg.host}/busybox@${busybox.manifestDigest}`, 't1');

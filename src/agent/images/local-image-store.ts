@@ -23,6 +23,7 @@ import { ImagePullError, type ImageRuntimeConfig, type ImageStore, type PulledIm
 import { LayerCache, type CacheUsage, type ProducedLayer } from './layer-cache.js';
 import { InvalidReferenceError, formatReference, parseReference } from './reference.js';
 import { AuthCache, RegistryClient, RegistryError, createAgents, type Descriptor, type HttpAgents, type ImageConfigJson, type Platform, type ResolvedManifest } from './registry-client.js';
+import { DEFAULT_TAG_TTL_MS, ResolutionCache } from './resolution-cache.js';
 import { TarPool, type TarExtractor } from './tar-pool.js';
 import { TAR_EXTRACT, UnpackError, unpackLayer, type GzipImpl } from './unpack.js';
 
@@ -47,6 +48,13 @@ export interface LocalImageStoreOptions {
   gzip?: GzipImpl;
   /** Idle `tar -x` processes kept ready (default 4; 0 spawns per layer). */
   tarPool?: number;
+  /**
+   * How long a tag's resolution is reused without asking the registry again (default 5 s, 0:
+   * never). See resolution-cache.ts.
+   */
+  tagTtlMs?: number;
+  /** Epoch ms (tests). Default Date.now. */
+  now?: () => number;
   log?: (msg: string) => void;
 }
 
@@ -80,6 +88,7 @@ export class LocalImageStore implements ImageStore {
   /** Blob responses opened ahead while the config was fetched, by digest, for whichever pull downloads them. */
   private readonly prefetched = new Map<string, Promise<IncomingMessage>>();
   private readonly maxLayers: number;
+  private readonly resolutions: ResolutionCache;
 
   constructor(private readonly opts: LocalImageStoreOptions) {
     mkdirSync(opts.root, { recursive: true });
@@ -87,6 +96,7 @@ export class LocalImageStore implements ImageStore {
     this.cache = new LayerCache(opts.root, this.content, opts.log);
     this.maxLayers = opts.maxConcurrentLayers ?? 4;
     this.limit = new Semaphore(this.maxLayers);
+    this.resolutions = new ResolutionCache(opts.tagTtlMs ?? DEFAULT_TAG_TTL_MS, opts.now ?? Date.now);
     this.tarPool = new TarPool(this.content.tmpDir, TAR_EXTRACT, opts.tarPool ?? 4, () => this.activePulls > 0);
   }
 
@@ -140,11 +150,16 @@ export class LocalImageStore implements ImageStore {
 
     const initialized = this.init(); // loads the cache state while the registry answers
     initialized.catch(() => undefined); // awaited below; a failure surfaces there
-    let manifest: ResolvedManifest;
-    try {
-      manifest = await client.resolveManifest();
-    } catch (err) {
-      throw toPullError(err, `failed to resolve ref ${name}`);
+    const byDigest = ref.digest !== undefined;
+    const key = ResolutionCache.key(name, opts.credentials);
+    let manifest = this.resolutions.get(key, byDigest);
+    if (!manifest) {
+      try {
+        manifest = await client.resolveManifest();
+      } catch (err) {
+        throw toPullError(err, `failed to resolve ref ${name}`);
+      }
+      this.resolutions.set(key, byDigest, manifest);
     }
     const { layers } = manifest;
     await initialized;
