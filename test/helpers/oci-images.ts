@@ -26,13 +26,14 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, createReadStream } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readdirSync, readlinkSync, mkdtempSync, openSync, readSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, writeSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { hostPlatform } from '../../src/agent/images/registry-client.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX, padding, tarEnd, tarHeader, type TarHeaderInput } from '../../src/agent/images/tar.js';
 import type { ImageRuntimeConfig } from '../../src/agent/images/image-store.js';
+import { REPO_ROOT } from './pier-process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -360,7 +361,7 @@ export function buildBusyboxImage(opts: BusyboxImageOptions = {}): Promise<Built
 }
 
 /** The host's node binary (at its host path) with the shared libraries ldd lists, on top of busybox. Entrypoint node. */
-export function buildNodeImage(opts: Omit<BusyboxImageOptions, 'extraLayers'> = {}): Promise<BuiltImage> {
+export function buildNodeImage(opts: BusyboxImageOptions = {}): Promise<BuiltImage> {
   const nodePath = realpathSync(process.execPath);
   const files: Record<string, FileSpec> = { [nodePath]: { from: nodePath, mode: 0o755 } };
   const ldd = execFileSync('ldd', [nodePath], { encoding: 'utf8' });
@@ -372,12 +373,44 @@ export function buildNodeImage(opts: Omit<BusyboxImageOptions, 'extraLayers'> = 
   }
   if (nodePath !== '/usr/local/bin/node') files['usr/local/bin/node'] = { symlink: nodePath };
   return buildImage({
-    layers: [{ files: busyboxFiles() }, { files }],
+    layers: [{ files: busyboxFiles() }, { files }, ...(opts.extraLayers ?? [])],
     config: { Entrypoint: [nodePath], ...opts.config },
     compression: opts.compression ?? 'zstd',
     ...(opts.index !== undefined ? { index: opts.index } : {}),
     ...(opts.tag ? { tag: opts.tag } : {}),
   });
+}
+
+/**
+ * The named packages of this project's node_modules and everything they depend on, under
+ * `<into>/node_modules` (so a program in `<into>` can import them): for a Node.js image whose
+ * program uses, say, the AWS SDK.
+ */
+export function nodePackagesLayer(packages: readonly string[], into = 'app'): LayerSpec {
+  const root = join(REPO_ROOT, 'node_modules');
+  const files: Record<string, FileSpec> = {};
+  const seen = new Set<string>();
+  const addTree = (hostDir: string, imageDir: string): void => {
+    for (const entry of readdirSync(hostDir, { withFileTypes: true })) {
+      const from = join(hostDir, entry.name);
+      const to = posix.join(imageDir, entry.name);
+      if (entry.isSymbolicLink()) files[to] = { symlink: readlinkSync(from) };
+      else if (entry.isDirectory()) addTree(from, to);
+      else if (entry.isFile()) files[to] = { from, mode: statSync(from).mode & 0o777 };
+    }
+  };
+  const queue = [...packages];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const dir = join(root, name);
+    addTree(dir, posix.join(into, 'node_modules', name));
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    // Hoisted dependencies live at the top; nested ones came along with their parent's tree.
+    for (const dep of Object.keys(manifest.dependencies ?? {})) if (existsSync(join(root, dep))) queue.push(dep);
+  }
+  return { files, compression: 'zstd' };
 }
 
 /**

@@ -1,0 +1,146 @@
+/**
+ * Task roles end to end, on real gVisor sandboxes: roles made with `aws iam`, a Node.js program in
+ * a task using the AWS SDK's default credential chain (the container credentials provider at
+ * 169.254.170.2) to call Pier's STS and ECS APIs as its task role, one task unable to read another's
+ * credentials, a stopped task's credentials refused, and task definitions or RunTasks naming
+ * roles that do not exist or do not trust ECS tasks refused.
+ *
+ * The tasks share a Pier file system (EFS role) to hand each other what they found; their exit
+ * codes say what went wrong (see PROGRAM).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { buildNodeImage, nodePackagesLayer, pushImage } from '../helpers/oci-images.js';
+import { container, RealEnv, summary } from './tasks-real-support.test.js';
+
+const ECS_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+const LAMBDA_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+/**
+ * `holder <role>`: checks its identity and its own task through the SDK with no configuration
+ * at all, leaves its credentials URI and credentials in /shared, and waits for /shared/done.
+ * `probe`: another task's credentials URI must answer 404, its own must answer other keys; then
+ * it writes /shared/done. `stale`: the holder's credentials, after the holder stopped, must be refused.
+ */
+const PROGRAM = String.raw`
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { ECSClient, DescribeTasksCommand } from '@aws-sdk/client-ecs';
+
+const fail = (code, message) => { console.error(message); process.exit(code); };
+const endpoint = 'http://169.254.170.2';
+const credsUri = process.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
+if (!credsUri) fail(2, 'no AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
+if (!process.env.AWS_ENDPOINT_URL) fail(3, 'no AWS_ENDPOINT_URL');
+const meta = await (await fetch(process.env.ECS_CONTAINER_METADATA_URI_V4 + '/task')).json();
+const [mode, role] = process.argv.slice(2);
+
+if (mode === 'holder') {
+  const me = await new STSClient({}).send(new GetCallerIdentityCommand({})).catch((e) => fail(10, 'sts: ' + e.name + ': ' + e.message));
+  const taskId = meta.TaskARN.split('/').pop();
+  if (!me.Arn.endsWith(':assumed-role/' + role + '/' + taskId)) fail(11, 'identity ' + me.Arn);
+  const out = await new ECSClient({}).send(new DescribeTasksCommand({ cluster: meta.Cluster, tasks: [meta.TaskARN] }))
+    .catch((e) => fail(12, 'ecs: ' + e.name + ': ' + e.message));
+  if (out.tasks?.[0]?.lastStatus !== 'RUNNING') fail(13, 'own task ' + JSON.stringify(out));
+  const creds = await (await fetch(endpoint + credsUri)).json();
+  if (!creds.AccessKeyId?.startsWith('ASIA') || !creds.Token || !creds.Expiration || !creds.RoleArn?.endsWith(':role/' + role)) fail(14, JSON.stringify(creds));
+  writeFileSync('/shared/holder.json', JSON.stringify({ uri: credsUri, creds }));
+  while (!existsSync('/shared/done')) await new Promise((r) => setTimeout(r, 200));
+  process.exit(0);
+}
+if (mode === 'probe') {
+  const holder = JSON.parse(readFileSync('/shared/holder.json', 'utf8'));
+  if (holder.uri === credsUri) fail(20, 'two tasks with one credentials URI');
+  const other = await fetch(endpoint + holder.uri);
+  if (other.status !== 404) fail(21, 'the holder\'s credentials URI answered ' + other.status + ' ' + await other.text());
+  const own = await (await fetch(endpoint + credsUri)).json();
+  if (!own.AccessKeyId || own.AccessKeyId === holder.creds.AccessKeyId) fail(22, JSON.stringify(own));
+  writeFileSync('/shared/done', '');
+  process.exit(0);
+}
+if (mode === 'stale') {
+  const { creds } = JSON.parse(readFileSync('/shared/holder.json', 'utf8'));
+  const sts = new STSClient({ credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token } });
+  try {
+    const me = await sts.send(new GetCallerIdentityCommand({}));
+    fail(30, 'a stopped task\'s credentials still work: ' + me.Arn);
+  } catch (e) {
+    if (e.name !== 'InvalidClientTokenId') fail(31, e.name + ': ' + e.message);
+  }
+  process.exit(0);
+}
+fail(1, 'unknown mode ' + mode);
+`;
+
+describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpoint, the SDK inside a task', () => {
+  let env: RealEnv;
+  let nodeImage = '';
+  let roleArn = '';
+
+  before(async () => {
+    env = await RealEnv.start({ agent: true, registryAuth: 'none' });
+    const img = await buildNodeImage({
+      config: { Entrypoint: ['/usr/local/bin/node', '/app/role-check.mjs'], Cmd: ['holder', 'app-task'] },
+      extraLayers: [nodePackagesLayer(['@aws-sdk/client-sts', '@aws-sdk/client-ecs']), { files: { 'app/role-check.mjs': PROGRAM } }],
+    });
+    try {
+      nodeImage = (await pushImage(img, env.reg, 'node-sdk:1')).reference;
+    } finally {
+      img.remove();
+    }
+    roleArn = env.aws.ok(['create-role', '--role-name', 'app-task', '--assume-role-policy-document', ECS_TRUST], 'iam').Role.Arn as string;
+    env.aws.ok(['create-role', '--role-name', 'lambda-only', '--assume-role-policy-document', LAMBDA_TRUST], 'iam');
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('task definitions and RunTask refuse roles that do not exist or do not trust ECS tasks', () => {
+    const missing = roleArn.replace('app-task', 'no-such-role');
+    env.aws.fail(['register-task-definition', '--family', 'bad-role', '--requires-compatibilities', 'FARGATE', '--network-mode', 'awsvpc',
+      '--cpu', '256', '--memory', '512', '--task-role-arn', missing,
+      '--container-definitions', JSON.stringify([{ name: 'app', image: env.image }])],
+    'ClientException', 'RegisterTaskDefinition', /^Role is not valid: taskRoleArn '.*:role\/no-such-role'/);
+    assert.deepEqual(env.aws.ok(['list-task-definitions', '--family-prefix', 'bad-role']).taskDefinitionArns, [], 'nothing registered');
+
+    env.registerTaskDefinition('untrusted', [{ name: 'app', command: 'exit 0' }], { taskRoleArn: roleArn.replace('app-task', 'lambda-only') });
+    env.aws.fail(['run-task', '--task-definition', 'untrusted', '--launch-type', 'FARGATE', '--network-configuration', env.defaultNetwork().shorthand],
+      'ClientException', 'RunTask', /^ECS was unable to assume the role '.*:role\/lambda-only' that was provided for this task\./);
+    env.aws.fail(['run-task', '--task-definition', 'untrusted', '--launch-type', 'FARGATE', '--network-configuration', env.defaultNetwork().shorthand,
+      '--overrides', JSON.stringify({ taskRoleArn: missing })],
+    'ClientException', 'RunTask', /^ECS was unable to assume the role '.*:role\/no-such-role'/);
+    // Nothing was started (the default cluster exists only once a RunTask got that far).
+    const listed = env.aws.run(['ecs', 'list-tasks', '--family', 'untrusted']);
+    if (listed.status === 0) assert.deepEqual(listed.json.taskArns, [], 'no task was started');
+    else assert.match(listed.stderr, /\(ClusterNotFoundException\)/);
+  });
+
+  test('the SDK in a task calls Pier as its task role; no task reads another\'s credentials; a stopped task\'s are refused', async () => {
+    const created = env.aws.run(['efs', 'create-file-system', '--creation-token', `task-role-${Date.now()}`]);
+    assert.equal(created.status, 0, created.stderr);
+    const fsId = created.json.FileSystemId as string;
+    env.registerTaskDefinition('sdk', [{
+      name: 'app', image: nodeImage,
+      mountPoints: [{ sourceVolume: 'shared', containerPath: '/shared' }],
+    }], { taskRoleArn: roleArn, volumes: [{ name: 'shared', efsVolumeConfiguration: { fileSystemId: fsId } }] });
+    const run = (mode: string): string => env.runTask('sdk', { containerOverrides: [{ name: 'app', command: [mode, 'app-task'] }] });
+
+    const holder = env.runTask('sdk');
+    await env.waitRunning(holder, 120_000);
+    const probe = await env.waitStopped(run('probe'), 180_000);
+    assert.equal(container(probe, 'app').exitCode, 0, `probe (20-22: see PROGRAM): ${summary(probe)}`);
+    const held = await env.waitStopped(holder, 180_000);
+    assert.equal(container(held, 'app').exitCode, 0, `holder (2-3: variables missing, 10-14: identity, ECS call or credentials wrong): ${summary(held)}`);
+
+    const stale = await env.waitStopped(run('stale'), 180_000);
+    assert.equal(container(stale, 'app').exitCode, 0, `stale credentials (30: accepted, 31: another error): ${summary(stale)}`);
+  });
+
+  test('nothing is left on the host', () => env.assertNothingLeft());
+});
