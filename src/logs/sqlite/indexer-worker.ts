@@ -1,0 +1,19 @@
+/** Worker-thread entry of the log text indexer (started by indexer-runner.ts). */
+import { parentPort, workerData } from 'node:worker_threads';
+import { TextIndexer } from './indexer.js';
+import { IndexLoop, type IndexerPaths } from './indexer-runner.js';
+
+type ToWorker = { type: 'wake' } | { type: 'stop' } | { type: 'restart'; indexedUpto: number; deletesUpto: number };
+
+const paths = workerData as IndexerPaths;
+const port = parentPort!;
+const loop = new IndexLoop(new TextIndexer(paths.logsPath, paths.searchPath), (err) => port.postMessage({ type: 'error', message: err.message }));
+
+port.on('message', (m: ToWorker) => {
+  if (m.type === 'wake') loop.wake();
+  else if (m.type === 'restart') {
+    void loop.between((ix) => ix.restart(m.indexedUpto, m.deletesUpto)).then(() => port.postMessage({ type: 'restarted' }));
+  } else {
+    void loop.stop().then(() => port.close());
+  }
+});

@@ -1,0 +1,387 @@
+/**
+ * The embedded log store: better-sqlite3 on logs.db and search.db in a directory of their own
+ * (schema.ts). Calls run synchronously on the caller's thread, each in one transaction, and are
+ * kept short: an append is one transaction, a search examines a bounded number of events per call
+ * (group-search.ts), the sweep deletes in bounded batches. The text index is kept by the indexer
+ * (indexer.ts), normally in a worker thread.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { InputLogEvent } from '../batch-rules.js';
+import type { Logger } from '../../lib/logger.js';
+import { silentLogger } from '../../lib/logger.js';
+import { LogStoreUnavailableError } from '../log-store.js';
+import type {
+  GroupChange, GroupListQuery, GroupSearchPage, GroupSearchQuery, LogGroupRecord, LogStore, LogStreamRecord, NewLogGroup,
+  StoredLogEvent, StreamListQuery, StreamReadQuery, SweepResult,
+} from '../log-store.js';
+import { GroupSearch, type SearchLimits } from './group-search.js';
+import { startIndexer, type IndexerMode, type IndexerRunner } from './indexer-runner.js';
+import { createLogsSchema, createSearchSchema, tune } from './schema.js';
+
+export interface SqliteLogStoreOptions {
+  /** Directory for logs.db and search.db (created if missing). */
+  readonly dir: string;
+  readonly indexer?: IndexerMode;
+  readonly log?: Logger;
+  readonly search?: Partial<SearchLimits>;
+}
+
+interface GroupRow { id: number; name: string; created_at: number; retention_days: number | null; log_group_class: string; stored_bytes: number; tags: string }
+interface StreamRow {
+  id: number; group_id: number; name: string; created_at: number; first_event_ts: number | null; last_event_ts: number | null;
+  last_ingestion: number | null; stored_bytes: number; upload_sequence: number;
+}
+interface EventRow { id: number; stream_id: number; ts: number; ingested: number; message: string }
+
+const groupFromRow = (r: GroupRow): LogGroupRecord => ({
+  id: r.id, name: r.name, createdAt: r.created_at, retentionDays: r.retention_days ?? undefined,
+  logGroupClass: r.log_group_class, storedBytes: r.stored_bytes, tags: JSON.parse(r.tags) as Record<string, string>,
+});
+const streamFromRow = (r: StreamRow): LogStreamRecord => ({
+  id: r.id, groupId: r.group_id, name: r.name, createdAt: r.created_at, firstEventTimestamp: r.first_event_ts ?? undefined,
+  lastEventTimestamp: r.last_event_ts ?? undefined, lastIngestionTime: r.last_ingestion ?? undefined,
+  storedBytes: r.stored_bytes, uploadSequence: r.upload_sequence,
+});
+export const eventFromRow = (r: EventRow): StoredLogEvent => ({ id: r.id, streamId: r.stream_id, timestamp: r.ts, ingestionTime: r.ingested, message: r.message });
+
+const MIN = Number.MIN_SAFE_INTEGER;
+const MAX = Number.MAX_SAFE_INTEGER;
+const DAY_MS = 86_400_000;
+/** Every name sorts below this: names are ASCII, the pattern keeps groups to [.\-_/#A-Za-z0-9]. */
+const AFTER_ALL = '\u{10FFFF}';
+
+export class SqliteLogStore implements LogStore {
+  readonly logsPath: string;
+  readonly searchPath: string;
+  private readonly db: Database.Database;
+  private readonly indexer: IndexerRunner;
+  private readonly search: GroupSearch;
+  private nextEventId: number;
+  private closed = false;
+
+  private constructor(options: SqliteLogStoreOptions) {
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    this.logsPath = join(options.dir, 'logs.db');
+    this.searchPath = join(options.dir, 'search.db');
+    const search = new Database(this.searchPath);
+    tune(search);
+    createSearchSchema(search);
+    search.close();
+    this.db = new Database(this.logsPath);
+    tune(this.db);
+    createLogsSchema(this.db);
+    this.db.prepare('ATTACH DATABASE ? AS search').run(this.searchPath);
+    const high = this.sql("SELECT max((SELECT value FROM log_meta WHERE key = 'event_id_high'), coalesce((SELECT max(id) FROM log_events), 0))").pluck().get() as number;
+    this.nextEventId = high + 1;
+    this.search = new GroupSearch(this.db, options.search);
+    this.indexer = startIndexer(options.indexer ?? 'worker', { logsPath: this.logsPath, searchPath: this.searchPath }, options.log ?? silentLogger);
+  }
+
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Runs a call, answering LogStoreUnavailableError when the store is closed or SQLite cannot serve it now. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new LogStoreUnavailableError('the log store is closed');
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)/.test(code)) {
+        throw new LogStoreUnavailableError(`the log store cannot serve this now (${code})`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** Prepared once per SQL text. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  static open(options: SqliteLogStoreOptions): SqliteLogStore {
+    return new SqliteLogStore(options);
+  }
+
+  // ---- groups
+
+  async createGroup(g: NewLogGroup): Promise<LogGroupRecord | 'exists'> {
+    return this.guard(async () => {
+      const row = this.sql(`INSERT INTO log_groups (name, created_at, retention_days, log_group_class, tags) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (name) DO NOTHING RETURNING *`).get(g.name, g.createdAt, g.retentionDays ?? null, g.logGroupClass, JSON.stringify(g.tags)) as GroupRow | undefined;
+      return row ? groupFromRow(row) : 'exists';
+    });
+  }
+
+  async getGroup(name: string): Promise<LogGroupRecord | undefined> {
+    return this.guard(async () => {
+      const row = this.sql('SELECT * FROM log_groups WHERE name = ?').get(name) as GroupRow | undefined;
+      return row && groupFromRow(row);
+    });
+  }
+
+  async listGroups(q: GroupListQuery): Promise<LogGroupRecord[]> {
+    return this.guard(async () => {
+      const rows = this.sql(`SELECT * FROM log_groups WHERE name > @after AND name >= @prefix AND name < @prefixEnd
+        AND (@contains IS NULL OR instr(name, @contains) > 0) AND (@class IS NULL OR log_group_class = @class) ORDER BY name`).iterate({
+        after: q.afterName ?? '', prefix: q.prefix ?? '', prefixEnd: (q.prefix ?? '') + AFTER_ALL, contains: q.contains ?? null, class: q.logGroupClass ?? null,
+      }) as IterableIterator<GroupRow>;
+      const names = q.names ? new Set(q.names) : undefined;
+      const out: LogGroupRecord[] = [];
+      for (const r of rows) {
+        if (names && !names.has(r.name)) continue;
+        out.push(groupFromRow(r));
+        if (out.length >= q.limit) break;
+      }
+      return out;
+    });
+  }
+
+  async updateGroup(name: string, change: GroupChange): Promise<LogGroupRecord | undefined | 'too-many-tags'> {
+    return this.guard(async () => {
+      return this.db.transaction(() => {
+        const row = this.sql('SELECT * FROM log_groups WHERE name = ?').get(name) as GroupRow | undefined;
+        if (!row) return undefined;
+        const tags = JSON.parse(row.tags) as Record<string, string>;
+        for (const [k, v] of Object.entries(change.addTags ?? {})) tags[k] = v;
+        for (const k of change.removeTagKeys ?? []) delete tags[k];
+        if (change.maxTags !== undefined && Object.keys(tags).length > change.maxTags) return 'too-many-tags' as const;
+        const retention = change.retentionDays === undefined ? row.retention_days : change.retentionDays;
+        const updated = this.sql('UPDATE log_groups SET retention_days = ?, tags = ? WHERE id = ? RETURNING *').get(retention, JSON.stringify(tags), row.id) as GroupRow;
+        return groupFromRow(updated);
+      })();
+    });
+  }
+
+  async countGroups(): Promise<number> {
+    return this.guard(async () => {
+      return this.sql('SELECT count(*) FROM log_groups').pluck().get() as number;
+    });
+  }
+
+  async deleteGroup(name: string): Promise<boolean> {
+    return this.guard(async () => {
+      return this.db.transaction(() => {
+        const id = this.sql('SELECT id FROM log_groups WHERE name = ?').pluck().get(name) as number | undefined;
+        if (id === undefined) return false;
+        this.sql('INSERT OR IGNORE INTO log_purges (stream_id, group_id) SELECT id, group_id FROM log_streams WHERE group_id = ?').run(id);
+        this.sql('DELETE FROM log_streams WHERE group_id = ?').run(id);
+        this.sql('DELETE FROM log_groups WHERE id = ?').run(id);
+        return true;
+      })();
+    });
+  }
+
+  // ---- streams
+
+  async createStream(groupName: string, streamName: string, createdAt: number): Promise<LogStreamRecord | 'exists' | 'no-group'> {
+    return this.guard(async () => {
+      const groupId = this.sql('SELECT id FROM log_groups WHERE name = ?').pluck().get(groupName) as number | undefined;
+      if (groupId === undefined) return 'no-group';
+      const row = this.sql(`INSERT INTO log_streams (group_id, name, created_at) VALUES (?, ?, ?)
+        ON CONFLICT (group_id, name) DO NOTHING RETURNING *`).get(groupId, streamName, createdAt) as StreamRow | undefined;
+      return row ? streamFromRow(row) : 'exists';
+    });
+  }
+
+  async getStream(groupName: string, streamName: string): Promise<{ group: LogGroupRecord; stream: LogStreamRecord | undefined } | undefined> {
+    return this.guard(async () => {
+      const group = this.sql('SELECT * FROM log_groups WHERE name = ?').get(groupName) as GroupRow | undefined;
+      if (!group) return undefined;
+      const stream = this.sql('SELECT * FROM log_streams WHERE group_id = ? AND name = ?').get(group.id, streamName) as StreamRow | undefined;
+      return { group: groupFromRow(group), stream: stream && streamFromRow(stream) };
+    });
+  }
+
+  async listStreams(groupId: number, q: StreamListQuery): Promise<LogStreamRecord[]> {
+    return this.guard(async () => {
+      const dir = q.descending ? 'DESC' : 'ASC';
+      const cmp = q.descending ? '<' : '>';
+      let rows: StreamRow[];
+      if (q.orderBy === 'LogStreamName') {
+        const after = q.after?.name ?? (q.descending ? AFTER_ALL : '');
+        rows = this.sql(`SELECT * FROM log_streams WHERE group_id = ? AND name ${cmp} ? AND name >= ? AND name < ?
+          ORDER BY name ${dir} LIMIT ?`).all(groupId, after, q.prefix ?? '', q.prefix ? q.prefix + AFTER_ALL : AFTER_ALL, q.limit) as StreamRow[];
+      } else {
+        const key = q.after ? (q.after.lastEventTimestamp ?? -1) : (q.descending ? MAX : MIN);
+        const name = q.after?.name ?? '';
+        rows = this.sql(`SELECT * FROM log_streams WHERE group_id = ?
+          AND (coalesce(last_event_ts, -1) ${cmp} ? OR (coalesce(last_event_ts, -1) = ? AND name ${cmp} ?))
+          ORDER BY coalesce(last_event_ts, -1) ${dir}, name ${dir} LIMIT ?`).all(groupId, key, key, name, q.limit) as StreamRow[];
+      }
+      return rows.map(streamFromRow);
+    });
+  }
+
+  async deleteStream(groupName: string, streamName: string): Promise<'deleted' | 'no-group' | 'no-stream'> {
+    return this.guard(async () => {
+      return this.db.transaction(() => {
+        const groupId = this.sql('SELECT id FROM log_groups WHERE name = ?').pluck().get(groupName) as number | undefined;
+        if (groupId === undefined) return 'no-group' as const;
+        const stream = this.sql('SELECT id, stored_bytes FROM log_streams WHERE group_id = ? AND name = ?').get(groupId, streamName) as { id: number; stored_bytes: number } | undefined;
+        if (!stream) return 'no-stream' as const;
+        this.sql('INSERT OR IGNORE INTO log_purges (stream_id, group_id) VALUES (?, ?)').run(stream.id, groupId);
+        this.sql('DELETE FROM log_streams WHERE id = ?').run(stream.id);
+        this.sql('UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE id = ?').run(stream.stored_bytes, groupId);
+        return 'deleted' as const;
+      })();
+    });
+  }
+
+  // ---- events
+
+  async appendEvents(streamId: number, events: readonly InputLogEvent[], ingestionTime: number): Promise<LogStreamRecord | undefined> {
+    return this.guard(async () => {
+      const result = this.appendTx(streamId, events, ingestionTime);
+      if (result) this.indexer.wake();
+      return result;
+    });
+  }
+
+  private readonly appendTx = (streamId: number, events: readonly InputLogEvent[], ingestionTime: number): LogStreamRecord | undefined => {
+    const insert = this.sql('INSERT INTO log_events (id, group_id, stream_id, ts, ingested, message) VALUES (?, ?, ?, ?, ?, ?)');
+    return this.db.transaction(() => {
+      const groupId = this.sql('SELECT group_id FROM log_streams WHERE id = ?').pluck().get(streamId) as number | undefined;
+      if (groupId === undefined) return undefined;
+      let bytes = 0;
+      let first = MAX;
+      let last = MIN;
+      for (const e of events) {
+        insert.run(this.nextEventId++, groupId, streamId, e.timestamp, ingestionTime, e.message);
+        bytes += Buffer.byteLength(e.message, 'utf8');
+        if (e.timestamp < first) first = e.timestamp;
+        if (e.timestamp > last) last = e.timestamp;
+      }
+      this.sql("UPDATE log_meta SET value = ? WHERE key = 'event_id_high'").run(this.nextEventId - 1);
+      this.sql('UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?').run(bytes, groupId);
+      const row = this.sql(`UPDATE log_streams SET first_event_ts = min(coalesce(first_event_ts, @first), @first),
+        last_event_ts = max(coalesce(last_event_ts, @last), @last), last_ingestion = @ingested, stored_bytes = stored_bytes + @bytes,
+        upload_sequence = upload_sequence + 1 WHERE id = @id RETURNING *`)
+        .get({ first: events.length > 0 ? first : null, last: events.length > 0 ? last : null, ingested: ingestionTime, bytes, id: streamId }) as StreamRow;
+      return streamFromRow(row);
+    })();
+  };
+
+  async readStream(streamId: number, q: StreamReadQuery): Promise<StoredLogEvent[]> {
+    return this.guard(async () => {
+      const lo = Math.max(q.startTime ?? MIN, q.notBefore);
+      const hi = q.endTime ?? MAX;
+      let rows: EventRow[];
+      if (q.direction === 'forward') {
+        rows = this.sql(`SELECT id, stream_id, ts, ingested, message FROM log_events
+          WHERE stream_id = ? AND ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT ?`)
+          .all(streamId, Math.max(lo, q.from.ts), hi, q.from.ts, q.from.ts, q.from.id, q.limit) as EventRow[];
+      } else {
+        rows = this.sql(`SELECT id, stream_id, ts, ingested, message FROM log_events
+          WHERE stream_id = ? AND ts >= ? AND ts < ? AND (ts < ? OR (ts = ? AND id <= ?)) ORDER BY ts DESC, id DESC LIMIT ?`)
+          .all(streamId, lo, Math.min(hi, q.from.ts + 1), q.from.ts, q.from.ts, q.from.id, q.limit) as EventRow[];
+      }
+      const page: StoredLogEvent[] = [];
+      let bytes = 0;
+      for (const r of rows) {
+        bytes += Buffer.byteLength(r.message, 'utf8') + 26;
+        if (bytes > q.maxBytes && page.length > 0) break;
+        page.push(eventFromRow(r));
+      }
+      return q.direction === 'forward' ? page : page.reverse();
+    });
+  }
+
+  async searchGroup(groupId: number, q: GroupSearchQuery): Promise<GroupSearchPage> {
+    return this.guard(async () => {
+      return this.search.run(groupId, q);
+    });
+  }
+
+  // ---- housekeeping
+
+  async sweep(now: number, maxEvents: number): Promise<SweepResult> {
+    return this.guard(async () => {
+      const purged = this.purgeBatch(maxEvents);
+      let expired = 0;
+      const groups = this.sql('SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL').all() as { id: number; retention_days: number }[];
+      for (const g of groups) {
+        if (purged + expired >= maxEvents) break;
+        expired += this.expireBatch(g.id, now - g.retention_days * DAY_MS, maxEvents - purged - expired);
+      }
+      this.sql("DELETE FROM log_text_deletes WHERE seq <= (SELECT value FROM search.log_text_meta WHERE key = 'deletes_upto')").run();
+      if (purged + expired > 0) this.indexer.wake();
+      return { expired, purged };
+    });
+  }
+
+  /** Deletes events by id, queueing them for the text index. */
+  private deleteEvents(ids: readonly number[]): void {
+    const list = JSON.stringify(ids);
+    this.sql('INSERT INTO log_text_deletes (event_id) SELECT value FROM json_each(?)').run(list);
+    this.sql('DELETE FROM log_events WHERE id IN (SELECT value FROM json_each(?))').run(list);
+  }
+
+  private purgeBatch(max: number): number {
+    return this.db.transaction(() => {
+      let deleted = 0;
+      const purges = this.sql('SELECT stream_id FROM log_purges LIMIT 100').pluck().all() as number[];
+      for (const streamId of purges) {
+        const want = max - deleted;
+        if (want <= 0) break;
+        const ids = this.sql('SELECT id FROM log_events WHERE stream_id = ? LIMIT ?').pluck().all(streamId, want) as number[];
+        this.deleteEvents(ids);
+        deleted += ids.length;
+        if (ids.length < want) this.sql('DELETE FROM log_purges WHERE stream_id = ?').run(streamId);
+      }
+      return deleted;
+    })();
+  }
+
+  private expireBatch(groupId: number, before: number, max: number): number {
+    return this.db.transaction(() => {
+      const rows = this.sql(`SELECT id, stream_id, length(CAST(message AS BLOB)) AS bytes FROM log_events
+        WHERE group_id = ? AND ts < ? LIMIT ?`).all(groupId, before, max) as { id: number; stream_id: number; bytes: number }[];
+      if (rows.length === 0) return 0;
+      this.deleteEvents(rows.map((r) => r.id));
+      const perStream = new Map<number, number>();
+      for (const r of rows) perStream.set(r.stream_id, (perStream.get(r.stream_id) ?? 0) + r.bytes);
+      for (const [streamId, bytes] of perStream) {
+        // Streams already deleted had their bytes taken off the group when they went.
+        const changed = this.sql(`UPDATE log_streams SET stored_bytes = stored_bytes - @bytes,
+          first_event_ts = coalesce((SELECT min(ts) FROM log_events WHERE stream_id = @id), first_event_ts) WHERE id = @id`).run({ bytes, id: streamId }).changes;
+        if (changed > 0) this.sql('UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE id = ?').run(bytes, groupId);
+      }
+      return rows.length;
+    })();
+  }
+
+  /** Resolves once the text index covers every event appended so far (tests and benchmarks). */
+  async waitForIndex(timeoutMs = 600_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const target = this.nextEventId - 1;
+    const upto = this.sql("SELECT value FROM search.log_text_meta WHERE key = 'indexed_upto'").pluck();
+    const maxId = this.sql('SELECT coalesce(max(id), 0) FROM log_events').pluck();
+    while ((upto.get() as number) < Math.min(target, maxId.get() as number)) {
+      if (Date.now() > deadline) throw new Error('the log text index did not catch up in time');
+      this.indexer.wake();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async reset(): Promise<void> {
+    this.db.transaction(() => {
+      for (const t of ['log_events', 'log_streams', 'log_groups', 'log_purges', 'log_text_deletes']) this.db.exec(`DELETE FROM ${t}`);
+    })();
+    const lastSeq = this.sql("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log_text_deletes'), 0)").pluck().get() as number;
+    await this.indexer.restart(this.nextEventId - 1, lastSeq);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.indexer.stop();
+    this.db.close();
+  }
+}
