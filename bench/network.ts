@@ -2,13 +2,13 @@
  * Network benchmark (issue 4), on real namespaces, veths, a bridge and nftables, as root. Needs
  * iproute2, nftables and node; traffic stays between namespaces this run makes and the host.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/network.js [--iterations 50] [--json out.json]
+ *   npx tsc -p tsconfig.json && node dist/bench/network.js [--iterations 50] [--others 0,50,200] [--json out.json]
  *
  * 1. Setup + teardown of one task's ENI, Pier (VpcTaskNetwork.create + destroy: namespace, veth on
- *    the VPC bridge, MAC, address, route, the nftables ruleset loaded before create returns and
+ *    the VPC bridge, MAC, address, route, the task's nftables rules loaded before create returns and
  *    pruned behind destroy, untimed but awaited before the script's turn) against a
  *    bash script doing the same `ip netns` + veth + address + route steps (no firewall), interleaved
- *    launch by launch; with 0 and with 50 other tasks attached (the ruleset grows with them).
+ *    launch by launch; with 0, 50 and 200 other tasks attached (their rules in the same tables).
  *    Goal: Pier ≤ 1.2× the script.
  * 2. TCP between two tasks of one VPC: throughput (one connection, 3 s) and request latency (a new
  *    connection per HTTP request, so every request is a new flow through the rules) with no Pier
@@ -78,7 +78,28 @@ ip -n "$NS" link set eth0 up
 ip -n "$NS" route add default via "$GW" dev eth0`;
 const SCRIPT_DOWN = 'ip netns del "$NS"';
 
-async function setupTeardown(iterations: number, background: number): Promise<Record<string, number[]>> {
+const POLICY: NetworkPolicy = { securityGroups: [{ groupId: 'sg-0be1', ingress: [], egress: ALL_OUT }], members: {} };
+
+/** The ruleset load alone, with what is attached now: whole (start-up, recovery) against one change (a member joining or leaving a group). */
+async function rulesetLoads(rounds: number): Promise<{ whole: number[]; change: number[] }> {
+  const named = (members: string[]): NetworkPolicy => ({
+    securityGroups: [{ groupId: 'sg-0be1', ingress: [{ protocol: 'tcp', fromPort: 80, toPort: 80, groupId: 'sg-0be1' }], egress: ALL_OUT }], members: { 'sg-0be1': members },
+  });
+  await net.setPolicy(named([]));
+  const r = { whole: [] as number[], change: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    let t = performance.now();
+    await net.apply();
+    r.whole.push(performance.now() - t);
+    t = performance.now();
+    await net.setPolicy(named(i % 2 ? [] : [ipOf(999)]));
+    r.change.push(performance.now() - t);
+  }
+  await net.setPolicy(POLICY);
+  return r;
+}
+
+async function setupTeardown(iterations: number, background: number): Promise<{ times: Record<string, number[]>; loads: { whole: number; changes: number } }> {
   const others: string[] = [];
   for (let i = 0; i < background; i++) {
     const id = taskId();
@@ -87,6 +108,7 @@ async function setupTeardown(iterations: number, background: number): Promise<Re
   }
   const r: Record<string, number[]> = { pierUp: [], pierDown: [], pierTotal: [], scriptUp: [], scriptDown: [], scriptTotal: [] };
   const bridge = net.bridgeFor(VPC.vpcId);
+  const loadsBefore = { ...net.loads };
   for (let i = 0; i < iterations + 1; i++) {
     const id = taskId();
     const t0 = performance.now();
@@ -108,8 +130,12 @@ async function setupTeardown(iterations: number, background: number): Promise<Re
     r.pierUp!.push(t1 - t0); r.pierDown!.push(t2 - t1); r.pierTotal!.push(t2 - t0);
     r.scriptUp!.push(s1 - s0); r.scriptDown!.push(s2 - s1); r.scriptTotal!.push(s2 - s0);
   }
+  const loads = { whole: net.loads.whole - loadsBefore.whole, changes: net.loads.changes - loadsBefore.changes };
+  const rules = await rulesetLoads(20);
+  r.rulesWhole = rules.whole;
+  r.rulesChange = rules.change;
   for (const id of others) await net.destroy(id);
-  return r;
+  return { times: r, loads };
 }
 
 // ---- 2. TCP between two tasks
@@ -144,8 +170,9 @@ async function loadPolicy(kind: 'none' | 'one' | 'many', server: string, client:
 // ---- main
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { iterations: { type: 'string', default: '50' }, json: { type: 'string' } } });
+  const { values } = parseArgs({ options: { iterations: { type: 'string', default: '50' }, others: { type: 'string', default: '0,50,200' }, json: { type: 'string' } } });
   const iterations = Number(values.iterations);
+  const backgrounds = values.others.split(',').map(Number);
   if (process.getuid?.() !== 0) throw new Error('the network benchmark needs root');
   const work = mkdtempSync(join(tmpdir(), 'pier-bench-net-'));
   net = new VpcTaskNetwork({ instance: inst, netnsPrefix: `pb${inst}-`, stateDir: join(work, 'network') });
@@ -156,19 +183,19 @@ async function main(): Promise<void> {
   const result: Record<string, unknown> = { machine };
   console.log(`machine: ${describeMachine(machine)}`);
   try {
-    await net.setPolicy({ securityGroups: [{ groupId: 'sg-0be1', ingress: [], egress: ALL_OUT }], members: {} });
+    await net.setPolicy(POLICY);
     const anchor = taskId();
     await net.create(anchor, eni(1, ['sg-0be1'])); // the bridge exists before the clock starts
 
     // 1.
-    const setup: Record<string, Record<string, number[]>> = {};
-    for (const background of [0, 50]) {
+    const setup: Record<string, Awaited<ReturnType<typeof setupTeardown>>> = {};
+    for (const background of backgrounds) {
       log(`setup/teardown: ${iterations} iterations with ${background} other tasks attached`);
       setup[background] = await setupTeardown(iterations, background);
     }
     console.log(`\n### 1. ENI setup + teardown per task (${iterations} each, interleaved; ms)`);
     const rows: string[][] = [];
-    for (const [bg, r] of Object.entries(setup)) {
+    for (const [bg, { times: r, loads }] of Object.entries(setup)) {
       for (const [label, key] of [['Pier: create (netns, veth, address, route, ruleset)', 'pierUp'], ['Pier: destroy', 'pierDown'], ['Pier: total', 'pierTotal'],
         ['script: up (ip netns + veth + address + route)', 'scriptUp'], ['script: down (ip netns del)', 'scriptDown'], ['script: total', 'scriptTotal']] as const) {
         const s = summary(r[key]!);
@@ -176,6 +203,11 @@ async function main(): Promise<void> {
       }
       const ratio = summary(r.pierTotal!).p50 / summary(r.scriptTotal!).p50;
       rows.push([`${bg} other tasks`, `**Pier / script at p50: ${ratio.toFixed(2)}×** (goal ≤ 1.2×: ${ratio <= 1.2 ? 'met' : 'NOT met'})`, '', '', '']);
+      rows.push([`${bg} other tasks`, `ruleset loads in the loop above: ${loads.changes} incremental, ${loads.whole} whole`, '', '', '']);
+      for (const [label, key] of [['ruleset load alone, whole (start-up, recovery; 20)', 'rulesWhole'], ['ruleset load alone, one change (a group member; 20)', 'rulesChange']] as const) {
+        const s = summary(r[key]!);
+        rows.push([`${bg} other tasks`, label, fmtMs(s.p50), fmtMs(s.p90), fmtMs(s.p99)]);
+      }
     }
     console.log(markdownTable(['attached', 'what', 'p50', 'p90', 'p99'], rows, new Set([2, 3, 4])));
     result.setup = setup;
