@@ -29,6 +29,8 @@ test('trust policies: the ECS task-role policy, a lone statement, 2008 and no Ve
 test('trust policies IAM refuses: no principal, a Resource, actions other than sts:, principals that are not principals', () => {
   assert.throws(() => trust(withStatement(ECS_TRUST, { Principal: undefined })), malformed('Missing required field Principal'));
   assert.throws(() => trust(withStatement(ECS_TRUST, { Resource: '*' })), malformed('Has prohibited field Resource'));
+  // An identity policy given as a trust policy: the prohibited field is what IAM reports.
+  assert.throws(() => trust(S3_READ), malformed('Has prohibited field Resource'));
   assert.throws(() => trust(withStatement(ECS_TRUST, { Action: 's3:GetObject' })), malformed('AssumeRole policy may only specify STS AssumeRole actions.'));
   assert.throws(() => trust(withStatement(ECS_TRUST, { Principal: { Service: 'ecs-tasks' } })), malformed('Invalid principal in policy: "SERVICE":"ecs-tasks"'));
   assert.throws(() => trust(withStatement(ECS_TRUST, { Principal: { AWS: 'alice' } })), malformed('Invalid principal in policy: "AWS":"alice"'));

@@ -102,33 +102,29 @@ function parseStatement(raw: unknown, kind: PolicyKind): PolicyStatement {
     }
     out.sid = sid;
   }
+  // Fields the kind prohibits are reported before anything missing, as IAM does.
+  const resource = exclusive(raw, 'Resource', 'NotResource');
+  const principal = exclusive(raw, 'Principal', 'NotPrincipal');
+  if (kind === PolicyKind.trust && resource) throw malformed(`Has prohibited field ${resource.key}`);
+  if (kind === PolicyKind.identity && principal) throw malformed('Policy document should not specify a principal.');
+
   const action = exclusive(raw, 'Action', 'NotAction');
   if (!action) throw malformed('Policy statement must contain actions.');
   const actions = strings(action.value).map(checkAction);
-  if (kind === PolicyKind.trust && !actions.every((a) => a.toLowerCase().startsWith('sts:'))) {
-    throw malformed('AssumeRole policy may only specify STS AssumeRole actions.');
-  }
   if (action.key === 'Action') out.action = actions;
   else out.notAction = actions;
 
-  const resource = exclusive(raw, 'Resource', 'NotResource');
-  if (kind === PolicyKind.trust) {
-    if (resource) throw malformed(`Has prohibited field ${resource.key}`);
-  } else {
+  if (kind === PolicyKind.identity) {
     if (!resource) throw malformed('Policy statement must contain resources.');
     const resources = strings(resource.value).map(checkResource);
     if (resource.key === 'Resource') out.resource = resources;
     else out.notResource = resources;
-  }
-
-  const principal = exclusive(raw, 'Principal', 'NotPrincipal');
-  if (kind === PolicyKind.identity) {
-    if (principal) throw malformed('Policy document should not specify a principal.');
   } else {
     if (!principal) throw malformed('Missing required field Principal');
     const block = parsePrincipal(principal.value);
     if (principal.key === 'Principal') out.principal = block;
     else out.notPrincipal = block;
+    if (!actions.every((a) => a.toLowerCase().startsWith('sts:'))) throw malformed('AssumeRole policy may only specify STS AssumeRole actions.');
   }
   if (raw['Condition'] !== undefined) out.condition = parseCondition(raw['Condition']);
   return out;
