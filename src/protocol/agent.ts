@@ -142,3 +142,26 @@ export interface TaskCredentialsResponse {
   /** RFC 3339. */
   Expiration: string;
 }
+
+export type LogSource = 'stdout' | 'stderr';
+
+/**
+ * POST /agent/v1/hosts/{id}/logs: events of one container's output for its awslogs stream (the
+ * control plane names the group and stream from the task definition). Offsets are bytes of the
+ * source file; the server ingests each byte range once and answers how far it has ingested. No
+ * events: just create the stream (and the group when allowed) and answer the watermark.
+ */
+export interface ShipLogsRequest {
+  taskArn: string;
+  containerName: string;
+  source: LogSource;
+  fromOffset: number;
+  toOffset: number;
+  /** `offset`: where the event starts in the source; events below the server's watermark are dropped. */
+  events: { timestamp: number; message: string; offset: number }[];
+}
+
+export interface ShipLogsResponse {
+  /** The source is ingested up to here. */
+  watermark: number;
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerDefinition } from '../../ecs/task-definition/types.js';
+import type { ContainerDefinition } from './task-definition/types.js';
 import { awslogsConfig, AwslogsConfigError } from './awslogs-config.js';
 
 const c = (options: Record<string, string> | undefined, logDriver = 'awslogs'): ContainerDefinition =>

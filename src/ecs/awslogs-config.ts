@@ -8,7 +8,7 @@
  * shipping, and nothing is dropped — both modes get non-blocking's latency and blocking's
  * completeness.
  */
-import type { ContainerDefinition } from '../../ecs/task-definition/types.js';
+import type { ContainerDefinition } from './task-definition/types.js';
 import { datetimeFormatRegex } from './strftime.js';
 
 export interface AwslogsConfig {

@@ -1,0 +1,149 @@
+/**
+ * Ships one container's stdout and stderr to its awslogs stream, exactly once.
+ *
+ * The container writes to files; the shipper reads them from where it left off, frames events
+ * (event-framer.ts) and sends them with the byte range they came from. The control plane keeps,
+ * per stream and source, the offset it has ingested up to and drops anything below it, in the same
+ * transaction as the append; the shipper records the offset after each acknowledged batch. So a
+ * crash at any point — before the send, after it, before the record — resends at most what the
+ * server then ignores: no line lost, none twice.
+ *
+ * `sync()` first asks the server where each source stands (it also creates the stream, and the
+ * group when allowed: a task whose group is missing fails before its containers start, as on ECS).
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
+import type { ShipLogsRequest, ShipLogsResponse, LogSource } from '../../protocol/agent.js';
+import { EventFramer, splitLines, type FramedEvent } from './event-framer.js';
+
+/** How long a multi-line event may wait for its next line before it is sent as it is (Docker: 5 s). */
+export const MULTILINE_FLUSH_MS = 5_000;
+const READ_CHUNK_BYTES = 1 << 20;
+/** Stay under PutLogEvents' limits: 10,000 events and 1 MiB counting 26 bytes per event. */
+const BATCH_EVENTS = 10_000;
+const BATCH_BYTES = 1_000_000;
+const OFFSETS_FILE = 'awslogs-offsets.json';
+
+export interface ShipperOptions {
+  readonly taskArn: string;
+  readonly containerName: string;
+  /** The container dir holding `stdout` and `stderr`. */
+  readonly dir: string;
+  readonly startPattern: RegExp | undefined;
+  readonly ship: (req: ShipLogsRequest) => Promise<ShipLogsResponse>;
+  readonly now: () => number;
+}
+
+interface SourceState {
+  readonly name: LogSource;
+  readonly framer: EventFramer;
+  /** Everything before this is ingested. */
+  shipped: number;
+  /** Read up to here (lines of a pending multi-line event, past `shipped`). */
+  read: number;
+  /** Completed events not yet acknowledged. */
+  queue: FramedEvent[];
+}
+
+export class ContainerLogShipper {
+  private readonly sources: SourceState[];
+  private synced = false;
+
+  constructor(private readonly o: ShipperOptions) {
+    const saved = this.loadOffsets();
+    this.sources = (['stdout', 'stderr'] as const).map((name) => ({
+      name, framer: new EventFramer(o.startPattern), shipped: saved[name] ?? 0, read: saved[name] ?? 0, queue: [],
+    }));
+  }
+
+  /** Learns where the server stands for each source; creates the stream (and group, if allowed). Throws what the server refuses. */
+  async sync(): Promise<void> {
+    for (const s of this.sources) {
+      const { watermark } = await this.o.ship({ taskArn: this.o.taskArn, containerName: this.o.containerName, source: s.name, fromOffset: s.shipped, toOffset: s.shipped, events: [] });
+      if (watermark > s.shipped) {
+        s.shipped = watermark;
+        s.read = watermark;
+      }
+    }
+    this.synced = true;
+    this.saveOffsets();
+  }
+
+  /**
+   * Reads what is new and sends the completed events. `final` (the container has exited) also
+   * sends an unterminated last line and the event being gathered. Returns whether it read a full
+   * chunk (more may be waiting).
+   */
+  async pump(final = false): Promise<boolean> {
+    if (!this.synced) await this.sync();
+    let more = false;
+    for (const s of this.sources) {
+      const now = this.o.now();
+      const chunk = this.readFrom(s.name, s.read);
+      const { lines, used } = splitLines(chunk, s.read, now, final && chunk.length < READ_CHUNK_BYTES);
+      s.read += used;
+      for (const line of lines) s.queue.push(...s.framer.push(line));
+      const since = s.framer.pendingSince;
+      if ((final && chunk.length < READ_CHUNK_BYTES) || (since !== undefined && now - since >= MULTILINE_FLUSH_MS)) s.queue.push(...s.framer.flush());
+      if (chunk.length === READ_CHUNK_BYTES) more = true;
+      await this.send(s);
+    }
+    return more;
+  }
+
+  /** Pumps until everything written so far is shipped (the container has exited). */
+  async drain(): Promise<void> {
+    while (await this.pump(true));
+  }
+
+  private async send(s: SourceState): Promise<void> {
+    while (s.queue.length > 0) {
+      let bytes = 0;
+      let n = 0;
+      while (n < s.queue.length && n < BATCH_EVENTS) {
+        const b = Buffer.byteLength(s.queue[n]!.message) + 26;
+        if (n > 0 && bytes + b > BATCH_BYTES) break;
+        bytes += b;
+        n++;
+      }
+      const batch = s.queue.slice(0, n);
+      const toOffset = batch[batch.length - 1]!.end;
+      const { watermark } = await this.o.ship({
+        taskArn: this.o.taskArn, containerName: this.o.containerName, source: s.name, fromOffset: s.shipped, toOffset,
+        events: batch.map((e) => ({ timestamp: e.timestamp, message: e.message, offset: e.start })),
+      });
+      s.queue.splice(0, n);
+      s.shipped = Math.max(toOffset, watermark);
+      this.saveOffsets();
+    }
+  }
+
+  private readFrom(source: LogSource, offset: number): Buffer {
+    let fd: number;
+    try {
+      fd = openSync(join(this.o.dir, source), 'r');
+    } catch {
+      return Buffer.alloc(0);
+    }
+    try {
+      const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      const n = readSync(fd, buf, 0, READ_CHUNK_BYTES, offset);
+      return buf.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private loadOffsets(): Partial<Record<LogSource, number>> {
+    try {
+      return JSON.parse(readFileSync(join(this.o.dir, OFFSETS_FILE), 'utf8')) as Partial<Record<LogSource, number>>;
+    } catch {
+      return {};
+    }
+  }
+
+  private saveOffsets(): void {
+    writeFileAtomic(join(this.o.dir, OFFSETS_FILE), JSON.stringify(Object.fromEntries(this.sources.map((s) => [s.name, s.shipped]))));
+  }
+}
