@@ -5,7 +5,7 @@
  * (here 8-15 ms from a 240 MB process: the fork copies its page tables; 3-4 ms from the helper).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { DetachOptions, RunOptions, RunResult } from './exec.js';
 
@@ -126,8 +126,22 @@ export function detachLocal(argv: readonly string[], opts: DetachOptions): Promi
     const child = timedSpawn(file, args, { detached: true, stdio: ['ignore', out, err], cwd: opts.cwd, env: opts.env ?? process.env });
     child.on('error', () => undefined); // reported through the missing pid
     child.unref();
-    if (child.pid === undefined) return Promise.reject(new Error(`could not start ${argv.slice(0, 3).join(' ')}`));
-    return Promise.resolve(child.pid);
+    const pid = child.pid;
+    if (pid === undefined) return Promise.reject(new Error(`could not start ${argv.slice(0, 3).join(' ')}`));
+    if (opts.pidFile !== undefined) {
+      try {
+        writeFileSync(`${opts.pidFile}.tmp`, `${pid}\n`);
+        renameSync(`${opts.pidFile}.tmp`, opts.pidFile);
+      } catch (e) {
+        try {
+          process.kill(-pid, 'SIGKILL'); // nobody could find it: do not leave it running
+        } catch {
+          // already gone
+        }
+        throw e;
+      }
+    }
+    return Promise.resolve(pid);
   } catch (e) {
     return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   } finally {

@@ -99,6 +99,10 @@ export class RuncRuntime extends ShimRuntime {
     return { status: 'stopped' };
   }
 
+  protected stateDirs(_sandbox: SandboxSpec, containerId: string): string[] {
+    return [this.root, join(this.root, containerId)];
+  }
+
   protected async removeContainerState(_sandbox: SandboxSpec, containerId: string): Promise<void> {
     if (!existsSync(join(this.root, containerId))) return;
     await runCommand(this.command(['delete', '--force', containerId]), { timeoutMs: this.commandTimeoutMs });

@@ -276,6 +276,10 @@ export class RunscRuntime extends ShimRuntime {
     return { status, ...(st.sandbox?.pid ? { pid: st.sandbox.pid } : {}) };
   }
 
+  protected stateDirs(): string[] {
+    return [this.root];
+  }
+
   protected async removeContainerState(sandbox: SandboxSpec, containerId: string): Promise<void> {
     if (!existsSync(this.stateFile(this.sandboxIdOf(sandbox), containerId))) return;
     await runCommand(this.command(['delete', '-force', containerId], sandbox), { timeoutMs: this.commandTimeoutMs });

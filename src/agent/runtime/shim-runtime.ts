@@ -3,7 +3,7 @@
  * around the runtime's foreground `run`, and the container dir holds its result. The subclasses
  * supply the runtime's commands and how to read its state; this class does the lifecycle.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../host/exec.js';
 import { ContainerStartError, ExecTimeoutError, type ContainerSpec, type ContainerStatus, type OciRuntime, type SandboxSpec } from './oci-runtime.js';
@@ -12,6 +12,7 @@ import {
   clearRun, hasShimPidFile, killShim, launchShim, liveShimPid, pidAlive, readExitCode, readOomKilled, type ShimLaunch,
 } from './shim.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { WakeTimer } from '../../lib/wake-timer.js';
 
 export interface RuntimeState {
   status: 'created' | 'running' | 'stopped';
@@ -49,6 +50,11 @@ export abstract class ShimRuntime implements OciRuntime {
   protected abstract shimLaunch(sandbox: SandboxSpec, container: ContainerSpec): Promise<Omit<ShimLaunch, 'id' | 'dir'>>;
   /** The runtime's view of the container, read cheaply; undefined when it has none. */
   protected abstract runtimeState(sandbox: SandboxSpec, containerId: string): Promise<RuntimeState | undefined>;
+  /**
+   * Directories whose entries change when the container's runtime state does (watched while
+   * waiting for it to run; they may not exist yet).
+   */
+  protected abstract stateDirs(sandbox: SandboxSpec, containerId: string): string[];
   /** Deletes what the runtime still holds for a container id (a previous run). */
   protected abstract removeContainerState(sandbox: SandboxSpec, containerId: string): Promise<void>;
   /** Why the runtime could not start the process, if that is what the exit means. */
@@ -72,6 +78,16 @@ export abstract class ShimRuntime implements OciRuntime {
   }
 
   private async waitRunning(sandbox: SandboxSpec, container: ContainerSpec, shimPid: number): Promise<void> {
+    const watch = new DirWatch([container.dir, ...this.stateDirs(sandbox, container.id)]);
+    try {
+      await this.pollRunning(sandbox, container, shimPid, watch);
+    } finally {
+      watch.close();
+    }
+  }
+
+  /** Polls until running; a change in a watched directory (runtime state, exit-code) polls at once. */
+  private async pollRunning(sandbox: SandboxSpec, container: ContainerSpec, shimPid: number, watch: DirWatch): Promise<void> {
     const deadline = performance.now() + this.startTimeoutMs;
     let delay = 2;
     for (;;) {
@@ -89,7 +105,7 @@ export abstract class ShimRuntime implements OciRuntime {
         throw new ContainerStartError(`the shim of ${container.id} exited without recording an exit status (see ${join(container.dir, 'stderr')})`);
       }
       if (performance.now() > deadline) throw new ContainerStartError(`container ${container.id} was not running after ${this.startTimeoutMs} ms`);
-      await sleep(delay);
+      await watch.changeOr(delay);
       delay = Math.min(delay * 1.3, 10); // state reads are file reads: polling is cheap
     }
   }
@@ -172,4 +188,43 @@ export async function killAndWait(pids: readonly number[], timeoutMs: number): P
     await sleep(10);
   }
   return true;
+}
+
+/**
+ * inotify watches on directories, some of which may appear later (each wake-up retries those):
+ * `changeOr(ms)` resolves at the first change in any of them, or after `ms`.
+ */
+class DirWatch {
+  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly timer = new WakeTimer();
+  private closed = false;
+
+  constructor(private readonly dirs: readonly string[]) {
+    this.attach();
+  }
+
+  async changeOr(ms: number): Promise<void> {
+    await this.timer.sleep(ms);
+    this.attach();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+  }
+
+  private attach(): void {
+    if (this.closed) return;
+    for (const dir of this.dirs) {
+      if (this.watchers.has(dir)) continue;
+      try {
+        const w = watch(dir, { persistent: false }, () => this.timer.wake());
+        w.on('error', () => undefined); // the directory went away: polling goes on
+        this.watchers.set(dir, w);
+      } catch {
+        // not there yet
+      }
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * runs the runtime's foreground command (`runsc run`, `runc run`) with the container's stdout and
  * stderr on files, and when that command returns records the result in the container dir:
  *
- *   shim.pid     the shim's pid (written first thing, atomically)
+ *   shim.pid     the shim's pid (written atomically by whoever started it, before anyone is told)
  *   oom-killed   present when the OOM killer acted (see below)
  *   exit-code    the exit status, written atomically (tmp + rename) and last
  *
@@ -15,7 +15,7 @@
  * since the task cgroup is shared). A runsc sandbox that dies takes its containers' `runsc run`
  * down with status 128: the shim turns that into 137 once the sandbox process is gone.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchDetached } from '../host/exec.js';
 
@@ -54,12 +54,13 @@ const cmd = (argv: readonly string[]): string => argv.map(shq).join(' ');
 
 /** The shim's script (exported for tests and for reading; it is passed to `sh -c`). */
 export function shimScript(l: ShimLaunch): string {
+  // Nothing runs before the runtime's command but builtins: every process started here is time a
+  // launch waits for (no `mv`, no `$(…)` subshell).
   const lines = [
     `cd ${shq(l.dir)} || exit 1`,
-    'echo $$ > shim.pid.tmp && mv -f shim.pid.tmp shim.pid',
-    // Reads a memory.oom_control oom_kill counter with shell builtins only.
-    'oomk() { n=0; if [ -r "$1" ]; then while read -r k v; do [ "$k" = oom_kill ] && n=$v; done < "$1"; fi; echo "$n"; }',
-    `t0=$(oomk ${shq(l.taskOomFile ?? '')})`,
+    // Sets n to a memory.oom_control oom_kill counter, with shell builtins only.
+    'oomk() { n=0; if [ -r "$1" ]; then while read -r k v; do [ "$k" = oom_kill ] && n=$v; done < "$1"; fi; }',
+    `oomk ${shq(l.taskOomFile ?? '')}; t0=$n`,
     `${cmd(l.argv)} </dev/null`,
     'code=$?',
     'oom=0',
@@ -69,7 +70,8 @@ export function shimScript(l: ShimLaunch): string {
       // Gone or a zombie (its reaper may take a while): the sandbox is dead.
       'gone() { [ -r "/proc/$1/stat" ] || return 0; read -r l < "/proc/$1/stat" || return 0; l=${l##*) }; case $l in Z*|X*) return 0;; esac; return 1; }',
       `if [ "$code" = 128 ]; then`,
-      `  if [ "$(oomk ${shq(l.taskOomFile ?? '')})" -gt "$t0" ]; then code=137; else`,
+      `  oomk ${shq(l.taskOomFile ?? '')}`,
+      `  if [ "$n" -gt "$t0" ]; then code=137; else`,
       `    i=0; while [ $i -lt 10 ] && ! gone ${l.sandboxPid}; do sleep 0.05; i=$((i+1)); done`,
       `    gone ${l.sandboxPid} && code=137`,
       '  fi',
@@ -77,8 +79,8 @@ export function shimScript(l: ShimLaunch): string {
     );
   }
   lines.push(
-    `[ "$(oomk ${shq(l.containerOomFile ?? '')})" -gt 0 ] && oom=1`,
-    `[ "$code" = 137 ] && [ "$(oomk ${shq(l.taskOomFile ?? '')})" -gt "$t0" ] && oom=1`,
+    `oomk ${shq(l.containerOomFile ?? '')}; [ "$n" -gt 0 ] && oom=1`,
+    `oomk ${shq(l.taskOomFile ?? '')}; [ "$code" = 137 ] && [ "$n" -gt "$t0" ] && oom=1`,
   );
   if (l.after?.length) lines.push(`${cmd(l.after)} >/dev/null 2>&1`);
   lines.push(
@@ -92,17 +94,14 @@ export function shimScript(l: ShimLaunch): string {
  * Starts the shim detached from the agent (through the spawner helper, see host/exec.ts); resolves
  * with its pid. stdout/stderr files are appended to (restarts keep earlier logs).
  */
-export async function launchShim(l: ShimLaunch): Promise<number> {
-  const pid = await launchDetached(['/bin/sh', '-c', shimScript(l), `pier-shim:${l.id}`], {
+export function launchShim(l: ShimLaunch): Promise<number> {
+  return launchDetached(['/bin/sh', '-c', shimScript(l), `pier-shim:${l.id}`], {
     cwd: l.dir,
     env: l.env ?? process.env,
     stdoutFile: join(l.dir, FILES.stdout),
     stderrFile: join(l.dir, FILES.stderr),
+    pidFile: join(l.dir, FILES.pid),
   });
-  // The script writes it too; writing it here as well closes the window before the shell runs.
-  writeFileSync(join(l.dir, 'shim.pid.node'), `${pid}\n`);
-  renameSync(join(l.dir, 'shim.pid.node'), join(l.dir, FILES.pid));
-  return pid;
 }
 
 export function readExitCode(dir: string): number | undefined {

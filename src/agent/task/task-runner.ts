@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { StopCode, TaskStatus } from '../../ecs/enums.js';
 import type { ContainerDefinition, TaskDefinitionBody } from '../../ecs/task-definition/types.js';
 import { coerceError } from '../../lib/errors.js';
+import { WakeTimer } from '../../lib/wake-timer.js';
 import type { Assignment, ContainerReport, TaskReport } from '../../protocol/agent.js';
 import type { ContainerSpec, SandboxSpec } from '../runtime/oci-runtime.js';
 import type { LocalContainer, LocalTaskState } from '../state/task-state.js';
@@ -32,7 +33,7 @@ const TICK_MS = 250;
 export class TaskRunner {
   private state: LocalTaskState;
   private readonly health = new Map<string, { spec: HealthCheckSpec; state: HealthState; nextAt: number; probing: boolean }>();
-  private wakeUp: (() => void) | undefined;
+  private readonly timer = new WakeTimer();
   private detached = false;
   private readonly trace = new LaunchTrace();
   /** The last report queued (see report()). */
@@ -83,14 +84,14 @@ export class TaskRunner {
    */
   detach(): void {
     this.detached = true;
-    this.wakeUp?.();
+    this.timer.wake();
   }
 
   requestStop(stopCode: StopCode, reason: string): void {
     if (this.state.stop) return;
     this.state = { ...this.state, stop: { stopCode, reason } };
     this.save();
-    this.wakeUp?.();
+    this.timer.wake();
   }
 
   private save(): void {
@@ -266,7 +267,7 @@ export class TaskRunner {
           const before = h.state.status;
           h.state = recordProbe(h.state, h.spec, probe, this.deps.clock.now() - (c.startedAtMs ?? now), this.deps.clock.now());
           if (h.state.status !== before && this.state.reported && this.state.phase === 'running') await this.report(this.state.reported);
-          this.wakeUp?.();
+          this.timer.wake();
         });
     }
   }
@@ -383,17 +384,7 @@ export class TaskRunner {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wakeUp = undefined;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(t);
-        this.wakeUp = undefined;
-        resolve();
-      };
-    });
+    return this.timer.sleep(ms);
   }
 }
 
