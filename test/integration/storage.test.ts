@@ -186,6 +186,34 @@ describe('task storage on a real host (root, loop devices, overlayfs)', { timeou
     await assertTaskGone(storage, taskId);
   });
 
+  test('spare disks: a task takes a formatted image made ahead; spares are remade, never listed as tasks', async () => {
+    const root = join(ROOT, 'spares');
+    const s = new LocalTaskStorage(root, { spareDisks: 1 });
+    const first = await s.createTaskDisk(newTaskId(), 0, SMALL); // no spare yet: made in place
+    await s.settled();
+    const spares = (): string[] => readdirSync(join(root, '.spare'));
+    assert.deepEqual(spares(), [`${64 * MiB}-0.img`]);
+    const second = await s.createTaskDisk(newTaskId(), 0, SMALL);
+    assert.deepEqual(spares(), [], 'the spare was taken');
+    assert.equal((await mountAt(second.mountPoint))?.fsType, 'ext4');
+    assert.equal(await loopBackingFile((await mountAt(second.mountPoint))!.source), join(root, second.taskId, 'disk.img'));
+    writeFileSync(join(await s.taskVolumeDir(second, 'v'), 'f'), 'x');
+    assert.equal(existsSync(join(first.mountPoint, 'volumes', 'v', 'f')), false, 'the disks are separate file systems');
+    await s.settled();
+    assert.deepEqual(spares(), [`${64 * MiB}-1.img`], 'and another one was made');
+    assert.deepEqual(await s.listTasks(), [first.taskId, second.taskId].sort());
+    writeFileSync(join(root, '.spare', `${64 * MiB}-2.img.tmp`), ''); // a spare cut short by a crash
+    const restarted = new LocalTaskStorage(root, { spareDisks: 1 });
+    const third = await restarted.createTaskDisk(newTaskId(), 0, SMALL);
+    assert.deepEqual(spares(), [], 'a new instance takes the spare left by the last one and drops the torn one');
+    for (const d of [first, second, third]) {
+      await restarted.destroyTask(d.taskId);
+      await assertTaskGone(restarted, d.taskId);
+    }
+    await restarted.settled();
+    rmSync(root, { recursive: true, force: true });
+  });
+
   test('writing past the cap fails with ENOSPC inside the task disk and harms nothing else', async (t) => {
     const a = await storage.createTaskDisk(newTaskId(), 0, SMALL);
     const b = await storage.createTaskDisk(newTaskId(), 0, SMALL);

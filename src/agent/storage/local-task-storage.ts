@@ -79,8 +79,6 @@ export class LocalTaskStorage implements TaskStorage {
     }
     return this.locked(taskId, async () => {
       const record = await ensureTaskDisk(paths, taskId, sizeBytes, this.spares);
-      await mkdir(paths.containersDir, { recursive: true, mode: 0o711 });
-      await mkdir(paths.volumesDir, { recursive: true, mode: 0o755 });
       return { taskId, mountPoint: paths.mountPoint, sizeGiB: record.sizeBytes / GiB };
     });
   }

@@ -8,6 +8,8 @@
  *   <dir>/<sizeBytes>-<n>.img.tmp   being made (removed at start: a crash may have cut mkfs short)
  *
  * Spares are kept only for sizes tasks asked for since this instance started, `target` of each.
+ * They are made once no task has asked for a disk for `idleMs` (default 1 s): mkfs competes for
+ * the CPU with the launches it is meant to speed up.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
@@ -22,8 +24,9 @@ export class SpareDisks {
   private next = 0;
   private filling: Promise<void> | undefined;
   private loaded = false;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dir: string, private readonly target: number) {}
+  constructor(private readonly dir: string, private readonly target: number, private readonly idleMs = 1_000) {}
 
   /** Moves a spare of `sizeBytes` to `dest` (same file system); false when there is none. */
   async take(sizeBytes: number, dest: string): Promise<boolean> {
@@ -41,17 +44,33 @@ export class SpareDisks {
     return false;
   }
 
-  /** Makes spares, one at a time in the background, until each wanted size has `target`. */
+  /**
+   * Makes spares in the background, one at a time, until each wanted size has `target`: after
+   * `idleMs` without another call.
+   */
   refill(): void {
-    if (this.target <= 0 || this.filling) return;
+    if (this.target <= 0) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.startFill(), this.idleMs);
+    this.timer.unref(); // never keeps the process alive: spares are an optimisation
+  }
+
+  /** Makes any spares due now and resolves when none is being made. */
+  async settled(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.startFill();
+    }
+    while (this.filling) await this.filling;
+  }
+
+  private startFill(): void {
+    this.timer = undefined;
+    if (this.filling) return;
     this.filling = this.fill().catch(() => undefined).finally(() => {
       this.filling = undefined;
     });
-  }
-
-  /** Resolves when no spare is being made. */
-  async settled(): Promise<void> {
-    while (this.filling) await this.filling;
   }
 
   private load(): void {

@@ -111,17 +111,24 @@ export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeB
       };
       await writeRecord(paths, record);
     }
+    await makeDiskDirs(paths);
     return record;
   }
 
+  const mountPointMade = mkdir(paths.mountPoint, { recursive: true, mode: 0o755 });
+  mountPointMade.catch(() => undefined); // awaited below
   if (!record?.formatted || !(await exists(paths.image))) {
     // Nothing usable yet (or a crash mid-way): make the image from scratch, or take a spare.
-    if (!fresh) for (const dev of await loopDevicesFor(paths.image)) await detachLoop(dev);
     record = {
       version: 1, taskId, image: paths.image, mountPoint: paths.mountPoint, sizeBytes,
       formatted: false, rootfs: {}, updatedAt: '',
     };
-    await writeRecord(paths, record);
+    // A fresh directory has no record to correct (a crash from here on leaves none, and no record
+    // means "make the image again", as formatted=false does).
+    if (!fresh) {
+      for (const dev of await loopDevicesFor(paths.image)) await detachLoop(dev);
+      await writeRecord(paths, record);
+    }
     if (!(await spares?.take(sizeBytes, paths.image))) {
       const fh = await open(paths.image, 'w', 0o600); // create or empty
       try {
@@ -135,13 +142,22 @@ export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeB
     record.formatted = true;
   }
 
-  await mkdir(paths.mountPoint, { recursive: true, mode: 0o755 });
+  await mountPointMade;
   // One mount(8) makes an auto-clear loop device and mounts it: the device goes away by itself
   // when the filesystem is unmounted. A crash before the record below is written leaves
-  // formatted=false, so a retry remakes the image (after detaching any device found for it).
+  // formatted=false (or no record), so a retry remakes the image (after detaching any device
+  // found for it).
   record.loopDevice = await mountLoopImage(paths.image, paths.mountPoint, { fsType: 'ext4', options: ['nodev', 'nosuid', 'noatime'] });
-  await writeRecord(paths, record);
+  await Promise.all([writeRecord(paths, record), makeDiskDirs(paths)]);
   return record;
+}
+
+/** The task disk's top directories (on the mounted disk). */
+export async function makeDiskDirs(paths: TaskDiskPaths): Promise<void> {
+  await Promise.all([
+    mkdir(paths.containersDir, { recursive: true, mode: 0o711 }),
+    mkdir(paths.volumesDir, { recursive: true, mode: 0o755 }),
+  ]);
 }
 
 /**
