@@ -597,7 +597,11 @@ function readTrace(rp: RunPier, t: EcsTask): LaunchTraceJson | undefined {
   try {
     const tr = JSON.parse(readFileSync(join(rp.dataDir, 'agent', 'tasks', id, LAUNCH_TRACE_FILE), 'utf8')) as LaunchTraceJson;
     const shift = tr.startedAtMs - t.createdAt * 1000;
-    return { ...tr, marks: Object.fromEntries(Object.entries(tr.marks).map(([k, v]) => [k, v + shift])) };
+    return {
+      ...tr,
+      marks: Object.fromEntries(Object.entries(tr.marks).map(([k, v]) => [k, v + shift])),
+      commands: (tr.commands ?? []).map((c) => ({ ...c, askedAt: c.askedAt + shift })),
+    };
   } catch {
     return undefined;
   }
@@ -681,6 +685,8 @@ interface LatencyResult {
   marks: { mark: string; p50: number }[];
   /** The agent's trace: each mark's p50/p90 in ms after createdAt, and process starts per launch. */
   agentMarks: { mark: string; p50: number; p90: number }[];
+  /** Host commands during the launches (by their first words): asked at (after createdAt), ran, waited for (p50). */
+  commands: { command: string; perLaunch: number; askedAt: number; ranMs: number; waitedMs: number }[];
   spawns: Summary;
   spawnBlocked: Summary;
   busyPct: number | undefined;
@@ -840,7 +846,20 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
   }
 }
 
-function traceSummary(launches: readonly PierLaunch[]): Pick<LatencyResult, 'agentMarks' | 'spawns' | 'spawnBlocked'> {
+function commandRows(launches: readonly PierLaunch[]): LatencyResult['commands'] {
+  const traced = launches.filter((l) => l.trace);
+  const all = traced.flatMap((l) => l.trace!.commands ?? []);
+  const names = [...new Set(all.map((c) => c.command))];
+  return names.map((command) => {
+    const mine = all.filter((c) => c.command === command);
+    return {
+      command, perLaunch: mine.length / Math.max(1, traced.length),
+      askedAt: summary(mine.map((c) => c.askedAt)).p50, ranMs: summary(mine.map((c) => c.ranMs)).p50, waitedMs: summary(mine.map((c) => c.waitedMs)).p50,
+    };
+  }).sort((a, b) => a.askedAt - b.askedAt);
+}
+
+function traceSummary(launches: readonly PierLaunch[]): Pick<LatencyResult, 'agentMarks' | 'spawns' | 'spawnBlocked' | 'commands'> {
   const traced = launches.filter((l) => l.trace);
   const names = [...new Set(traced.flatMap((l) => Object.keys(l.trace!.marks)))];
   const agentMarks = names.map((mark) => {
@@ -851,6 +870,7 @@ function traceSummary(launches: readonly PierLaunch[]): Pick<LatencyResult, 'age
     agentMarks,
     spawns: summary(traced.map((l) => l.trace!.spawns)),
     spawnBlocked: summary(traced.map((l) => l.trace!.spawnBlockedMs)),
+    commands: commandRows(launches),
   };
 }
 
@@ -881,6 +901,9 @@ function printLatency(r: LatencyResult): void {
     console.log(`\nthe agent's trace (launch-trace.json), ms after createdAt; per launch ${fmtMs(r.spawns.p50)} processes started (p50), `
       + `its event loop blocked ${fmtMs(r.spawnBlocked.p50)} ms (p50, ${fmtMs(r.spawnBlocked.p90)} p90) inside spawn()`);
     console.log(markdownTable(['mark', 'p50', 'p90'], r.agentMarks.map((m) => [m.mark, fmtMs(m.p50), fmtMs(m.p90)]), new Set([1, 2])));
+    console.log('\nhost commands during a launch (p50 ms; asked at: after createdAt; ran: the process; waited: the caller, incl. starting it)');
+    console.log(markdownTable(['command', 'per launch', 'asked at', 'ran', 'waited'],
+      r.commands.map((c) => [c.command, c.perLaunch.toFixed(1), fmtMs(c.askedAt), fmtMs(c.ranMs), fmtMs(c.waitedMs)]), new Set([1, 2, 3, 4])));
   }
   console.log(`\nmilestones after createdAt, p50 (ms): ${r.marks.map((m) => `${m.mark} ${fmtMs(m.p50)}`).join('; ')}`);
   if (r.profileTop) console.log(`\n${r.profileTop.join('\n')}`);

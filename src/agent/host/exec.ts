@@ -55,6 +55,11 @@ export interface DetachOptions {
   env?: NodeJS.ProcessEnv;
   stdoutFile: string;
   stderrFile: string;
+  /**
+   * Written atomically with the pid right after the start (before the caller hears of it), by
+   * whoever started it: the pid is on disk even if the caller dies meanwhile.
+   */
+  pidFile?: string;
 }
 
 export class HostCommandError extends Error {
@@ -94,11 +99,37 @@ export function spawnStats(): { count: number; blockedMs: number } {
   return { count: local.count + viaSpawner, blockedMs: local.blockedMs };
 }
 
+/** A command that finished: when it was asked for (performance.now()), how long it ran, how long the caller waited. */
+export interface CommandTiming {
+  command: string;
+  askedAt: number;
+  ranMs: number;
+  waitedMs: number;
+}
+
+const RECENT_MAX = 64;
+const recent: CommandTiming[] = [];
+
+/** The last 64 commands runCommand finished (for launch traces). */
+export function recentCommands(): readonly CommandTiming[] {
+  return recent;
+}
+
 export function runCommand(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   if (argv.length === 0) return Promise.reject(new TypeError('runCommand: empty argv'));
-  if (!useSpawner || opts.stdoutFd !== undefined || opts.stderrFd !== undefined) return runLocal(argv, opts);
-  viaSpawner++;
-  return (spawner ??= new Spawner()).run(argv, opts);
+  const askedAt = performance.now();
+  let p: Promise<RunResult>;
+  if (!useSpawner || opts.stdoutFd !== undefined || opts.stderrFd !== undefined) {
+    p = runLocal(argv, opts);
+  } else {
+    viaSpawner++;
+    p = (spawner ??= new Spawner()).run(argv, opts);
+  }
+  return p.then((r) => {
+    recent.push({ command: argv.slice(0, 4).map((a) => (a.length > 24 ? '…' : a)).join(' '), askedAt, ranMs: r.durationMs, waitedMs: performance.now() - askedAt });
+    if (recent.length > RECENT_MAX) recent.shift();
+    return r;
+  });
 }
 
 /** Starts `argv` detached (its own session, stdio appended to files) and resolves with its pid. */

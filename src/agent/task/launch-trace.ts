@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnStats } from '../host/exec.js';
+import { recentCommands, spawnStats, type CommandTiming } from '../host/exec.js';
 
 export const LAUNCH_TRACE_FILE = 'launch-trace.json';
 
@@ -18,6 +18,8 @@ export interface LaunchTraceJson {
   /** Processes the agent started meanwhile (any task), and the ms its event loop was blocked starting them. */
   spawns: number;
   spawnBlockedMs: number;
+  /** Commands (any task's) asked for during the launch: askedAt in ms after startedAtMs. */
+  commands: CommandTiming[];
 }
 
 export class LaunchTrace {
@@ -27,7 +29,7 @@ export class LaunchTrace {
   private written = false;
 
   mark(name: string): void {
-    this.marks[name] ??= Math.round((performance.now() - this.t0) * 100) / 100;
+    this.marks[name] ??= round(performance.now() - this.t0);
   }
 
   /** Writes the trace into `dir` once; later calls do nothing. Never throws. */
@@ -40,6 +42,9 @@ export class LaunchTrace {
       marks: this.marks,
       spawns: s.count - this.spawns0.count,
       spawnBlockedMs: Math.round((s.blockedMs - this.spawns0.blockedMs) * 100) / 100,
+      commands: recentCommands().filter((c) => c.askedAt >= this.t0).map((c) => ({
+        command: c.command, askedAt: round(c.askedAt - this.t0), ranMs: round(c.ranMs), waitedMs: round(c.waitedMs),
+      })),
     };
     try {
       writeFileSync(join(dir, LAUNCH_TRACE_FILE), JSON.stringify(json));
@@ -48,3 +53,5 @@ export class LaunchTrace {
     }
   }
 }
+
+const round = (ms: number): number => Math.round(ms * 100) / 100;
