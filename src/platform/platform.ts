@@ -10,6 +10,7 @@ import { ecsService } from '../api/ecs-service.js';
 import { ec2Service } from '../api/ec2-service.js';
 import { efsService } from '../api/efs-service.js';
 import { iamService } from '../api/iam-service.js';
+import { logsService } from '../api/logs-service.js';
 import { ServiceModel } from '../api/model/service-model.js';
 import { createEdge } from '../api/server.js';
 import { stsService } from '../api/sts-service.js';
@@ -23,6 +24,8 @@ import type { AccountScope } from '../ecs/arn.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { randomIds } from '../lib/ids.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import type { LogsContext } from '../logs/context.js';
+import { openLogs } from '../logs/open-logs.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import {
@@ -44,6 +47,8 @@ export interface Platform {
   readonly cp: ControlPlane;
   /** The host agent running in this process, if any. */
   readonly agent: Agent | undefined;
+  /** The CloudWatch Logs store and context (src/logs/append.ts appends a task's lines through it). */
+  readonly logs: LogsContext;
   close(): Promise<void>;
 }
 
@@ -93,9 +98,10 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const efsModel = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'elasticfilesystem-2015-02-01.json'));
   const ec2Model = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ec2-2016-11-15.json'));
   await ensureDefaultVpc(cp);
+  const logs = openLogs({ dir: join(o.dataDir, 'logs'), scope, clock, log });
   const server = createEdge({
     cp,
-    services: [ecsService(cp, model)],
+    services: [ecsService(cp, model), logsService(logs.ctx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'logs-2014-03-28.json')))],
     restServices: [efsService(cp, efsModel)],
     queryServices: [
       ec2Service(cp, ec2Model),
@@ -105,7 +111,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     identities: new Identities(scope, keys, sessions, store, clock),
     joinToken: agentToken,
     // A reset leaves the account as a first start does: with its default VPC.
-    ...(o.allowReset ? { reset: async () => { await store.reset(); await ensureDefaultVpc(cp); } } : {}),
+    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await ensureDefaultVpc(cp); } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -118,6 +124,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
 
   const stop = new AbortController();
   const housekeeping = startHousekeeping(cp, Math.min(5000, Math.max(250, o.hostLostAfterMs / 4)), stop.signal);
+  const logSweep = logs.startSweep(stop.signal);
   let agent: Agent | undefined;
   if (o.agent && process.getuid?.() !== 0) {
     log.warn('not running as root: the host agent is off, so tasks will not be placed on this machine');
@@ -126,16 +133,18 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     agent = await createAgent(agentOptions, endpoint.replace('0.0.0.0', '127.0.0.1'), agentToken, scope.region, log.child({ component: 'agent' }));
   }
   return {
-    endpoint, port, scope, rootKey, agentToken, cp, agent,
+    endpoint, port, scope, rootKey, agentToken, cp, agent, logs: logs.ctx,
     async close(): Promise<void> {
       // Tasks keep running: the agent's loops stop, its containers do not.
       await agent?.stop();
       stop.abort();
       await housekeeping;
+      await logSweep;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await logs.close();
       await store.close();
     },
   };

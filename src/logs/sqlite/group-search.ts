@@ -34,6 +34,7 @@ export interface SearchLimits {
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = { scanBudget: 20_000, candidateCap: 5_000, trigramProbe: 5_000, trigramsPerAlternative: 3 };
 
 const SCAN_CHUNK = 2_000;
+const FETCH_SLICE = 1_000;
 const MIN = Number.MIN_SAFE_INTEGER;
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -87,7 +88,7 @@ export class GroupSearch {
     const from: Boundary = q.after ?? { ts: lo - 1, id: MAX };
     if (streams.size === 0 || lo > hi) return { events: [] };
     if (q.pattern.requirement) {
-      const page = this.viaIndex(groupId, q, q.pattern.requirement, streams, lo, hi, from);
+      const page = await this.viaIndex(groupId, q, q.pattern.requirement, streams, lo, hi, from);
       if (page) return page;
     }
     return this.scan(groupId, q, streams, lo, hi, from);
@@ -116,9 +117,9 @@ export class GroupSearch {
     return `${quote(groupMarker(groupId))} AND (${alternatives.map((a) => `(${a})`).join(' OR ')})`;
   }
 
-  private viaIndex(
+  private async viaIndex(
     groupId: number, q: GroupSearchQuery, requirement: LiteralRequirement, streams: ReadonlySet<number>, lo: number, hi: number, from: Boundary,
-  ): GroupSearchPage | undefined {
+  ): Promise<GroupSearchPage | undefined> {
     const upto = this.st.indexedUpto.get() as number;
     const expr = this.matchExpression(groupId, requirement);
     if (expr === undefined) return undefined;
@@ -127,7 +128,12 @@ export class GroupSearch {
     if (ids.length > cap) return undefined;
     const tail = this.st.tail.all(upto, groupId, lo, hi, cap + 1) as Row[];
     if (tail.length > cap) return undefined;
-    const rows = ids.length > 0 ? (this.st.byIds.all(JSON.stringify(ids), groupId, lo, hi) as Row[]) : [];
+    // Read by id in slices, letting other work run between them.
+    const rows: Row[] = [];
+    for (let i = 0; i < ids.length; i += FETCH_SLICE) {
+      if (i > 0) await yieldToLoop();
+      rows.push(...(this.st.byIds.all(JSON.stringify(ids.slice(i, i + FETCH_SLICE)), groupId, lo, hi) as Row[]));
+    }
     const hits = [...rows, ...tail].filter((r) => streams.has(r.stream_id) && after(r, from) && q.pattern.matches(r.message));
     hits.sort((a, b) => a.ts - b.ts || a.id - b.id);
     const events: StoredLogEvent[] = [];

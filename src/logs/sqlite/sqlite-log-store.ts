@@ -87,6 +87,7 @@ export class SqliteLogStore implements LogStore {
     try {
       return await fn();
     } catch (err) {
+      if (this.closed) throw new LogStoreUnavailableError('the log store was closed during the call', { cause: err });
       const code = (err as { code?: unknown }).code;
       if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN)/.test(code)) {
         throw new LogStoreUnavailableError(`the log store cannot serve this now (${code})`, { cause: err });

@@ -1,0 +1,72 @@
+/**
+ * The control plane's side of the awslogs log driver: append a container's lines to its task's
+ * stream with ECS's semantics, whatever shape the batch has.
+ *
+ * - The stream (`prefix/container-name/task-id`, named by the caller) is created if missing.
+ * - The group is created only when the task definition says `awslogs-create-group: true`; a missing
+ *   group otherwise is ResourceNotFoundException ("The specified log group does not exist."), which
+ *   the agent reports the way ECS does (the task fails to start with a ResourceInitializationError
+ *   naming it).
+ * - Unlike PutLogEvents, the events need not be sorted or fit one API batch: they are sorted by
+ *   timestamp (lines with one timestamp keep their order) and appended in batches within AWS's
+ *   limits. Events AWS would refuse (older than 14 days or the group's retention, more than 2 hours
+ *   ahead) are counted in `rejected`, not stored.
+ */
+import { planBatch, splitIntoBatches, type InputLogEvent } from './batch-rules.js';
+import type { LogsContext } from './context.js';
+import { groupNotFound, streamNotFound } from './errors.js';
+import type { LogGroupRecord, LogStreamRecord } from './log-store.js';
+import { checkGroupName, checkStreamName } from './names.js';
+
+export interface TaskLogBatch {
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** The container's `awslogs-create-group` option. */
+  readonly createGroup: boolean;
+  readonly events: readonly InputLogEvent[];
+}
+
+export interface TaskLogAppendResult {
+  readonly accepted: number;
+  readonly rejected: number;
+  /** The stream after the append (its lastIngestionTime, storedBytes, …). */
+  readonly stream: LogStreamRecord;
+}
+
+async function ensureTarget(ctx: LogsContext, batch: TaskLogBatch): Promise<{ group: LogGroupRecord; stream: LogStreamRecord }> {
+  const groupName = checkGroupName(batch.logGroupName);
+  const streamName = checkStreamName(batch.logStreamName);
+  let found = await ctx.store.getStream(groupName, streamName);
+  if (!found) {
+    if (!batch.createGroup) throw groupNotFound();
+    // Another container of the task may be creating it at the same moment: either wins.
+    await ctx.store.createGroup({ name: groupName, createdAt: ctx.clock.now(), logGroupClass: 'STANDARD', tags: {} });
+    found = await ctx.store.getStream(groupName, streamName);
+    if (!found) throw groupNotFound();
+  }
+  if (found.stream) return { group: found.group, stream: found.stream };
+  const created = await ctx.store.createStream(groupName, streamName, ctx.clock.now());
+  if (created === 'no-group') throw groupNotFound();
+  if (created !== 'exists') return { group: found.group, stream: created };
+  const again = await ctx.store.getStream(groupName, streamName);
+  if (!again?.stream) throw streamNotFound();
+  return { group: again.group, stream: again.stream };
+}
+
+export async function appendTaskLogEvents(ctx: LogsContext, batch: TaskLogBatch): Promise<TaskLogAppendResult> {
+  const target = await ensureTarget(ctx, batch);
+  let stream = target.stream;
+  let accepted = 0;
+  let rejected = 0;
+  for (const events of splitIntoBatches(batch.events)) {
+    const now = ctx.clock.now();
+    const plan = planBatch(events, now, target.group.retentionDays);
+    rejected += events.length - (plan.end - plan.start);
+    if (plan.end === plan.start) continue;
+    const appended = await ctx.store.appendEvents(stream.id, events.slice(plan.start, plan.end), now);
+    if (!appended) throw streamNotFound();
+    stream = appended;
+    accepted += plan.end - plan.start;
+  }
+  return { accepted, rejected, stream };
+}
