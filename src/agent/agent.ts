@@ -160,7 +160,7 @@ export class Agent {
   }
 
   private runnerDeps(): RunnerDeps {
-    return { ...this.deps, report: (arn, r) => this.sendReport(arn, r) };
+    return { ...this.deps, report: (arn, r) => this.sendReport(arn, r), shipLogs: (req) => this.client.shipLogs(req) };
   }
 
   private async sendReport(taskArn: string, report: TaskReport): Promise<boolean> {

@@ -3,7 +3,7 @@
  * The agent never touches the store; everything it learns comes through here.
  */
 import type {
-  AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, TaskCredentialsResponse, TaskReport,
+  AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ShipLogsRequest, ShipLogsResponse, TaskCredentialsResponse, TaskReport,
 } from '../protocol/agent.js';
 
 export class ControlPlaneError extends Error {
@@ -20,6 +20,8 @@ export interface ControlPlaneClient {
   report(taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }>;
   /** Fresh temporary credentials for a task of this host that has a task role. */
   taskCredentials(taskArn: string): Promise<TaskCredentialsResponse>;
+  /** awslogs events of a container of a task of this host. */
+  shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse>;
 }
 
 export class HttpControlPlaneClient implements ControlPlaneClient {
@@ -50,6 +52,10 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
 
   taskCredentials(taskArn: string): Promise<TaskCredentialsResponse> {
     return this.call('POST', `/agent/v1/hosts/${this.id()}/credentials`, this.hostToken!, { taskArn });
+  }
+
+  shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse> {
+    return this.call('POST', `/agent/v1/hosts/${this.id()}/logs`, this.hostToken!, req);
   }
 
   private id(): string {

@@ -5,6 +5,7 @@
  *   GET  /agent/v1/hosts/{id}/tasks?since=&waitSeconds=   assignments, long-poll
  *   POST /agent/v1/hosts/{id}/reports          {taskArn, report}: observed task state
  *   POST /agent/v1/hosts/{id}/credentials      {taskArn}: the task role's temporary credentials
+ *   POST /agent/v1/hosts/{id}/logs             ShipLogsRequest: a container's awslogs events
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -14,9 +15,11 @@ import {
   AgentProtocolError, assignments, authenticateHost, heartbeat, registerHost, reportTask,
 } from '../control-plane/hosts.js';
 import { issueTaskCredentials } from '../control-plane/task-roles.js';
-import type { RegisterHostRequest, TaskReport } from '../protocol/agent.js';
+import type { RegisterHostRequest, ShipLogsRequest, TaskReport } from '../protocol/agent.js';
+import { shipTaskLogs } from '../control-plane/task-logs.js';
+import type { LogsContext } from '../logs/context.js';
 
-const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials)$/;
+const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs)$/;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -106,8 +109,24 @@ export function parseTaskReport(raw: unknown): TaskReport {
   return report;
 }
 
+function parseShipLogs(b: Record<string, unknown>): ShipLogsRequest {
+  const offset = (v: unknown, field: string): number => {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+    throw new AgentProtocolError(400, 'BadRequest', `${field} must be a byte offset.`);
+  };
+  if (typeof b.taskArn !== 'string' || typeof b.containerName !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn and containerName are required.');
+  if (b.source !== 'stdout' && b.source !== 'stderr') throw new AgentProtocolError(400, 'BadRequest', 'source must be stdout or stderr.');
+  if (!Array.isArray(b.events)) throw new AgentProtocolError(400, 'BadRequest', 'events must be a list.');
+  const events = b.events.map((e: unknown, i: number) => {
+    const o = (e ?? {}) as Record<string, unknown>;
+    if (typeof o.message !== 'string' || typeof o.timestamp !== 'number') throw new AgentProtocolError(400, 'BadRequest', `events.${i} needs timestamp and message.`);
+    return { timestamp: o.timestamp, message: o.message, offset: offset(o.offset, `events.${i}.offset`) };
+  });
+  return { taskArn: b.taskArn, containerName: b.containerName, source: b.source, fromOffset: offset(b.fromOffset, 'fromOffset'), toOffset: offset(b.toOffset, 'toOffset'), events };
+}
+
 export async function handleAgent(
-  cp: ControlPlane, joinToken: string, req: IncomingMessage, url: URL, body: Buffer, abort: AbortSignal,
+  cp: ControlPlane, joinToken: string, req: IncomingMessage, url: URL, body: Buffer, abort: AbortSignal, logs?: LogsContext,
 ): Promise<{ status: number; body: unknown }> {
   if (url.pathname === '/agent/v1/hosts' && req.method === 'POST') {
     if (!sameSecret(bearer(req), joinToken)) throw new AgentProtocolError(401, 'Unauthorized', 'Registration needs the join token (DIR/agent-token).');
@@ -134,6 +153,10 @@ export async function handleAgent(
     const b = parseJson(body);
     if (typeof b.taskArn !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn is required.');
     return { status: 200, body: await issueTaskCredentials(cp, host, b.taskArn) };
+  }
+  if (action === 'logs' && req.method === 'POST') {
+    if (!logs) throw new AgentProtocolError(503, 'LogsUnavailable', 'This server has no log store.');
+    return { status: 200, body: await shipTaskLogs(cp, logs, host, parseShipLogs(parseJson(body))) };
   }
   throw new AgentProtocolError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}.`);
 }

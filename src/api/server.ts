@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Identities } from './auth/identities.js';
+import type { LogsContext } from '../logs/context.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
 import { AccessDeniedException, AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
@@ -32,6 +33,8 @@ export interface EdgeOptions {
   /** Secrets and principals of access keys (verification is on every request's hot path). */
   readonly identities: Identities;
   readonly joinToken: string;
+  /** The log store the awslogs driver's agent route appends to. */
+  readonly logs?: LogsContext;
   /** Present only when started with --allow-reset. */
   readonly reset?: () => Promise<void>;
 }
@@ -204,7 +207,7 @@ async function handleAgentRequest(opts: EdgeOptions, req: IncomingMessage, res: 
   const abort = new AbortController();
   res.on('close', () => abort.abort());
   try {
-    const out = await handleAgent(opts.cp, opts.joinToken, req, url, body, abort.signal);
+    const out = await handleAgent(opts.cp, opts.joinToken, req, url, body, abort.signal, opts.logs);
     if (!res.destroyed) sendJson(res, requestId, out.status, out.body, 'application/json');
   } catch (err) {
     if (err instanceof AgentProtocolError) {

@@ -12,10 +12,10 @@
  *   limits. Events AWS would refuse (older than 14 days or the group's retention, more than 2 hours
  *   ahead) are counted in `rejected`, not stored.
  */
-import { planBatch, splitIntoBatches, type InputLogEvent } from './batch-rules.js';
-import type { LogsContext } from './context.js';
+import { MAX_EVENT_AGE_MS, MAX_EVENT_AHEAD_MS, planBatch, splitIntoBatches, type InputLogEvent } from './batch-rules.js';
+import { retentionCutoff, type LogsContext } from './context.js';
 import { groupNotFound, streamNotFound } from './errors.js';
-import type { LogGroupRecord, LogStreamRecord } from './log-store.js';
+import type { LogGroupRecord, LogStreamRecord, SourcedLogEvent } from './log-store.js';
 import { checkGroupName, checkStreamName } from './names.js';
 
 export interface TaskLogBatch {
@@ -69,4 +69,33 @@ export async function appendTaskLogEvents(ctx: LogsContext, batch: TaskLogBatch)
     accepted += plan.end - plan.start;
   }
   return { accepted, rejected, stream };
+}
+
+export interface TaskSourceBatch {
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  readonly createGroup: boolean;
+  /** Which output of the container the events were read from ('stdout', 'stderr'). */
+  readonly source: string;
+  /** The events' byte range in the source ends here. */
+  readonly toOffset: number;
+  readonly events: readonly SourcedLogEvent[];
+}
+
+/**
+ * The awslogs driver's exactly-once path: like appendTaskLogEvents, but each event carries its byte
+ * offset in the container's output and the stream keeps how far each source is ingested, so a batch
+ * sent again after an agent crash stores nothing twice. Events CloudWatch would refuse as too old
+ * or too new are skipped (the watermark still passes them). No events: creates the stream (and the
+ * group when allowed) and answers the watermark.
+ */
+export async function appendTaskSourceEvents(ctx: LogsContext, batch: TaskSourceBatch): Promise<{ watermark: number; appended: number }> {
+  const target = await ensureTarget(ctx, { ...batch, events: [] });
+  const now = ctx.clock.now();
+  const oldest = Math.max(now - MAX_EVENT_AGE_MS, retentionCutoff(target.group.retentionDays, now));
+  const newest = now + MAX_EVENT_AHEAD_MS;
+  const kept = batch.events.filter((e) => e.timestamp >= oldest && e.timestamp <= newest && e.message.length > 0);
+  const result = await ctx.store.appendFromSource(target.stream.id, batch.source, kept, batch.toOffset, now);
+  if (!result) throw streamNotFound();
+  return result;
 }

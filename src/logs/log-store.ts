@@ -148,6 +148,18 @@ export interface GroupChange {
 /** Thrown when the store cannot serve a call right now (closed, busy past its timeout, disk full, I/O error). */
 export class LogStoreUnavailableError extends Error {}
 
+/** An event with where it starts in its source (bytes). */
+export interface SourcedLogEvent extends InputLogEvent {
+  readonly offset: number;
+}
+
+export interface SourceAppendResult {
+  /** The source is ingested up to here. */
+  readonly watermark: number;
+  /** Events stored by this call (the others were there already). */
+  readonly appended: number;
+}
+
 export interface SweepResult {
   /** Events deleted because their group's retention passed. */
   readonly expired: number;
@@ -170,6 +182,13 @@ export interface LogStore {
   listStreams(groupId: number, query: StreamListQuery): Promise<LogStreamRecord[]>;
   deleteStream(groupName: string, streamName: string): Promise<'deleted' | 'no-group' | 'no-stream'>;
 
+  /**
+   * Appends events read from one source of the stream (an agent's container output file), each
+   * byte range once: events starting below the source's watermark were ingested before and are
+   * dropped, and the watermark moves to `toOffset` — in one transaction. Undefined when the stream
+   * no longer exists.
+   */
+  appendFromSource(streamId: number, source: string, events: readonly SourcedLogEvent[], toOffset: number, ingestionTime: number): Promise<SourceAppendResult | undefined>;
   /** Appends an accepted batch (chronological) to a stream; undefined when the stream no longer exists. */
   appendEvents(streamId: number, events: readonly InputLogEvent[], ingestionTime: number): Promise<LogStreamRecord | undefined>;
   readStream(streamId: number, query: StreamReadQuery): Promise<StoredLogEvent[]>;

@@ -110,6 +110,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     ],
     identities: new Identities(scope, keys, sessions, store, clock),
     joinToken: agentToken,
+    logs: logs.ctx,
     // A reset leaves the account as a first start does: with its default VPC.
     ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await ensureDefaultVpc(cp); } } : {}),
   });

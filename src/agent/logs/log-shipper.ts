@@ -11,7 +11,7 @@
  * `sync()` first asks the server where each source stands (it also creates the stream, and the
  * group when allowed: a task whose group is missing fails before its containers start, as on ECS).
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { ShipLogsRequest, ShipLogsResponse, LogSource } from '../../protocol/agent.js';
@@ -144,6 +144,7 @@ export class ContainerLogShipper {
   }
 
   private saveOffsets(): void {
+    mkdirSync(this.o.dir, { recursive: true });
     writeFileAtomic(join(this.o.dir, OFFSETS_FILE), JSON.stringify(Object.fromEntries(this.sources.map((s) => [s.name, s.shipped]))));
   }
 }

@@ -1,7 +1,7 @@
 /** Everything a TaskRunner uses to touch the host or the control plane, passed in. */
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { EniAssignment, NetworkPolicy, TaskReport } from '../../protocol/agent.js';
+import type { EniAssignment, NetworkPolicy, ShipLogsRequest, ShipLogsResponse, TaskReport } from '../../protocol/agent.js';
 import type { ContainerDefinition } from '../../ecs/task-definition/types.js';
 import type { ImageRuntimeConfig, ImageStore, PullOptions } from '../images/image-store.js';
 import type { OciRuntime } from '../runtime/oci-runtime.js';
@@ -65,4 +65,6 @@ export interface RunnerDeps {
   readonly runtimeDir: string;
   /** The port at 169.254.170.2 where tasks reach Pier's API (forwarded by the network), if they can. */
   readonly taskApiPort?: number;
+  /** Sends awslogs events to the control plane; without it, containers' logs stay in their files. */
+  shipLogs?(req: ShipLogsRequest): Promise<ShipLogsResponse>;
 }

@@ -27,6 +27,7 @@ import type { RunnerDeps } from './runner-deps.js';
 import { LaunchTrace } from './launch-trace.js';
 import { prepareTask, sandboxSpecFor } from './prepare.js';
 import { TaskFailure } from './task-failure.js';
+import { TaskLogs } from '../logs/task-logs.js';
 
 const TICK_MS = 250;
 
@@ -36,12 +37,17 @@ export class TaskRunner {
   private readonly timer = new WakeTimer();
   private detached = false;
   private readonly trace = new LaunchTrace();
+  /** The awslogs driver of this task's containers (when the agent ships logs). */
+  private readonly logs: TaskLogs | undefined;
   /** The last report queued (see report()). */
   private reporting: Promise<void> = Promise.resolve();
   readonly done: Promise<void>;
 
   constructor(private readonly deps: RunnerDeps, initial: LocalTaskState) {
     this.state = initial;
+    this.logs = deps.shipLogs
+      ? new TaskLogs({ ship: deps.shipLogs, now: () => deps.clock.now(), log: deps.log }, initial, this.definitions())
+      : undefined;
     this.done = this.main().catch((err: unknown) => {
       deps.log.error('task runner crashed', { taskArn: this.state.taskArn, error: coerceError(err).stack });
     });
@@ -84,6 +90,7 @@ export class TaskRunner {
    */
   detach(): void {
     this.detached = true;
+    this.logs?.detach();
     this.timer.wake();
   }
 
@@ -114,10 +121,17 @@ export class TaskRunner {
     try {
       // Reports go out in order (see report()); preparing need not wait for this one.
       void this.report('PENDING');
-      const prepared = await prepareTask(this.deps, this.state, (times) => {
-        this.state = { ...this.state, ...times };
-        this.save();
-      }, (name) => this.trace.mark(name));
+      // Log streams are made while the task prepares; either failing fails the task, once both are done.
+      const [preparing, opening] = await Promise.allSettled([
+        prepareTask(this.deps, this.state, (times) => {
+          this.state = { ...this.state, ...times };
+          this.save();
+        }, (name) => this.trace.mark(name)),
+        this.logs?.open(),
+      ]);
+      if (opening.status === 'rejected') throw opening.reason;
+      if (preparing.status === 'rejected') throw preparing.reason;
+      const prepared = preparing.value;
       this.state = {
         ...this.state,
         phase: 'running',
@@ -159,6 +173,7 @@ export class TaskRunner {
 
   private async runLoop(): Promise<void> {
     const defs = this.definitions();
+    this.logs?.start();
     for (const [name, def] of defs) {
       const spec = def.healthCheck ? compileHealthCheck(def.healthCheck as never) : undefined;
       if (spec) this.health.set(name, { spec, state: initialHealth, nextAt: 0, probing: false });
@@ -317,6 +332,8 @@ export class TaskRunner {
 
   private async clean(): Promise<void> {
     await this.report('DEPROVISIONING');
+    // What the containers wrote is shipped before their files go.
+    await this.logs?.drain();
     const errors: string[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
       try {

@@ -50,6 +50,13 @@ CREATE TABLE IF NOT EXISTS log_events (
 );
 CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events (stream_id, ts);
 CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events (group_id, ts);
+-- How far each source of a stream (an agent's container stdout or stderr file) is ingested, in bytes.
+CREATE TABLE IF NOT EXISTS log_stream_sources (
+  stream_id INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  watermark INTEGER NOT NULL,
+  PRIMARY KEY (stream_id, source)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS log_purges (stream_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS log_text_deletes (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL);
 INSERT OR IGNORE INTO log_meta (key, value) VALUES ('schema_version', ${LOGS_SCHEMA_VERSION}), ('event_id_high', 0);

@@ -14,7 +14,7 @@ import { silentLogger } from '../../lib/logger.js';
 import { LogStoreUnavailableError } from '../log-store.js';
 import type {
   GroupChange, GroupListQuery, GroupSearchPage, GroupSearchQuery, LogGroupRecord, LogStore, LogStreamRecord, NewLogGroup,
-  StoredLogEvent, StreamListQuery, StreamReadQuery, SweepResult,
+  SourceAppendResult, SourcedLogEvent, StoredLogEvent, StreamListQuery, StreamReadQuery, SweepResult,
 } from '../log-store.js';
 import { GroupSearch, type SearchLimits } from './group-search.js';
 import { startIndexer, type IndexerMode, type IndexerRunner } from './indexer-runner.js';
@@ -172,6 +172,7 @@ export class SqliteLogStore implements LogStore {
         const id = this.sql('SELECT id FROM log_groups WHERE name = ?').pluck().get(name) as number | undefined;
         if (id === undefined) return false;
         this.sql('INSERT OR IGNORE INTO log_purges (stream_id, group_id) SELECT id, group_id FROM log_streams WHERE group_id = ?').run(id);
+        this.sql('DELETE FROM log_stream_sources WHERE stream_id IN (SELECT id FROM log_streams WHERE group_id = ?)').run(id);
         this.sql('DELETE FROM log_streams WHERE group_id = ?').run(id);
         this.sql('DELETE FROM log_groups WHERE id = ?').run(id);
         return true;
@@ -229,6 +230,7 @@ export class SqliteLogStore implements LogStore {
         if (!stream) return 'no-stream' as const;
         this.sql('INSERT OR IGNORE INTO log_purges (stream_id, group_id) VALUES (?, ?)').run(stream.id, groupId);
         this.sql('DELETE FROM log_streams WHERE id = ?').run(stream.id);
+        this.sql('DELETE FROM log_stream_sources WHERE stream_id = ?').run(stream.id);
         this.sql('UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE id = ?').run(stream.stored_bytes, groupId);
         return 'deleted' as const;
       })();
@@ -241,6 +243,26 @@ export class SqliteLogStore implements LogStore {
     return this.guard(async () => {
       const result = this.appendTx(streamId, events, ingestionTime);
       if (result) this.indexer.wake();
+      return result;
+    });
+  }
+
+  async appendFromSource(
+    streamId: number, source: string, events: readonly SourcedLogEvent[], toOffset: number, ingestionTime: number,
+  ): Promise<SourceAppendResult | undefined> {
+    return this.guard(async () => {
+      const result = this.db.transaction((): SourceAppendResult | undefined => {
+        const held = this.sql('SELECT watermark FROM log_stream_sources WHERE stream_id = ? AND source = ?').pluck().get(streamId, source) as number | undefined;
+        const watermark = held ?? 0;
+        const fresh = events.filter((e) => e.offset >= watermark);
+        if (fresh.length > 0 && !this.appendTx(streamId, fresh, ingestionTime)) return undefined;
+        if (fresh.length === 0 && this.sql('SELECT 1 FROM log_streams WHERE id = ?').get(streamId) === undefined) return undefined;
+        const next = Math.max(watermark, toOffset);
+        this.sql(`INSERT INTO log_stream_sources (stream_id, source, watermark) VALUES (?, ?, ?)
+          ON CONFLICT (stream_id, source) DO UPDATE SET watermark = excluded.watermark`).run(streamId, source, next);
+        return { watermark: next, appended: fresh.length };
+      })();
+      if (result?.appended) this.indexer.wake();
       return result;
     });
   }
@@ -373,7 +395,7 @@ export class SqliteLogStore implements LogStore {
 
   async reset(): Promise<void> {
     this.db.transaction(() => {
-      for (const t of ['log_events', 'log_streams', 'log_groups', 'log_purges', 'log_text_deletes']) this.db.exec(`DELETE FROM ${t}`);
+      for (const t of ['log_events', 'log_streams', 'log_stream_sources', 'log_groups', 'log_purges', 'log_text_deletes']) this.db.exec(`DELETE FROM ${t}`);
     })();
     const lastSeq = this.sql("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log_text_deletes'), 0)").pluck().get() as number;
     await this.indexer.restart(this.nextEventId - 1, lastSeq);
