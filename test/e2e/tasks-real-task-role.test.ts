@@ -32,6 +32,7 @@ const PROGRAM = String.raw`
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ECSClient, DescribeTasksCommand } from '@aws-sdk/client-ecs';
+import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 
 const fail = (code, message) => { console.error(message); process.exit(code); };
 const endpoint = 'http://169.254.170.2';
@@ -75,6 +76,15 @@ if (mode === 'stale') {
   }
   process.exit(0);
 }
+if (mode === 'putlogs') {
+  // role is the log group here: the task writes a line there with its own credentials.
+  const logs = new CloudWatchLogsClient({});
+  const stream = meta.TaskARN.split('/').pop();
+  await logs.send(new CreateLogStreamCommand({ logGroupName: role, logStreamName: stream })).catch((e) => fail(40, 'create-log-stream: ' + e.name + ': ' + e.message));
+  await logs.send(new PutLogEventsCommand({ logGroupName: role, logStreamName: stream, logEvents: [{ timestamp: Date.now(), message: 'written by ' + stream }] }))
+    .catch((e) => fail(41, 'put-log-events: ' + e.name + ': ' + e.message));
+  process.exit(0);
+}
 fail(1, 'unknown mode ' + mode);
 `;
 
@@ -87,7 +97,7 @@ describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpo
     env = await RealEnv.start({ agent: true, registryAuth: 'none' });
     const img = await buildNodeImage({
       config: { Entrypoint: ['/usr/local/bin/node', '/app/role-check.mjs'], Cmd: ['holder', 'app-task'] },
-      extraLayers: [nodePackagesLayer(['@aws-sdk/client-sts', '@aws-sdk/client-ecs']), { files: { 'app/role-check.mjs': PROGRAM } }],
+      extraLayers: [nodePackagesLayer(['@aws-sdk/client-sts', '@aws-sdk/client-ecs', '@aws-sdk/client-cloudwatch-logs']), { files: { 'app/role-check.mjs': PROGRAM } }],
     });
     try {
       nodeImage = (await pushImage(img, env.reg, 'node-sdk:1')).reference;
@@ -140,6 +150,17 @@ describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpo
 
     const stale = await env.waitStopped(run('stale'), 180_000);
     assert.equal(container(stale, 'app').exitCode, 0, `stale credentials (30: accepted, 31: another error): ${summary(stale)}`);
+  });
+
+  test('a task calls PutLogEvents from inside its sandbox with its task-role credentials', async () => {
+    env.aws.ok(['create-log-group', '--log-group-name', '/pier/from-task'], 'logs');
+    env.registerTaskDefinition('putlogs', [{ name: 'app', image: nodeImage }], { taskRoleArn: roleArn });
+    const arn = env.runTask('putlogs', { containerOverrides: [{ name: 'app', command: ['putlogs', '/pier/from-task'] }] });
+    const t = await env.waitStopped(arn, 180_000);
+    assert.equal(container(t, 'app').exitCode, 0, `40/41: the Logs call failed: ${summary(t)}`);
+    const id = arn.slice(arn.lastIndexOf('/') + 1);
+    const events = env.aws.ok(['get-log-events', '--log-group-name', '/pier/from-task', '--log-stream-name', id, '--start-from-head'], 'logs').events;
+    assert.deepEqual(events.map((e: { message: string }) => e.message), [`written by ${id}`]);
   });
 
   test('nothing is left on the host', () => env.assertNothingLeft());
