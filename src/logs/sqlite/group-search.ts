@@ -2,9 +2,10 @@
  * FilterLogEvents over one group, in (timestamp, id) order, two ways:
  *
  * - Through the text index, when the pattern names literals (`requirement`): for each alternative
- *   the few rarest of its literals' trigrams are chosen (document counts probed with a capped
- *   count, so a common trigram costs little to rule out), ANDed with the group's marker trigram
- *   (see groupMarker) and ORed across alternatives. If that yields at most `candidateCap` events,
+ *   the few rarest of its literals' trigrams are chosen (among trigrams tiling each literal, their
+ *   document counts probed with a capped count, so a common trigram costs little to rule out),
+ *   ANDed, and ORed across alternatives (with the group's marker trigram when that pays, see
+ *   candidateIds and groupMarker). If that yields at most `candidateCap` events,
  *   they are read by id, together with the events the indexer has not reached yet (ids above its
  *   mark), checked with the pattern, sorted and paged. This answers a selective search over
  *   millions of events in a few milliseconds of index work plus one read per candidate.
@@ -54,16 +55,22 @@ const toEvent = (r: Row): StoredLogEvent => ({ id: r.id, streamId: r.stream_id, 
 const quote = (trigram: string): string => `"${trigram.replace(/"/g, '""')}"`;
 const after = (r: { ts: number; id: number }, b: Boundary): boolean => r.ts > b.ts || (r.ts === b.ts && r.id > b.id);
 
-function trigramsOf(literal: string): string[] {
+/**
+ * Trigrams tiling a literal without overlap (and the last one): the ones worth probing. Overlapping
+ * trigrams say little more than one of them; trigrams far apart narrow a search the most.
+ */
+function spreadTrigrams(literal: string): string[] {
   const chars = [...literal];
+  const at = (i: number): string => chars[i]! + chars[i + 1]! + chars[i + 2]!;
   const out: string[] = [];
-  for (let i = 0; i + 3 <= chars.length; i++) out.push(chars[i]! + chars[i + 1]! + chars[i + 2]!);
+  for (let i = 0; i + 3 <= chars.length; i += 3) out.push(at(i));
+  if (chars.length >= 3 && chars.length % 3 !== 0) out.push(at(chars.length - 3));
   return out;
 }
 
 export class GroupSearch {
   private readonly limits: SearchLimits;
-  private readonly st: Record<'streams' | 'indexedUpto' | 'probe' | 'candidates' | 'byIds' | 'tail' | 'scan', Database.Statement>;
+  private readonly st: Record<'streams' | 'indexedUpto' | 'probe' | 'candidates' | 'groupShare' | 'byIds' | 'tail' | 'scan', Database.Statement>;
 
   constructor(db: Database.Database, limits: Partial<SearchLimits> = {}) {
     this.limits = { ...DEFAULT_SEARCH_LIMITS, ...limits };
@@ -72,6 +79,7 @@ export class GroupSearch {
       indexedUpto: db.prepare("SELECT value FROM search.log_text_meta WHERE key = 'indexed_upto'").pluck(),
       probe: db.prepare('SELECT count(*) FROM (SELECT 1 FROM search.log_text WHERE log_text MATCH ? LIMIT ?)').pluck(),
       candidates: db.prepare('SELECT rowid FROM search.log_text WHERE log_text MATCH ? AND rowid <= ? LIMIT ?').pluck(),
+      groupShare: db.prepare('SELECT CAST(stored_bytes AS REAL) / max(1, (SELECT sum(stored_bytes) FROM log_groups)) FROM log_groups WHERE id = ?').pluck(),
       byIds: db.prepare(`SELECT id, stream_id, ts, ingested, message FROM log_events
         WHERE id IN (SELECT value FROM json_each(?)) AND +group_id = ? AND +ts >= ? AND +ts <= ?`),
       tail: db.prepare(`SELECT id, stream_id, ts, ingested, message FROM log_events
@@ -94,8 +102,11 @@ export class GroupSearch {
     return this.scan(groupId, q, streams, lo, hi, from);
   }
 
-  /** The MATCH expression for a requirement; undefined when the index cannot narrow it, null when nothing indexed can match. */
-  private matchExpression(groupId: number, requirement: LiteralRequirement): string | null | undefined {
+  /**
+   * The trigrams to AND for each alternative of a requirement; undefined when the index cannot
+   * narrow it, null when nothing indexed can match.
+   */
+  private chooseTrigrams(requirement: LiteralRequirement): string[][] | null | undefined {
     const counts = new Map<string, number>();
     const count = (t: string): number => {
       let n = counts.get(t);
@@ -105,26 +116,40 @@ export class GroupSearch {
       }
       return n;
     };
-    const alternatives: string[] = [];
+    const alternatives: string[][] = [];
     for (const literals of requirement) {
-      const trigrams = [...new Set(literals.flatMap(trigramsOf))];
+      const trigrams = [...new Set(literals.flatMap(spreadTrigrams))];
       if (trigrams.length === 0) return undefined;
+      // Rarest first; among equally common (capped) ones, the order of the tiling keeps them apart.
       const ranked = trigrams.map((t) => [t, count(t)] as const).sort((a, b) => a[1] - b[1]);
       if (ranked[0]![1] === 0) continue; // some trigram is in no indexed event: this alternative matches none of them
-      alternatives.push(ranked.slice(0, this.limits.trigramsPerAlternative).map(([t]) => quote(t)).join(' AND '));
+      alternatives.push(ranked.slice(0, this.limits.trigramsPerAlternative).map(([t]) => t));
     }
-    if (alternatives.length === 0) return null;
-    return `${quote(groupMarker(groupId))} AND (${alternatives.map((a) => `(${a})`).join(' OR ')})`;
+    return alternatives.length === 0 ? null : alternatives;
+  }
+
+  /**
+   * Candidate ids for the chosen trigrams, at most cap + 1 of them. The group's marker joins the
+   * query only when the trigrams alone name too many events and the group holds under half the
+   * store: seeking through a big group's marker costs more than reading a few extra candidates.
+   */
+  private candidateIds(groupId: number, alternatives: readonly string[][], upto: number, cap: number): number[] {
+    const any = alternatives.map((a) => `(${a.map(quote).join(' AND ')})`).join(' OR ');
+    const ids = this.st.candidates.all(any, upto, cap + 1) as number[];
+    if (ids.length <= cap) return ids;
+    const share = this.st.groupShare.get(groupId) as number | null;
+    if (share === null || share >= 0.5) return ids;
+    return this.st.candidates.all(`${quote(groupMarker(groupId))} AND (${any})`, upto, cap + 1) as number[];
   }
 
   private async viaIndex(
     groupId: number, q: GroupSearchQuery, requirement: LiteralRequirement, streams: ReadonlySet<number>, lo: number, hi: number, from: Boundary,
   ): Promise<GroupSearchPage | undefined> {
     const upto = this.st.indexedUpto.get() as number;
-    const expr = this.matchExpression(groupId, requirement);
-    if (expr === undefined) return undefined;
+    const alternatives = this.chooseTrigrams(requirement);
+    if (alternatives === undefined) return undefined;
     const cap = this.limits.candidateCap;
-    const ids = expr === null ? [] : (this.st.candidates.all(expr, upto, cap + 1) as number[]);
+    const ids = alternatives === null ? [] : this.candidateIds(groupId, alternatives, upto, cap);
     if (ids.length > cap) return undefined;
     const tail = this.st.tail.all(upto, groupId, lo, hi, cap + 1) as Row[];
     if (tail.length > cap) return undefined;
