@@ -20,6 +20,9 @@
  *      mount namespace whose /proc/sys/net is an empty tmpfs (what Pier does), or `runc run`.
  *      "running" = the runtime's state says running (what Pier's RUNNING means), polled every
  *      1 ms; "ready" = the container's process wrote a file on a bind mount.
+ *    - raw runsc, CPU quota once running: the same, but the task's CPU quota is written to the
+ *      sandbox's cgroup once it runs instead of being in the bundle (as Pier does: under a quarter
+ *      of a core the boot itself is throttled); the equivalent baseline for runsc.
  *    - Pier's runtime layer alone (RunscRuntime / RuncRuntime createSandbox + startContainer, no
  *      agent, netns made before the clock): splits Pier's overhead into what the sandbox layout
  *      costs (runsc, one container: the container is the sandbox's root) and what the agent and
@@ -54,10 +57,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCommand } from '../src/agent/host/exec.js';
 import { createNetns, deleteNetns } from '../src/agent/host/netns.js';
-import { pidsIn, removeCgroupTree } from '../src/agent/runtime/cgroup.js';
+import { ensureCgroup, pidsIn, removeCgroupTree } from '../src/agent/runtime/cgroup.js';
 import { RuncRuntime } from '../src/agent/runtime/runc.js';
 import { RunscRuntime } from '../src/agent/runtime/runsc.js';
-import { buildOciSpec, taskResources } from '../src/agent/runtime/spec.js';
+import { buildOciSpec, taskResources, withoutCpuQuota } from '../src/agent/runtime/spec.js';
 import { LAUNCH_TRACE_FILE, type LaunchTraceJson } from '../src/agent/task/launch-trace.js';
 import { agentInstance, formatLeftovers, leftovers, removeDataDir, type Leftovers, removeLeftovers, snapshotHost, waitForNoLeftovers, type HostSnapshot } from '../test/helpers/host-leftovers.js';
 import { buildBusyboxImage, pushImage } from '../test/helpers/oci-images.js';
@@ -435,14 +438,23 @@ async function clockRaw(t0: number, running: () => boolean, readyFile: string, c
   }
 }
 
-function rawRunsc(): RawRuntime {
+/**
+ * Raw `runsc run`. With `deferQuota`, as Pier does since 2026-12-05: the bundle has the task's
+ * limits but the CPU quota, which is written to the sandbox's cgroup once it runs (under the
+ * quota, a quarter of a core, the boot itself is throttled).
+ */
+function rawRunsc(deferQuota = false): RawRuntime {
   const root = join(WORK, 'runsc-raw-root');
   // Only for its command(): the same global flags and /proc/sys/net wrapper as Pier's runsc.
   const runsc = new RunscRuntime({ root, stateDir: join(WORK, 'runsc-raw-state'), cgroupParent: `${CG}/runsc-unused` });
   return {
-    name: 'raw `runsc run`',
+    name: deferQuota ? 'raw `runsc run`, CPU quota once running' : 'raw `runsc run`',
     async launch() {
       const f = await rawFixture('runsc');
+      if (deferQuota) {
+        f.oci.linux.resources = withoutCpuQuota(taskResources(256, 512));
+        writeFileSync(join(f.dir, 'config.json'), JSON.stringify(f.oci));
+      }
       const argv = runsc.command(['run', '--bundle', f.dir, f.id]);
       const stateFile = join(root, `${f.id}_sandbox:${f.id}.state`);
       const running = (): boolean => {
@@ -464,7 +476,9 @@ function rawRunsc(): RawRuntime {
         rmSync(f.base, { recursive: true, force: true });
       };
       try {
-        return { ...await clockRaw(t0, running, join(f.data, 'ready'), child), cleanup };
+        const clocked = await clockRaw(t0, running, join(f.data, 'ready'), child);
+        if (deferQuota) ensureCgroup(f.cg, taskResources(256, 512));
+        return { ...clocked, cleanup };
       } catch (err) {
         await cleanup();
         throw err;
@@ -678,6 +692,8 @@ interface LatencyResult {
   runtime: Runtime;
   launches: number;
   raw: { running: Summary; ready: Summary };
+  /** runsc: raw with the CPU quota written once running (what Pier does), the equivalent baseline. */
+  rawDeferred?: { running: Summary; ready: Summary };
   layer: { running: Summary; ready: Summary };
   pier: { server: Summary; wall: Summary; runTask: Summary; cpu: Summary; cpuNoPolls: Summary; cpuPerPollMs: number };
   overheadP50Ms: number;
@@ -771,6 +787,7 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
   log(`latency ${runtime}: starting pier (--runtime ${runtime})`);
   const rp = await startRunPier(runtime, image, o.cpuProf);
   const raw = runtime === 'runsc' ? rawRunsc() : rawRunc();
+  const rawDeferred = runtime === 'runsc' ? rawRunsc(true) : undefined;
   const layer = runtimeLayer(runtime);
   try {
     // Warm-up, not counted: the image pull (afterwards cached), page cache, JIT.
@@ -778,6 +795,7 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
     for (let i = 0; i < 2; i++) {
       const w = await raw.launch();
       rawCleanups.push(w.cleanup);
+      if (rawDeferred) rawCleanups.push((await rawDeferred.launch()).cleanup);
       const wl = await layer.launch();
       rawCleanups.push(wl.cleanup);
       await pierLaunch(rp);
@@ -787,6 +805,8 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
     const quietPct = await waitForQuiet(40, 60_000);
     const rawRunning: number[] = [];
     const rawReady: number[] = [];
+    const deferredRunning: number[] = [];
+    const deferredReady: number[] = [];
     const layerRunning: number[] = [];
     const layerReady: number[] = [];
     const launches: PierLaunch[] = [];
@@ -798,6 +818,12 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
       rawCleanups.push(r.cleanup);
       rawRunning.push(r.runningMs);
       rawReady.push(r.readyMs);
+      if (rawDeferred) {
+        const d = await rawDeferred.launch();
+        rawCleanups.push(d.cleanup);
+        deferredRunning.push(d.runningMs);
+        deferredReady.push(d.readyMs);
+      }
       const l = await layer.launch();
       rawCleanups.push(l.cleanup);
       layerRunning.push(l.runningMs);
@@ -823,6 +849,7 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
     const result: LatencyResult = {
       runtime, launches: o.launches,
       raw: { running: rawRun, ready: summary(rawReady) },
+      ...(rawDeferred ? { rawDeferred: { running: summary(deferredRunning), ready: summary(deferredReady) } } : {}),
       layer: { running: summary(layerRunning), ready: summary(layerReady) },
       pier: {
         server, wall: summary(launches.map((l) => l.wallMs)), runTask: summary(launches.map((l) => l.runTaskMs)), cpu: summary(launches.map((l) => l.cpuMs)),
@@ -881,6 +908,10 @@ function printLatency(r: LatencyResult): void {
   console.log(markdownTable(SUM_HEADER, [
     sumRow(`raw ${r.runtime} run: state "running"`, r.raw.running),
     sumRow(`raw ${r.runtime} run: process wrote ready file`, r.raw.ready),
+    ...(r.rawDeferred ? [
+      sumRow(`raw ${r.runtime} run, CPU quota once running: state "running"`, r.rawDeferred.running),
+      sumRow(`raw ${r.runtime} run, CPU quota once running: ready file`, r.rawDeferred.ready),
+    ] : []),
     sumRow(`Pier's ${r.runtime === 'runsc' ? 'RunscRuntime (one container: the sandbox root)' : 'RuncRuntime'} alone, no agent: running`, r.layer.running),
     sumRow(`Pier's ${r.runtime === 'runsc' ? 'RunscRuntime' : 'RuncRuntime'} alone, no agent: ready file`, r.layer.ready),
     sumRow('Pier: startedAt − createdAt (server)', r.pier.server),
@@ -893,6 +924,11 @@ function printLatency(r: LatencyResult): void {
   console.log(`Pier overhead at p50: server ${fmtMs(r.overheadP50Ms)} ms, wall ${fmtMs(wallOver)} ms over raw "running" `
     + `(${fmtMs(r.pier.server.p50 - r.raw.ready.p50)} / ${fmtMs(r.pier.wall.p50 - r.raw.ready.p50)} ms over raw "ready"); `
     + `goal ≤ 100 ms: ${r.overheadP50Ms <= 100 ? 'MET' : 'NOT MET'} (server), ${wallOver <= 100 ? 'MET' : 'NOT MET'} (wall)`);
+  if (r.rawDeferred) {
+    const over = r.pier.server.p50 - r.rawDeferred.running.p50;
+    console.log(`over raw with the CPU quota applied once running (as Pier does; the equivalent bundle): server ${fmtMs(over)} ms, `
+      + `wall ${fmtMs(r.pier.wall.p50 - r.rawDeferred.running.p50)} ms; goal ≤ 100 ms: ${over <= 100 ? 'MET' : 'NOT MET'} (server)`);
+  }
   console.log(`of it at p50: runtime layer (Pier's runtime alone − raw) ${fmtMs(r.layer.running.p50 - r.raw.running.p50)} ms; `
     + `agent + control plane (Pier server − runtime alone) ${fmtMs(r.pier.server.p50 - r.layer.running.p50)} ms`);
   console.log(`\nwhere Pier's time goes (${r.runtime}; per-launch differences, ms)`);

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createNetns, deleteNetns } from '../../src/agent/host/netns.js';
-import { cgroupExists, removeCgroupTree } from '../../src/agent/runtime/cgroup.js';
+import { cgroupExists, hierarchyOf, removeCgroupTree } from '../../src/agent/runtime/cgroup.js';
 import { FakeRuntime } from '../../src/agent/runtime/fake.js';
 import { ContainerStartError, ExecTimeoutError, type ContainerSpec, type ContainerStatus, type OciRuntime, type SandboxSpec } from '../../src/agent/runtime/oci-runtime.js';
 import { RuncRuntime } from '../../src/agent/runtime/runc.js';
@@ -257,6 +257,25 @@ for (const impl of implementations) {
       assert.equal((await rt.status(t.sandbox, c)).state, 'running');
       assert.equal((await stopped(rt, t, c)).exitCode, 4);
       if (impl.name !== 'fake') assert.equal(read(join(t.base, 'data', 'c0', 'runs')), 'run\nrun\n');
+    }));
+
+    if (impl.name !== 'fake') test('the task cgroup gets its CPU quota once a container runs, not while the sandbox boots', () => withTask(async (t) => {
+      const cpu = hierarchyOf('cpu')!;
+      const quota = (cgroup: string): string => read(join(cpu, cgroup, 'cpu.cfs_quota_us')).trim();
+      const task = (rt as RuncRuntime | RunscRuntime).taskCgroup(t.sandbox.id);
+      assert.equal(quota(task) || '-1', '-1', 'no quota on the task cgroup while the sandbox boots');
+      const c = container(impl, t, 0, ['sh', '-c', 'sleep 30']);
+      await rt.startContainer(t.sandbox, c);
+      assert.equal(quota(task), '25000', 'the task quota (256 units) once it runs');
+      if (impl.name === 'runc') assert.equal(quota(`${task}/${c.id}`), '25000', 'a runc container carries it from its own start');
+      await rt.kill(t.sandbox, c, 'SIGKILL');
+      await stopped(rt, t, c);
+      if (impl.sole) {
+        await rt.startContainer(t.sandbox, c); // a restart boots a new sandbox, again without it
+        assert.equal(quota(task), '25000');
+      }
+      await rt.adopt!(t.sandbox);
+      assert.equal(quota(task), '25000');
     }));
 
     test('a missing executable is a ContainerStartError', () => withTask(async (t) => {

@@ -90,6 +90,12 @@ export function ensureCgroup(cgroupPath: string, resources: OciResources): void 
   }
 }
 
+/** Lifts the cgroup's CFS quota (cpu.cfs_quota_us = -1), if it has a cpu controller. */
+export function clearCpuQuota(cgroupPath: string): void {
+  const cpu = hierarchyOf('cpu');
+  if (cpu) write(join(cpu, cgroupPath), 'cpu.cfs_quota_us', -1);
+}
+
 /** A new cpuset cgroup starts with no cpus/mems: copy them down from the parents. */
 function inheritCpuset(hierarchy: string, cgroupPath: string): void {
   let dir = hierarchy;

@@ -90,6 +90,12 @@ export interface OciRuntime {
    * ContainerStartError when the runtime cannot start the process (e.g. no such executable).
    */
   startContainer(sandbox: SandboxSpec, container: ContainerSpec): Promise<void>;
+  /**
+   * Puts in place what waits for a running container (the shim runtimes: the task's CPU quota,
+   * kept off while a sandbox boots). startContainer does it before it returns; an agent that
+   * adopts a running task calls it once, in case the agent before it died in between. Idempotent.
+   */
+  adopt?(sandbox: SandboxSpec): Promise<void>;
   /** Reads the exit-code file first, then the runtime's state. Works for containers started by an earlier agent. */
   status(sandbox: SandboxSpec, container: ContainerSpec): Promise<ContainerStatus>;
   /**

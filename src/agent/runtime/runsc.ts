@@ -26,6 +26,10 @@
  *   --ignore-cgroups`); runsc then manages no cgroups, so the runtime creates the task cgroup and
  *   runs runsc already inside it.
  *
+ * CPU: the task's CFS quota goes on the task cgroup once a container runs, not while the sandbox
+ * boots (spec.ts `withoutCpuQuota`): under a quarter of a core (256 units) a boot took 1 s here
+ * instead of 0.45 s. A restart of a sole container lifts it for the new boot.
+ *
  * Memory: the task limit is enforced on the whole sandbox; when it is exceeded the host OOM killer
  * kills the sandbox, and every container of the task ends with 137 and oomKilled. Container-level
  * hard limits (`memory`) are not enforced inside a sandbox by this gVisor version.
@@ -34,13 +38,13 @@ import { chmodSync, cpSync, lstatSync, existsSync, mkdirSync, readdirSync, readF
 import { dirname, join } from 'node:path';
 import { runCommand, runCommandOk, HostCommandError } from '../host/exec.js';
 import { netnsNameOf } from '../host/netns.js';
-import { ensureCgroup, oomControlFile, pidsIn, procsFiles, removeCgroupTree, childCgroups } from './cgroup.js';
+import { clearCpuQuota, ensureCgroup, oomControlFile, pidsIn, procsFiles, removeCgroupTree, childCgroups } from './cgroup.js';
 import type { ContainerSpec, SandboxSpec } from './oci-runtime.js';
 import { sandboxDirIds, writeSandboxRecord } from './sandbox-files.js';
 import { shq, type ShimLaunch } from './shim.js';
 import { readTail } from './tail.js';
 import { killAndWait, ShimRuntime, type RuntimeState, type ShimRuntimeOptions } from './shim-runtime.js';
-import { buildSandboxSpec, taskResources, type OciNamespace } from './spec.js';
+import { buildSandboxSpec, taskResources, withoutCpuQuota, type OciNamespace, type OciResources } from './spec.js';
 
 export type RunscNetwork = 'sandbox' | 'host';
 
@@ -189,7 +193,7 @@ export class RunscRuntime extends ShimRuntime {
       // place, and the shim reads its OOM counter after the sandbox is gone.
       mkdirSync(this.root, { recursive: true });
       writeSandboxRecord(spec);
-      ensureCgroup(this.taskCgroup(spec.id), taskResources(spec.cpuUnits, spec.memoryMiB));
+      ensureCgroup(this.taskCgroup(spec.id), bootResources(spec));
       return;
     }
     const rid = this.runscSandboxId(spec.id);
@@ -206,7 +210,7 @@ export class RunscRuntime extends ShimRuntime {
     const bundle = join(spec.dir, 'pause');
     mkdirSync(bundle, { recursive: true });
     const sandboxMode = this.network === 'sandbox';
-    if (!sandboxMode) ensureCgroup(this.taskCgroup(spec.id), taskResources(spec.cpuUnits, spec.memoryMiB));
+    if (!sandboxMode) ensureCgroup(this.taskCgroup(spec.id), bootResources(spec));
     const config = buildSandboxSpec({
       sandboxId: rid,
       rootfs: this.pauseRootfs,
@@ -217,6 +221,7 @@ export class RunscRuntime extends ShimRuntime {
       memoryMiB: spec.memoryMiB,
       annotations: { 'io.kubernetes.cri.container-type': 'sandbox', 'io.kubernetes.cri.sandbox-id': rid },
     });
+    config.linux.resources = bootResources(spec);
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(config));
     // The sandbox inherits create's stdio and keeps it: a file, never a pipe we would wait on.
     const logPath = join(spec.dir, 'sandbox.log');
@@ -242,7 +247,7 @@ export class RunscRuntime extends ShimRuntime {
       if (root) {
         // This container is the sandbox: it holds the task's limits, in the task cgroup.
         linux.cgroupsPath = this.taskCgroup(sandbox.id);
-        linux.resources = taskResources(sandbox.cpuUnits, sandbox.memoryMiB);
+        linux.resources = bootResources(sandbox);
       } else {
         // The gofer of this container goes in a child of the task cgroup; limits stay on the
         // sandbox (a container limit there would only squeeze the gofer).
@@ -258,7 +263,14 @@ export class RunscRuntime extends ShimRuntime {
     return oci;
   }
 
+  /** The task's CPU quota, once a container runs (see the header). */
+  protected override async started(sandbox: SandboxSpec): Promise<void> {
+    ensureCgroup(this.taskCgroup(sandbox.id), taskResources(sandbox.cpuUnits, sandbox.memoryMiB));
+  }
+
   protected async shimLaunch(sandbox: SandboxSpec, container: ContainerSpec): Promise<Omit<ShimLaunch, 'id' | 'dir'>> {
+    // A sole container's restart boots a new sandbox: without the quota, as the first boot.
+    if (this.isRoot(sandbox, container.id)) clearCpuQuota(this.taskCgroup(sandbox.id));
     const taskOom = oomControlFile(this.taskCgroup(sandbox.id));
     const env = { ...process.env, ...WAITER_ENV };
     const argv = this.command(['run', '--bundle', container.dir, container.id], sandbox, true);
@@ -375,6 +387,11 @@ function keepTmpOnTaskDisk(oci: { root?: { path?: string }; mounts?: { destinati
   // An image's /tmp that is a symlink would resolve on the host: leave such images to gVisor's tmpfs.
   if (!st.isDirectory()) return;
   oci.mounts = [...(oci.mounts ?? []), { destination: '/tmp', type: 'bind', source: tmp, options: ['rbind', 'rw'] }];
+}
+
+/** The task's limits without the CPU quota: what its sandbox boots under. */
+function bootResources(spec: SandboxSpec): OciResources {
+  return withoutCpuQuota(taskResources(spec.cpuUnits, spec.memoryMiB));
 }
 
 function safeReaddir(dir: string): string[] {

@@ -66,7 +66,7 @@ export abstract class ShimRuntime implements OciRuntime {
     const { id, dir } = container;
     mkdirSync(dir, { recursive: true });
     const running = liveShimPid(dir, id);
-    if (running !== undefined && readExitCode(dir) === undefined) return; // already started
+    if (running !== undefined && readExitCode(dir) === undefined) return this.started(sandbox); // already started
     if (running !== undefined) await this.waitUntil(() => liveShimPid(dir, id) === undefined, 10_000);
     clearRun(dir);
     await this.removeContainerState(sandbox, id);
@@ -75,6 +75,16 @@ export abstract class ShimRuntime implements OciRuntime {
     const launch = await this.shimLaunch(sandbox, container);
     const shimPid = await launchShim({ id, dir, ...launch });
     await this.waitRunning(sandbox, container, shimPid);
+    await this.started(sandbox);
+  }
+
+  /** After a container of the sandbox runs (or was found running): what waits for that. */
+  protected async started(_sandbox: SandboxSpec): Promise<void> {
+    // nothing by default
+  }
+
+  adopt(sandbox: SandboxSpec): Promise<void> {
+    return this.started(sandbox);
   }
 
   private async waitRunning(sandbox: SandboxSpec, container: ContainerSpec, shimPid: number): Promise<void> {

@@ -173,6 +173,8 @@ export class TaskRunner {
 
   private async runLoop(): Promise<void> {
     const defs = this.definitions();
+    // Adopting running containers (agent restart): finish what their start left (e.g. limits).
+    if (this.state.containers.some((c) => c.phase === 'running')) await this.deps.runtime.adopt?.(this.sandbox()).catch(() => undefined);
     this.logs?.start();
     for (const [name, def] of defs) {
       const spec = def.healthCheck ? compileHealthCheck(def.healthCheck as never) : undefined;
