@@ -266,15 +266,17 @@ export async function loopDevicesFor(file: string): Promise<string[]> {
  * default, no resize reserve, and nothing zeroed (the target must read as zeros, e.g. a fresh sparse file), so a
  * 20 GiB image formats in a few ms and stays sparse.
  */
-export async function mkfsExt4(target: string, opts: { journal?: boolean; label?: string } = {}): Promise<void> {
+export async function mkfsExt4(target: string, opts: { journal?: boolean; label?: string; lowPriority?: boolean } = {}): Promise<void> {
   // No online resize reserve (task disks never grow): halves the blocks mkfs writes.
   const base = ['-q', '-F', '-m', '0', '-O', opts.journal === true ? '^resize_inode' : '^has_journal,^resize_inode'];
   if (opts.label) base.push('-L', opts.label);
+  // lowPriority: at nice 19, for work nobody waits for (spare disks) that must not slow what they do.
+  const [cmd, ...pre] = opts.lowPriority ? ['nice', '-n', '19', 'mkfs.ext4'] : ['mkfs.ext4'];
   try {
-    await run('mkfs.ext4', [...base, '-E', 'assume_storage_prezeroed=1,nodiscard', target], { timeoutMs: 120_000 });
+    await run(cmd!, [...pre, ...base, '-E', 'assume_storage_prezeroed=1,nodiscard', target], { timeoutMs: 120_000 });
   } catch (err) {
     // e2fsprogs older than 1.47 does not know assume_storage_prezeroed.
     if (!(err instanceof HostCommandError) || !/assume_storage_prezeroed|extended option/i.test(err.result.stderr)) throw err;
-    await run('mkfs.ext4', [...base, '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard', target], { timeoutMs: 120_000 });
+    await run(cmd!, [...pre, ...base, '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard', target], { timeoutMs: 120_000 });
   }
 }

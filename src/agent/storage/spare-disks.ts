@@ -8,8 +8,8 @@
  *   <dir>/<sizeBytes>-<n>.img.tmp   being made (removed at start: a crash may have cut mkfs short)
  *
  * Spares are kept only for sizes tasks asked for since this instance started, `target` of each.
- * They are made once no task has asked for a disk for `idleMs` (default 1 s): mkfs competes for
- * the CPU with the launches it is meant to speed up.
+ * They are made `delayMs` (default 100 ms) after a task took one, past its launch's busiest part,
+ * at nice 19: mkfs competes for the CPU with the launches it is meant to speed up.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
@@ -26,7 +26,7 @@ export class SpareDisks {
   private loaded = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dir: string, private readonly target: number, private readonly idleMs = 1_000) {}
+  constructor(private readonly dir: string, private readonly target: number, private readonly delayMs = 100) {}
 
   /** Moves a spare of `sizeBytes` to `dest` (same file system); false when there is none. */
   async take(sizeBytes: number, dest: string): Promise<boolean> {
@@ -44,14 +44,10 @@ export class SpareDisks {
     return false;
   }
 
-  /**
-   * Makes spares in the background, one at a time, until each wanted size has `target`: after
-   * `idleMs` without another call.
-   */
+  /** Makes spares in the background, one at a time, until each wanted size has `target` (after `delayMs`). */
   refill(): void {
-    if (this.target <= 0) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.startFill(), this.idleMs);
+    if (this.target <= 0 || this.timer) return;
+    this.timer = setTimeout(() => this.startFill(), this.delayMs);
     this.timer.unref(); // never keeps the process alive: spares are an optimisation
   }
 
@@ -102,7 +98,7 @@ export class SpareDisks {
         } finally {
           await fh.close();
         }
-        await mkfsExt4(tmp);
+        await mkfsExt4(tmp, { lowPriority: true });
         await rename(tmp, join(this.dir, name));
       } catch (err) {
         await rm(tmp, { force: true });
