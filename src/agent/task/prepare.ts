@@ -37,7 +37,8 @@ export async function prepareTask(
   const containers = (def.containerDefinitions ?? []).map((c) => applyOverride(c, overrides.find((o) => o.name === c.name)));
 
   // The ENI, the disk and the pulls need nothing of each other: start them together. The sandbox
-  // needs only the namespace (for a one-container task it boots later, with the container).
+  // needs only the namespace (for a one-container task it boots later, with the container); the
+  // root filesystems and specs need the disk and the images, and the namespace only by its path.
   mark('prepare');
   const netns = deps.network.create(state.taskId, state.assignment.eni);
   mark('networkCalled');
@@ -69,12 +70,27 @@ export async function prepareTask(
   }
   mark('pulled');
   onTimes({ pullStartedAt, pullStoppedAt: state.pullStoppedAt ?? deps.clock.now() });
-  const netnsPath = await netns.catch(async (err: unknown) => {
-    await Promise.allSettled([diskReady]);
+  const disk = await diskReady.catch(async (err: unknown) => {
+    await Promise.allSettled([sandbox]);
     throw err;
   });
-  const disk = await diskReady;
+  try {
+    await writeBundles(deps, state, containers, disk, pulled, mark);
+  } catch (err) {
+    await Promise.allSettled([sandbox]); // clean-up must not race the namespace's creation
+    throw err;
+  }
+  await sandbox; // and so the namespace
+  return { imageDigests: new Map([...pulled].map(([name, p]) => [name, p.manifestDigest])) };
+}
 
+/** Mounts each container's root filesystem and writes its spec.json. */
+async function writeBundles(
+  deps: RunnerDeps, state: LocalTaskState, containers: ContainerDefinition[], disk: TaskDisk, pulled: Map<string, PulledImage>,
+  mark: (name: string) => void,
+): Promise<void> {
+  const def = state.assignment.taskDefinition as unknown as TaskDefinitionBody;
+  const netnsPath = deps.network.pathFor(state.taskId);
   const volumeDirs = await resolveVolumes(deps, disk, def.volumes ?? []);
   for (const [i, c] of containers.entries()) {
     const local = state.containers[i]!;
@@ -112,8 +128,6 @@ export async function prepareTask(
     writeFileSync(join(local.dir, 'spec.json'), JSON.stringify(spec));
     mark(`spec:${c.name!}`);
   }
-  await sandbox;
-  return { imageDigests: new Map([...pulled].map(([name, p]) => [name, p.manifestDigest])) };
 }
 
 /** The variables that point a container at the task metadata endpoint, as Fargate sets them. */
