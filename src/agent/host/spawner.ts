@@ -35,7 +35,7 @@ export type SpawnReply =
 export const HELPER_PATH = fileURLToPath(new URL('./spawner-process.js', import.meta.url));
 
 /** Small, since the helper's own fork cost grows with its memory; no JIT (it does little JS). */
-const HELPER_NODE_FLAGS = process.env.PIER_SPAWNER_FLAGS !== undefined ? process.env.PIER_SPAWNER_FLAGS.split(' ').filter(Boolean) : ['--jitless', '--no-expose-wasm', '--max-old-space-size=32', '--max-semi-space-size=1', '--v8-pool-size=1'];
+const HELPER_NODE_FLAGS = ['--jitless', '--no-expose-wasm', '--max-old-space-size=32', '--max-semi-space-size=1', '--v8-pool-size=1'];
 
 interface Pending {
   resolve: (reply: SpawnReply) => void;
