@@ -123,9 +123,9 @@ export class TaskRunner {
       void this.report('PENDING');
       // Log streams are made while the task prepares; either failing fails the task, once both are done.
       const [preparing, opening] = await Promise.allSettled([
+        // Pull times are saved with the prepared state (each save is a synchronous write here).
         prepareTask(this.deps, this.state, (times) => {
           this.state = { ...this.state, ...times };
-          this.save();
         }, (name) => this.trace.mark(name)),
         this.logs?.open(),
       ]);
@@ -380,7 +380,8 @@ export class TaskRunner {
       const ok = await this.deps.report(this.state.taskArn, report).catch(() => false);
       if (ok) {
         this.state = { ...this.state, reported: lastStatus };
-        this.save();
+        // A PENDING that a restarted agent thinks unsent is harmless: it reports RUNNING anyway.
+        if (lastStatus !== 'PENDING') this.save();
       }
     });
     this.reporting = sent;
