@@ -279,11 +279,11 @@ describe('SigV4, framing and validation at the edge', () => {
       400, 'UnknownOperationException', /CreateService/);
   });
 
-  test('a service Pier does not serve (scope service logs) -> 400', async () => {
-    const body = JSON.stringify({ logGroupName: '/edge' });
-    const res = await rawRequest(pier.endpoint, { headers: signFor(pier, 'Logs_20140328.CreateLogGroup', body, { service: 'logs' }), body });
-    assertAwsError(res, 400, 'UnknownOperationException', /logs/);
-    // The ECS target signed for another service is not ECS either.
+  test('a service Pier does not serve (scope service kinesis) -> 400', async () => {
+    const body = JSON.stringify({ StreamName: 'edge' });
+    const res = await rawRequest(pier.endpoint, { headers: signFor(pier, 'Kinesis_20131202.CreateStream', body, { service: 'kinesis' }), body });
+    assertAwsError(res, 400, 'UnknownOperationException', /kinesis/);
+    // The ECS target signed for another service (logs) is not ECS either.
     const ghostly = ghostBody();
     assertAwsError(await rawRequest(pier.endpoint, { headers: signFor(pier, createTarget, ghostly, { service: 'logs' }), body: ghostly }), 400, 'UnknownOperationException');
   });
