@@ -72,7 +72,7 @@ import { startPierServer, type PierServer } from './lib/pier.js';
 import { machineBusySeconds, processCpuSeconds, waitForQuiet } from './lib/proc-cpu.js';
 import { SignedClient, targetFromEndpoint } from './lib/signed-client.js';
 import { fmtMs, markdownTable, percentile } from './lib/stats.js';
-import { childrenOf, pss, tree } from './lib/procs.js';
+import { pss, tree } from './lib/procs.js';
 
 type Runtime = 'runsc' | 'runc';
 type Phase = 'latency' | 'density' | 'throughput';
@@ -613,7 +613,7 @@ function readTrace(rp: RunPier, t: EcsTask): LaunchTraceJson | undefined {
     const shift = tr.startedAtMs - t.createdAt * 1000;
     return {
       ...tr,
-      marks: Object.fromEntries(Object.entries(tr.marks).map(([k, v]) => [k, v + shift])),
+      marks: { runner: shift, ...Object.fromEntries(Object.entries(tr.marks).map(([k, v]) => [k, v + shift])) },
       commands: (tr.commands ?? []).map((c) => ({ ...c, askedAt: c.askedAt + shift })),
     };
   } catch {
@@ -723,29 +723,28 @@ const MARKS: [keyof Timeline, string][] = [
   ['startedAt', 'RUNNING reported (startedAt)'],
 ];
 
+/**
+ * The launch's critical path, step by step: the agent's own trace (launch-trace.json) where it has
+ * the mark, the files the runtime writes (shim.pid, its state) for the rest.
+ */
 function stepRows(launches: readonly PierLaunch[], runtime: Runtime): { step: string; p50: number; p90: number }[] {
-  const d = (a: keyof Timeline | 'created', b: keyof Timeline): number[] => launches.map((l) => l.timeline[b] - (a === 'created' ? 0 : l.timeline[a]));
+  const m = (l: PierLaunch, name: string): number => l.trace?.marks[name] ?? NaN;
+  const d = (from: (l: PierLaunch) => number, to: (l: PierLaunch) => number): number[] => launches.map((l) => to(l) - from(l));
+  const t = (k: keyof Timeline) => (l: PierLaunch): number => l.timeline[k];
+  const mk = (name: string) => (l: PierLaunch): number => m(l, name);
   const rows: [string, number[]][] = [
-    ['createdAt → agent has the assignment (long-poll delivery)', d('created', 'received')],
-    ['assignment → netns made (ip netns add, lo up)', d('received', 'diskBegan')],
-    ['task disk: sparse image, mkfs.ext4, loop mount (→ pullStartedAt)', d('diskBegan', 'pullStarted')],
-    ['image resolve (cached): pullStartedAt → pullStoppedAt', d('pullStarted', 'pullStopped')],
-    ['pullStoppedAt → rootfs overlay mounted, spec.json written', d('pullStopped', 'specWritten')],
-  ];
-  if (runtime === 'runsc') {
-    rows.push(
-      ['sandbox boot (runsc create+start of pause): pullStartedAt → pause started', d('pullStarted', 'sandboxReady')],
-      ['max(spec.json, sandbox) → startContainer (PENDING report, run loop)', launches.map((l) => l.timeline.startBegan - Math.max(l.timeline.specWritten, l.timeline.sandboxReady))],
-    );
-  } else {
-    rows.push(['spec.json → startContainer (PENDING report, run loop)', d('specWritten', 'startBegan')]);
-  }
-  rows.push(
-    ['startContainer → shim shell running', d('startBegan', 'shimUp')],
-    [`shim → ${runtime} state "running"`, d('shimUp', 'containerRunning')],
-    ['runtime "running" → RUNNING report (agent poll + report)', d('containerRunning', 'startedAt')],
+    ['createdAt → the runner has the assignment (long-poll delivery)', d(() => 0, mk('runner'))],
+    ['runner → prepare begins (state saved, PENDING queued)', d(mk('runner'), mk('prepare'))],
+    ['ENI: namespace, veth, address, rules (prepare → network)', d(mk('prepare'), mk('network'))],
+    ['task disk: spare image, loop mount (prepare → disk)', d(mk('prepare'), mk('disk'))],
+    ['image, cached (prepare → pulled)', d(mk('prepare'), mk('pulled'))],
+    ['rootfs overlay mount (after disk and image)', d(mk('mountRootfs:app'), mk('rootfs:app'))],
+    ['spec written → startContainer (waits for the ENI, runs the run loop)', d(mk('spec:app'), mk('start:app'))],
+    ['startContainer → shim shell running (shim.pid)', d(mk('start:app'), t('shimUp'))],
+    [`shim → ${runtime} state "running"`, d(t('shimUp'), t('containerRunning'))],
+    ['runtime "running" → RUNNING report (startedAt)', d(t('containerRunning'), t('startedAt'))],
     ['startedAt → DescribeTasks poll sees RUNNING (wall − RunTask)', launches.map((l) => l.wallMs - l.serverMs)],
-  );
+  ];
   return rows.map(([step, xs]) => {
     const s = summary(xs);
     return { step, p50: s.p50, p90: s.p90 };
@@ -1049,7 +1048,8 @@ async function densityPhase(rp: RunPier, n: number): Promise<DensityResult> {
   const after = await pierPss(rp.pier.pid);
   const sandbox = new Set(ids.flatMap((id) => pidsIn(`${parent}/${id}`)));
   const pierTree = tree(rp.pier.pid);
-  const shims = childrenOf(rp.pier.pid).filter((p) => cmdline(p).includes('pier-shim:'));
+  // Shims are children of the agent's spawner helper (a child of pier) since 2026-12-05.
+  const shims = pierTree.filter((p) => cmdline(p).includes('pier-shim:'));
   const underShims = new Set(shims.flatMap((s) => tree(s)));
   const waiters = [...underShims].filter((p) => !shims.includes(p) && !sandbox.has(p));
   const helpers = pierTree.filter((p) => p !== rp.pier.pid && !underShims.has(p) && !sandbox.has(p));
@@ -1058,7 +1058,7 @@ async function densityPhase(rp: RunPier, n: number): Promise<DensityResult> {
 
   const groups = [
     { ...memGroup('pier process (node: control plane + agent), after', [rp.pier.pid]), pssKiB: after.pss, anonKiB: after.anon },
-    memGroup('pier helper children (tar pool, …)', helpers),
+    memGroup('pier helper processes (spawner, tar pool, …)', helpers),
     memGroup('shims (sh, one per container)', shims),
     memGroup('waiters under the shims (`runsc run`)', waiters),
     memGroup('sandboxes (task cgroups: sentry, gofers, stubs, app)', [...sandbox]),
