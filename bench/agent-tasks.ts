@@ -705,6 +705,8 @@ interface LatencyResult {
   commands: { command: string; perLaunch: number; askedAt: number; ranMs: number; waitedMs: number }[];
   spawns: Summary;
   spawnBlocked: Summary;
+  /** Every launch (for the --json file: outliers). */
+  each?: { serverMs: number; wallMs: number; marks: Record<string, number>; commands: LaunchTraceJson['commands'] }[];
   busyPct: number | undefined;
   quietPct: number | undefined;
   profileTop?: string[];
@@ -858,6 +860,7 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
       steps: stepRows(launches, runtime),
       marks: MARKS.filter(([k]) => runtime === 'runsc' || k !== 'sandboxReady').map(([k, label]) => ({ mark: label, p50: summary(launches.map((l) => l.timeline[k])).p50 })),
       ...traceSummary(launches),
+      each: launches.map((l) => ({ serverMs: l.serverMs, wallMs: l.wallMs, marks: l.trace?.marks ?? {}, commands: l.trace?.commands ?? [] })),
       busyPct: loopBusyPct, quietPct,
     };
     await closeRunPier(rp);
