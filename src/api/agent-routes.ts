@@ -6,6 +6,7 @@
  *   POST /agent/v1/hosts/{id}/reports          {taskArn, report}: observed task state
  *   POST /agent/v1/hosts/{id}/credentials      {taskArn}: the task role's temporary credentials
  *   POST /agent/v1/hosts/{id}/logs             ShipLogsRequest: a container's awslogs events
+ *   POST /agent/v1/hosts/{id}/metrics          ReportMetricsRequest: readings of the host's running tasks
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -18,8 +19,9 @@ import { issueTaskCredentials } from '../control-plane/task-roles.js';
 import type { RegisterHostRequest, ShipLogsRequest, TaskReport } from '../protocol/agent.js';
 import { shipTaskLogs } from '../control-plane/task-logs.js';
 import type { LogsContext } from '../logs/context.js';
+import { parseReportMetrics, type EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
 
-const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs)$/;
+const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs|metrics)$/;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -126,7 +128,7 @@ function parseShipLogs(b: Record<string, unknown>): ShipLogsRequest {
 }
 
 export async function handleAgent(
-  cp: ControlPlane, joinToken: string, req: IncomingMessage, url: URL, body: Buffer, abort: AbortSignal, logs?: LogsContext,
+  cp: ControlPlane, joinToken: string, req: IncomingMessage, url: URL, body: Buffer, abort: AbortSignal, logs?: LogsContext, metrics?: EcsTaskMetrics,
 ): Promise<{ status: number; body: unknown }> {
   if (url.pathname === '/agent/v1/hosts' && req.method === 'POST') {
     if (!sameSecret(bearer(req), joinToken)) throw new AgentProtocolError(401, 'Unauthorized', 'Registration needs the join token (DIR/agent-token).');
@@ -157,6 +159,10 @@ export async function handleAgent(
   if (action === 'logs' && req.method === 'POST') {
     if (!logs) throw new AgentProtocolError(503, 'LogsUnavailable', 'This server has no log store.');
     return { status: 200, body: await shipTaskLogs(cp, logs, host, parseShipLogs(parseJson(body))) };
+  }
+  if (action === 'metrics' && req.method === 'POST') {
+    if (!metrics) throw new AgentProtocolError(503, 'MetricsUnavailable', 'This server has no metric store.');
+    return { status: 200, body: await metrics.ingest(host, parseReportMetrics(parseJson(body))) };
   }
   throw new AgentProtocolError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}.`);
 }

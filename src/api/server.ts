@@ -5,13 +5,18 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Identities } from './auth/identities.js';
 import type { LogsContext } from '../logs/context.js';
 import type { ControlPlane } from '../control-plane/context.js';
+import type { EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
+import type { PierHealth } from '../metrics/prometheus/pier-health.js';
+import { CONTENT_TYPE as PROMETHEUS_TEXT } from '../metrics/prometheus/registry.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
 import { AccessDeniedException, AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
 import { parseAuthorization, verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
+import { operationOf, type FramedService } from './framed-service.js';
 import { dispatchJson, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
 import { handleQuery, sendQueryError, type QueryService } from './query-service.js';
@@ -30,18 +35,23 @@ export interface EdgeOptions {
   readonly restServices?: readonly RestService[];
   /** Query-protocol services (EC2); they write their own XML responses and errors. */
   readonly queryServices?: readonly QueryService[];
+  /** Services that frame their own requests in several protocols (CloudWatch). */
+  readonly framedServices?: readonly FramedService[];
   /** Secrets and principals of access keys (verification is on every request's hot path). */
   readonly identities: Identities;
   readonly joinToken: string;
   /** The log store the awslogs driver's agent route appends to. */
   readonly logs?: LogsContext;
+  /** Task metrics (the agent route stores them) and Pier's health (GET /metrics, request counts). */
+  readonly metrics?: { readonly tasks: EcsTaskMetrics; readonly health: PierHealth };
   /** Present only when started with --allow-reset. */
   readonly reset?: () => Promise<void>;
 }
 
 class BodyTooLarge extends Error {}
 
-type AnyService = { kind: 'json'; service: JsonService } | { kind: 'rest'; service: RestService } | { kind: 'query'; service: QueryService };
+type AnyService = { kind: 'json'; service: JsonService } | { kind: 'rest'; service: RestService } | { kind: 'query'; service: QueryService }
+  | { kind: 'framed'; service: FramedService };
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -70,6 +80,7 @@ export function createEdge(opts: EdgeOptions): Server {
   const bySigningName = new Map<string, AnyService>(opts.services.map((s) => [s.signingName, { kind: 'json', service: s }]));
   for (const s of opts.restServices ?? []) bySigningName.set(s.signingName, { kind: 'rest', service: s });
   for (const s of opts.queryServices ?? []) bySigningName.set(s.signingName, { kind: 'query', service: s });
+  for (const s of opts.framedServices ?? []) bySigningName.set(s.signingName, { kind: 'framed', service: s });
   const server = createServer((req, res) => {
     void handle(opts, bySigningName, req, res);
   });
@@ -100,11 +111,14 @@ async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req:
     }
     return;
   }
+  if (opts.metrics) recordWhenDone(opts.metrics.health, services, req, res, url, body);
   try {
     if (url.pathname.startsWith('/agent/')) {
       await handleAgentRequest(opts, req, res, url, body, requestId);
     } else if (url.pathname === '/_pier/health' && req.method === 'GET') {
       sendJson(res, requestId, 200, { status: 'ok' }, 'application/json');
+    } else if (url.pathname === '/metrics' && req.method === 'GET' && opts.metrics) {
+      sendJson(res, requestId, 200, await opts.metrics.health.render(), PROMETHEUS_TEXT);
     } else {
       await handleAws(opts, services, req, res, url, body, requestId);
     }
@@ -114,6 +128,7 @@ async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req:
     else {
       const entry = services.get(signingService(req) ?? '');
       if (entry?.kind === 'query') sendQueryError(res, requestId, queryAuthError(aws, entry.service.signingName), entry.service);
+      else if (entry?.kind === 'framed') entry.service.sendError(req, url, res, requestId, queryAuthError(aws, entry.service.signingName));
       else sendError(res, requestId, aws);
     }
   }
@@ -183,6 +198,10 @@ async function handleAws(
     await handleQuery(entry.service, url, body, ctx, res, opts.cp.log);
     return;
   }
+  if (entry.kind === 'framed') {
+    await entry.service.handle(req, url, body, ctx, res, opts.cp.log);
+    return;
+  }
   if (entry.kind === 'rest') {
     restRequest.add(req);
     const out = await dispatchRest(entry.service, req.method ?? 'GET', url, body, ctx);
@@ -207,7 +226,7 @@ async function handleAgentRequest(opts: EdgeOptions, req: IncomingMessage, res: 
   const abort = new AbortController();
   res.on('close', () => abort.abort());
   try {
-    const out = await handleAgent(opts.cp, opts.joinToken, req, url, body, abort.signal, opts.logs);
+    const out = await handleAgent(opts.cp, opts.joinToken, req, url, body, abort.signal, opts.logs, opts.metrics?.tasks);
     if (!res.destroyed) sendJson(res, requestId, out.status, out.body, 'application/json');
   } catch (err) {
     if (err instanceof AgentProtocolError) {
@@ -219,4 +238,34 @@ async function handleAgentRequest(opts: EdgeOptions, req: IncomingMessage, res: 
       sendJson(res, requestId, 500, { code: 'InternalError', message: 'Internal error' }, 'application/json');
     }
   }
+}
+
+const AGENT_ROUTES = new Set(['register', 'heartbeat', 'tasks', 'reports', 'credentials', 'logs', 'metrics']);
+
+/**
+ * Counts a request and its latency once its answer is sent: AWS calls by signing name and
+ * operation, agent calls by route. Unsigned and unknown requests are counted under 'unknown'.
+ */
+function recordWhenDone(health: PierHealth, services: Map<string, AnyService>, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): void {
+  const started = performance.now();
+  res.once('finish', () => {
+    const seconds = (performance.now() - started) / 1000;
+    if (url.pathname.startsWith('/agent/')) {
+      const route = url.pathname === '/agent/v1/hosts' ? 'register' : url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+      health.recordAgent(AGENT_ROUTES.has(route) ? route : 'unknown', res.statusCode, seconds);
+      return;
+    }
+    if (url.pathname === '/metrics' || url.pathname === '/_pier/health') return;
+    const service = signingService(req);
+    const entry = services.get(service ?? '');
+    let operation: string | undefined;
+    if (entry?.kind === 'rest') operation = `${req.method ?? 'GET'} ${url.pathname.split('/').slice(0, 3).join('/')}`;
+    else if (entry) {
+      // Only operations the service knows become labels: clients cannot mint new series.
+      const named = operationOf(req, url, body);
+      const known = entry.kind === 'framed' ? entry.service.operations.includes(named ?? '') : entry.service.model.hasOperation(named ?? '');
+      operation = known ? named : undefined;
+    }
+    health.recordApi(entry ? service! : 'unknown', operation ?? 'unknown', res.statusCode, seconds);
+  });
 }

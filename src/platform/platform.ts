@@ -6,6 +6,8 @@ import { randomInt } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { cloudwatchService } from '../api/cloudwatch-service.js';
 import { ecsService } from '../api/ecs-service.js';
 import { ec2Service } from '../api/ec2-service.js';
 import { efsService } from '../api/efs-service.js';
@@ -26,6 +28,7 @@ import { randomIds } from '../lib/ids.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import type { LogsContext } from '../logs/context.js';
 import { openLogs } from '../logs/open-logs.js';
+import { openMetrics } from '../metrics/open-metrics.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import {
@@ -99,6 +102,8 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const ec2Model = ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ec2-2016-11-15.json'));
   await ensureDefaultVpc(cp);
   const logs = openLogs({ dir: join(o.dataDir, 'logs'), scope, clock, log });
+  const metrics = openMetrics(cp, { dir: join(o.dataDir, 'metrics') });
+  const monitoringModel = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'monitoring-2010-08-01.json'), 'utf8')) as Record<string, unknown>;
   const server = createEdge({
     cp,
     services: [ecsService(cp, model), logsService(logs.ctx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'logs-2014-03-28.json')))],
@@ -108,11 +113,13 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       iamService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'iam-2010-05-08.json'))),
       stsService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'sts-2011-06-15.json'))),
     ],
+    framedServices: [cloudwatchService(metrics.ctx, monitoringModel)],
     identities: new Identities(scope, keys, sessions, store, clock),
     joinToken: agentToken,
     logs: logs.ctx,
+    metrics: { tasks: metrics.tasks, health: metrics.health },
     // A reset leaves the account as a first start does: with its default VPC.
-    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await ensureDefaultVpc(cp); } } : {}),
+    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await ensureDefaultVpc(cp); } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -126,6 +133,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const stop = new AbortController();
   const housekeeping = startHousekeeping(cp, Math.min(5000, Math.max(250, o.hostLostAfterMs / 4)), stop.signal);
   const logSweep = logs.startSweep(stop.signal);
+  const metricLoops = metrics.start(stop.signal);
   let agent: Agent | undefined;
   if (o.agent && process.getuid?.() !== 0) {
     log.warn('not running as root: the host agent is off, so tasks will not be placed on this machine');
@@ -141,11 +149,13 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       stop.abort();
       await housekeeping;
       await logSweep;
+      await metricLoops;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await logs.close();
+      await metrics.close();
       await store.close();
     },
   };

@@ -165,3 +165,36 @@ export interface ShipLogsResponse {
   /** The source is ingested up to here. */
   watermark: number;
 }
+
+/**
+ * One reading of a running task's resource use, taken by the agent every few seconds from the
+ * task's cgroup (its sandbox, for runsc) and its ENI. Use over an interval is given as the amounts
+ * used since the previous reading (absent on a task's first reading).
+ */
+export interface TaskMetricSample {
+  taskArn: string;
+  /** When the counters were read (epoch ms). */
+  at: number;
+  /** Length of the interval the `*Delta` figures cover, ms. */
+  intervalMs?: number;
+  /** CPU time the task used over the interval, ns. */
+  cpuNsDelta?: number;
+  /** Memory in use at `at`, bytes (usage less inactive file cache, as Docker and ECS count it). */
+  memoryBytes?: number;
+  /** Bytes the task's ENI received and sent over the interval. */
+  networkRxBytesDelta?: number;
+  networkTxBytesDelta?: number;
+  /** When the task's image pulls started and ended (epoch ms), once they have. */
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+}
+
+/** POST /agent/v1/hosts/{id}/metrics: readings of tasks running on this host. */
+export interface ReportMetricsRequest {
+  samples: TaskMetricSample[];
+}
+
+export interface ReportMetricsResponse {
+  /** Samples stored (those of tasks not on this host, or not running, are ignored). */
+  accepted: number;
+}
