@@ -7,9 +7,11 @@
  * `runCommand` never rejects for a non-zero exit: callers that only want success use
  * `runCommandOk`, which throws a `HostCommandError` carrying the command, status and stderr.
  *
- * Commands are started by the spawner helper (spawner.ts) unless it is switched off or cannot be
- * used, or the caller hands over file descriptors of this process (`stdoutFd`/`stderrFd`; use
- * `outputFile` instead); either way they run the same code (spawn-local.ts).
+ * Commands are started by spawner helpers (spawner.ts; two, so that the exec waits of commands
+ * asked for at once, e.g. a launch's ip, nft and mount, overlap on two cores) unless they are
+ * switched off or cannot be used, or the caller hands over file descriptors of this process
+ * (`stdoutFd`/`stderrFd`; use `outputFile` instead); either way they run the same code
+ * (spawn-local.ts).
  */
 import { detachLocal, localSpawnStats, runLocal } from './spawn-local.js';
 import { Spawner } from './spawner.js';
@@ -69,7 +71,8 @@ export class HostCommandError extends Error {
   }
 }
 
-let spawner: Spawner | undefined;
+const HELPERS = 2;
+let spawners: Spawner[] = [];
 let useSpawner = Spawner.available();
 let viaSpawner = 0;
 
@@ -80,14 +83,16 @@ let viaSpawner = 0;
 export function setSpawnerEnabled(on: boolean): void {
   useSpawner = on && Spawner.available();
   if (!useSpawner) {
-    spawner?.stop();
-    spawner = undefined;
+    for (const sp of spawners) sp.stop();
+    spawners = [];
   }
 }
 
 /** Starts the spawner helper now rather than at the first command (no-op when it is off). */
 export function startSpawner(): void {
-  if (useSpawner) (spawner ??= new Spawner()).start();
+  if (!useSpawner) return;
+  while (spawners.length < HELPERS) spawners.push(new Spawner());
+  for (const sp of spawners) sp.start();
 }
 
 /**
@@ -123,7 +128,7 @@ export function runCommand(argv: readonly string[], opts: RunOptions = {}): Prom
     p = runLocal(argv, opts);
   } else {
     viaSpawner++;
-    p = (spawner ??= new Spawner()).run(argv, opts);
+    p = leastBusy().run(argv, opts);
   }
   return p.then((r) => {
     recent.push({ command: argv.slice(0, 4).map((a) => (a.length > 24 ? '…' : a)).join(' '), askedAt, ranMs: r.durationMs, waitedMs: performance.now() - askedAt });
@@ -137,7 +142,14 @@ export function launchDetached(argv: readonly string[], opts: DetachOptions): Pr
   if (argv.length === 0) return Promise.reject(new TypeError('launchDetached: empty argv'));
   if (!useSpawner) return detachLocal(argv, opts);
   viaSpawner++;
-  return (spawner ??= new Spawner()).detach(argv, opts);
+  return leastBusy().detach(argv, opts);
+}
+
+/** The helper with the fewest requests in flight (helpers are made as needed, up to HELPERS). */
+function leastBusy(): Spawner {
+  let best = spawners.find((sp) => sp.inFlight === 0);
+  if (!best && spawners.length < HELPERS) spawners.push((best = new Spawner()));
+  return best ?? spawners.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
 }
 
 /** Like runCommand, but throws HostCommandError unless the command exits 0 in time. */

@@ -47,6 +47,11 @@ export class Spawner {
   private readonly pending = new Map<number, Pending>();
   private buffered = '';
 
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   /** Whether a helper can be used at all (its script is built next to this file). */
   static available(): boolean {
     return existsSync(HELPER_PATH);

@@ -94,8 +94,9 @@ const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => f
  * the record (its sizeBytes is the existing image's size when one was already made).
  */
 export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeBytes: number, spares?: SpareDisks): Promise<TaskStorageRecord> {
-  // A directory made just now holds nothing yet: no record, no image, nothing mounted.
-  const fresh = (await mkdir(paths.dir, { recursive: true, mode: 0o711 })) !== undefined;
+  // A directory made just now holds nothing yet: no record, no image, nothing mounted. (One
+  // mkdir for both: the mount point's own mode is hidden under the disk's root once mounted.)
+  const fresh = (await mkdir(paths.mountPoint, { recursive: true, mode: 0o711 })) === paths.dir;
   let record = fresh ? undefined : await readRecord(paths);
 
   const mounted = fresh ? undefined : await mountAt(paths.mountPoint);
@@ -115,8 +116,6 @@ export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeB
     return record;
   }
 
-  const mountPointMade = mkdir(paths.mountPoint, { recursive: true, mode: 0o755 });
-  mountPointMade.catch(() => undefined); // awaited below
   if (!record?.formatted || !(await exists(paths.image))) {
     // Nothing usable yet (or a crash mid-way): make the image from scratch, or take a spare.
     record = {
@@ -142,7 +141,6 @@ export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeB
     record.formatted = true;
   }
 
-  await mountPointMade;
   // One mount(8) makes an auto-clear loop device and mounts it: the device goes away by itself
   // when the filesystem is unmounted. A crash before the record below is written leaves
   // formatted=false (or no record), so a retry remakes the image (after detaching any device
