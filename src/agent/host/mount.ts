@@ -6,7 +6,8 @@
  * Everything here is idempotent where that makes sense: unmounting something that is not mounted
  * and detaching a loop device that is already gone succeed.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { HostCommandError, runCommandOk } from './exec.js';
 
 /** The kernel copies at most one page of mount data (options) and needs a NUL: 4096 - 1 on x86-64. */
@@ -91,6 +92,16 @@ export async function mountAt(path: string): Promise<MountEntry | undefined> {
   const all = await readMountInfo();
   for (let i = all.length - 1; i >= 0; i--) if (all[i]!.mountPoint === path) return all[i];
   return undefined;
+}
+
+/**
+ * Whether `path` is the root of a file system other than its parent directory's (a mount point of
+ * a disk, an overlay, a tmpfs…): two stats, where mountinfo would be read and parsed whole. A bind
+ * mount of a directory of the same file system does not count. False when `path` does not exist.
+ */
+export async function isFileSystemRoot(path: string): Promise<boolean> {
+  const [self, parent] = await Promise.all([stat(path).catch(() => undefined), stat(dirname(path)).catch(() => undefined)]);
+  return self !== undefined && parent !== undefined && self.dev !== parent.dev;
 }
 
 // ---------------------------------------------------------------- mount / umount
@@ -209,10 +220,18 @@ export async function attachLoop(file: string, opts: { reuse?: boolean } = {}): 
  */
 export async function mountLoopImage(file: string, target: string, opts: { fsType: string; options?: readonly string[] }): Promise<string> {
   await mount({ source: file, target, fsType: opts.fsType, options: ['loop', ...(opts.options ?? [])] });
+  // The mounted file system's device number names its loop device (major 7, minor N: loopN).
+  const dev = (await stat(target)).dev;
+  const major = (dev >> 8) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  const device = `/dev/loop${minor}`;
+  if (major === LOOP_MAJOR && (await loopBackingFile(device)) === file) return device;
   const m = await mountAt(target);
   if (!m || !/^\/dev\/loop\d+$/.test(m.source)) throw new Error(`mounted ${file} at ${target} but mountinfo shows ${m?.source ?? 'nothing'}`);
   return m.source;
 }
+
+const LOOP_MAJOR = 7;
 
 /**
  * Detaches a loop device. On a device that is still in use (e.g. mounted) the kernel only marks it

@@ -6,7 +6,7 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import { lstat, mkdir, readdir, rm, stat, statfs, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mount, mountAt, readMountInfo, unmount } from '../host/mount.js';
+import { isFileSystemRoot, mount, mountAt, unmount } from '../host/mount.js';
 import { planOverlay } from './overlay.js';
 import { SpareDisks } from './spare-disks.js';
 import {
@@ -96,9 +96,9 @@ export class LocalTaskStorage implements TaskStorage {
     }));
     return this.locked(disk.taskId, async () => {
       const target = join(paths.rootfsDir, containerName);
-      const mounts = await readMountInfo();
-      if (!mounts.some((m) => m.mountPoint === paths.mountPoint)) throw notMounted(paths);
-      if (mounts.some((m) => m.mountPoint === target)) return target; // already mounted (retry after a crash)
+      const [diskMounted, rootfsMounted] = await Promise.all([isFileSystemRoot(paths.mountPoint), isFileSystemRoot(target)]);
+      if (!diskMounted) throw notMounted(paths);
+      if (rootfsMounted) return target; // already mounted (retry after a crash)
 
       const containerDir = join(paths.containersDir, containerName);
       const upperDir = join(containerDir, 'upper');
@@ -123,12 +123,14 @@ export class LocalTaskStorage implements TaskStorage {
         for (const link of plan.links) await symlink(link.target, join(containerDir, link.path));
       }
 
-      const record = await readRecord(paths);
-      if (record) {
+      // The record's rootfs entries only inform (teardown goes by mountinfo): written meanwhile.
+      const recorded = readRecord(paths).then(async (record) => {
+        if (!record) return;
         record.rootfs[containerName] = { path: target, layers: lowers.length, readonly, shortPaths: plan.links.length > 0 };
         await writeRecord(paths, record);
-      }
-      await mount({ source: 'overlay', target, fsType: 'overlay', options: plan.options, ...(plan.cwd ? { cwd: plan.cwd } : {}) });
+      });
+      const mounted = mount({ source: 'overlay', target, fsType: 'overlay', options: plan.options, ...(plan.cwd ? { cwd: plan.cwd } : {}) });
+      await Promise.all([recorded, mounted]);
       return target;
     });
   }

@@ -39,6 +39,8 @@ export class TaskRunner {
   private readonly trace = new LaunchTrace();
   /** The awslogs driver of this task's containers (when the agent ships logs). */
   private readonly logs: TaskLogs | undefined;
+  /** Parsed spec.json by container name (see containerSpec()). */
+  private readonly specs = new Map<string, Record<string, unknown>>();
   /** The last report queued (see report()). */
   private reporting: Promise<void> = Promise.resolve();
   readonly done: Promise<void>;
@@ -161,14 +163,18 @@ export class TaskRunner {
     return sandboxSpecFor(this.deps, this.state);
   }
 
+  /** The container's prepared OCI spec (spec.json, read once: runtimes copy it, never change it). */
   private containerSpec(c: LocalContainer): ContainerSpec {
-    let oci: Record<string, unknown> = {};
-    try {
-      oci = JSON.parse(readFileSync(join(c.dir, 'spec.json'), 'utf8')) as Record<string, unknown>;
-    } catch {
-      // not prepared yet
+    let oci = this.specs.get(c.name);
+    if (!oci) {
+      try {
+        oci = JSON.parse(readFileSync(join(c.dir, 'spec.json'), 'utf8')) as Record<string, unknown>;
+        this.specs.set(c.name, oci);
+      } catch {
+        // not prepared yet
+      }
     }
-    return { id: c.runtimeId, dir: c.dir, oci };
+    return { id: c.runtimeId, dir: c.dir, oci: oci ?? {} };
   }
 
   private async runLoop(): Promise<void> {
