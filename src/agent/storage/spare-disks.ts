@@ -8,10 +8,10 @@
  *   <dir>/<sizeBytes>-<n>.img.tmp   being made (removed at start: a crash may have cut mkfs short)
  *
  * Spares are kept only for sizes tasks asked for since this instance started, `target` of each.
- * They are made `delayMs` (default 100 ms) after a task took one, past its launch's busiest part,
+ * They are made `delayMs` (default 250 ms) after a task took one, past its launch's busiest part,
  * at nice 19: mkfs competes for the CPU with the launches it is meant to speed up.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkfsExt4 } from '../host/mount.js';
@@ -26,16 +26,19 @@ export class SpareDisks {
   private loaded = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly dir: string, private readonly target: number, private readonly delayMs = 100) {}
+  constructor(private readonly dir: string, private readonly target: number, private readonly delayMs = 250) {}
 
-  /** Moves a spare of `sizeBytes` to `dest` (same file system); false when there is none. */
-  async take(sizeBytes: number, dest: string): Promise<boolean> {
+  /**
+   * Moves a spare of `sizeBytes` to `dest` (same file system); false when there is none.
+   * Synchronous (one rename): a launch asks for its disk's mount right after it.
+   */
+  take(sizeBytes: number, dest: string): boolean {
     this.load();
     this.wanted.add(sizeBytes);
     const list = this.ready.get(sizeBytes) ?? [];
     for (let name = list.shift(); name !== undefined; name = list.shift()) {
       try {
-        await rename(join(this.dir, name), dest);
+        renameSync(join(this.dir, name), dest);
         return true;
       } catch {
         // removed behind our back: try the next one
