@@ -23,7 +23,7 @@ import { listMetrics } from '../metrics/list-metrics.js';
 import { putMetricData } from '../metrics/put-metric-data.js';
 import { CborDecodeError, decodeCbor, encodeCbor } from './cbor/codec.js';
 import { readInput, writeOutput, type WireFormat } from './cloudwatch-shapes.js';
-import { protocolOf, type FramedService } from './framed-service.js';
+import { operationOf, protocolOf, servedOperation, type FramedService } from './framed-service.js';
 import type { CallContext } from './json-service.js';
 import { ServiceModel } from './model/service-model.js';
 import { handleQuery, sendQueryError, type QueryOperation, type QueryService } from './query-service.js';
@@ -76,6 +76,7 @@ export function cloudwatchService(ctx: MetricsContext, modelJson: Record<string,
     const protocol = protocolOf(req, url);
     try {
       const body = inflate(req, raw);
+      if (body !== raw) servedOperation.set(req, operationOf(req, url, body, true) ?? 'unknown');
       if (protocol === 'query') {
         await handleQuery(query, url, body, call, res, log);
         return;

@@ -32,8 +32,13 @@ export function protocolOf(req: IncomingMessage, url: URL): WireProtocol {
   return 'query';
 }
 
-/** The operation a request names, by its protocol (metrics and logs; undefined when it names none). */
-export function operationOf(req: IncomingMessage, url: URL, body: Buffer): string | undefined {
+/** Operations framed services have read from requests (a compressed Query body hides its Action from operationOf). */
+export const servedOperation = new WeakMap<IncomingMessage, string>();
+
+/** The operation a request names, by its protocol (for request metrics; undefined when it names none). */
+export function operationOf(req: IncomingMessage, url: URL, body: Buffer, inflated = false): string | undefined {
+  const served = servedOperation.get(req);
+  if (served !== undefined) return served;
   switch (protocolOf(req, url)) {
     case 'rpc-v2-cbor':
       return /^\/service\/[^/]+\/operation\/([^/]+)$/.exec(url.pathname)?.[1];
@@ -45,7 +50,7 @@ export function operationOf(req: IncomingMessage, url: URL, body: Buffer): strin
       const inUrl = url.searchParams.get('Action');
       if (inUrl) return inUrl;
       const type = req.headers['content-type'] ?? '';
-      if (!type.includes('x-www-form-urlencoded') || req.headers['content-encoding'] !== undefined) return undefined;
+      if (!type.includes('x-www-form-urlencoded') || (req.headers['content-encoding'] !== undefined && !inflated)) return undefined;
       return new URLSearchParams(body.subarray(0, 4096).toString('utf8')).get('Action') ?? undefined;
     }
   }
