@@ -12,6 +12,7 @@ import type { Assignment, HostCapacity, TaskReport } from '../protocol/agent.js'
 import { ControlPlaneError, type ControlPlaneClient } from './control-plane-client.js';
 import { ContainerStatsCollector, HostStatsSource, statsPlacement } from './endpoint/container-stats.js';
 import { TaskEndpointServer } from './endpoint/endpoint-server.js';
+import { TaskMetricsReporter } from './metrics/task-metrics-reporter.js';
 import { TaskRoleCredentials } from './task-role-credentials.js';
 import type { TaskView } from './endpoint/task-metadata.js';
 import type { TaskStateStore } from './state/task-state.js';
@@ -29,6 +30,8 @@ export interface AgentOptions {
   readonly imageCacheBudgetBytes?: number;
   /** Runs after stop() when no task of this agent is left on the host (removes its empty host dirs). */
   readonly releaseHostDirs?: () => void;
+  /** How often running tasks' CPU, memory and network are read and reported (default 15 s). */
+  readonly metricsIntervalMs?: number;
 }
 
 export class Agent {
@@ -43,6 +46,7 @@ export class Agent {
     stats: { stats: (view, container) => this.containerStats.stats(view, container) },
   });
   private readonly containerStats: ContainerStatsCollector;
+  private readonly taskMetrics: TaskMetricsReporter;
   hostId: string | undefined;
 
   constructor(
@@ -54,6 +58,11 @@ export class Agent {
   ) {
     const placement = statsPlacement(deps.runtime, (taskId) => deps.network.pathFor(taskId), (state) => sandboxSpecFor(this.runnerDeps(), state));
     this.containerStats = new ContainerStatsCollector(new HostStatsSource(placement, deps.clock), { clock: deps.clock });
+    this.taskMetrics = new TaskMetricsReporter({
+      placement, clock: deps.clock, log, intervalMs: opts.metricsIntervalMs,
+      tasks: () => [...this.runners.values()].map((r) => r.view()),
+      send: (req) => this.client.reportMetrics(req),
+    });
   }
 
   async start(): Promise<void> {
@@ -61,7 +70,7 @@ export class Agent {
     await this.register();
     if (this.deps.network.setMetadataTarget) await this.deps.network.setMetadataTarget(await this.endpoint.listen());
     await this.adoptAndClean();
-    this.loops = [this.heartbeatLoop(), this.assignmentLoop()];
+    this.loops = [this.heartbeatLoop(), this.assignmentLoop(), this.taskMetrics.run(this.abort.signal)];
   }
 
   /** The task running here whose ENI has this address (the metadata endpoint's caller). */

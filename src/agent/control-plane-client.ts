@@ -3,7 +3,8 @@
  * The agent never touches the store; everything it learns comes through here.
  */
 import type {
-  AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ShipLogsRequest, ShipLogsResponse, TaskCredentialsResponse, TaskReport,
+  AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ReportMetricsRequest, ReportMetricsResponse, ShipLogsRequest, ShipLogsResponse,
+  TaskCredentialsResponse, TaskReport,
 } from '../protocol/agent.js';
 
 export class ControlPlaneError extends Error {
@@ -22,6 +23,8 @@ export interface ControlPlaneClient {
   taskCredentials(taskArn: string): Promise<TaskCredentialsResponse>;
   /** awslogs events of a container of a task of this host. */
   shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse>;
+  /** Readings of this host's running tasks (CPU, memory, network). */
+  reportMetrics(req: ReportMetricsRequest): Promise<ReportMetricsResponse>;
 }
 
 export class HttpControlPlaneClient implements ControlPlaneClient {
@@ -56,6 +59,10 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
 
   shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse> {
     return this.call('POST', `/agent/v1/hosts/${this.id()}/logs`, this.hostToken!, req);
+  }
+
+  reportMetrics(req: ReportMetricsRequest): Promise<ReportMetricsResponse> {
+    return this.call('POST', `/agent/v1/hosts/${this.id()}/metrics`, this.hostToken!, req);
   }
 
   private id(): string {

@@ -54,6 +54,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
     {
       stateDir: o.stateDir, availabilityZone: o.availabilityZone, capacity: o.capacity, hostname: o.hostname, runtimes: [o.runtime],
       imageCacheBudgetBytes: o.imageCacheBudgetBytes,
+      metricsIntervalMs: metricsIntervalMs(process.env.PIER_METRICS_INTERVAL_SECONDS),
       releaseHostDirs: () => removeEmptyDirs([
         ...cgroupHierarchies().map((h) => join(h, 'pier', instance)),
         `/run/pier/${instance}/runsc`, `/run/pier/${instance}/runc`, `/run/pier/${instance}`,
@@ -63,6 +64,12 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
   );
   await agent.start();
   return agent;
+}
+
+/** PIER_METRICS_INTERVAL_SECONDS (1–300) sets how often task metrics are read; else the reporter's default. */
+function metricsIntervalMs(text: string | undefined): number | undefined {
+  const seconds = Number(text);
+  return text !== undefined && Number.isInteger(seconds) && seconds >= 1 && seconds <= 300 ? seconds * 1000 : undefined;
 }
 
 /** Removes each directory if it is empty (deepest first); cgroup dirs are removed with rmdir too. */
