@@ -14,8 +14,8 @@
  *   every coarser tier (resolution.ts `tiersFor`); merging is `mergeAggregates`.
  * - `read` returns a metric's buckets of one tier whose start is in [fromMs, toMs), ascending by
  *   start then unit, only of `unit` when one is given.
- * - `list` pages through metrics in (namespace, name, dimensions) order; `activeSinceMs` keeps
- *   those that received a point at or after it (receipt time).
+ * - `list` pages through metrics in byte order of (namespace, name, `dimensionsKey`) (PostgreSQL:
+ *   COLLATE "C"); `activeSinceMs` keeps those that received a point at or after it (receipt time).
  * - `sweep` deletes buckets past their tier's retention (as of `nowMs`) and metrics that have
  *   nothing left, at most `batch` rows per call; it returns how many rows it deleted.
  * - All methods may be called concurrently; each is atomic on its own.
