@@ -2,8 +2,9 @@
  * CBOR for the Smithy RPC v2 CBOR protocol, on cborg (RFC 8949, strict, no dependencies, kept by
  * the IPLD maintainers): what Pier needs beyond plain values is tag 1 (epoch-seconds timestamps)
  * both ways. Decoding turns tag 1 into a Date; encoding writes every Date as tag 1 over its epoch
- * seconds (an integer when whole, else a double). Indefinite-length items are accepted, as the
- * protocol requires of servers; `undefined` members are left out on encode.
+ * seconds (an integer when whole, else a double). Indefinite-length maps and arrays are accepted;
+ * indefinite-length strings are not (cborg refuses them, and no AWS SDK sends them: the JS, Go and
+ * Python serializers write definite lengths). `undefined` members are left out on encode.
  */
 import { decode, encode, Token, Type } from 'cborg';
 
