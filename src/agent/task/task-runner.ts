@@ -121,16 +121,15 @@ export class TaskRunner {
       return this.save();
     }
     try {
-      // Reports go out in order (see report()); preparing need not wait for this one.
+      // Pull times are saved with the prepared state (each save is a synchronous write here).
+      const preparingTask = prepareTask(this.deps, this.state, (times) => {
+        this.state = { ...this.state, ...times };
+      }, (name) => this.trace.mark(name));
+      // Reports go out in order (see report()); preparing need not wait for this one, and asks for
+      // its host commands first (in `pier up` the control plane answers on this event loop).
       void this.report('PENDING');
       // Log streams are made while the task prepares; either failing fails the task, once both are done.
-      const [preparing, opening] = await Promise.allSettled([
-        // Pull times are saved with the prepared state (each save is a synchronous write here).
-        prepareTask(this.deps, this.state, (times) => {
-          this.state = { ...this.state, ...times };
-        }, (name) => this.trace.mark(name)),
-        this.logs?.open(),
-      ]);
+      const [preparing, opening] = await Promise.allSettled([preparingTask, this.logs?.open()]);
       if (opening.status === 'rejected') throw opening.reason;
       if (preparing.status === 'rejected') throw preparing.reason;
       const prepared = preparing.value;
