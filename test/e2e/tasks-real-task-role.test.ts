@@ -29,17 +29,30 @@ const LAMBDA_TRUST = JSON.stringify({
  * it writes /shared/done. `stale`: the holder's credentials, after the holder stopped, must be refused.
  */
 const PROGRAM = String.raw`
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { ECSClient, DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 
 const fail = (code, message) => { console.error(message); process.exit(code); };
+process.on('uncaughtException', (e) => fail(9, 'uncaught: ' + e.stack));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The metadata endpoint, asked a few times: the first request may race the task's network coming up. */
+async function metadata() {
+  for (let i = 0; ; i++) {
+    try {
+      return await (await fetch(process.env.ECS_CONTAINER_METADATA_URI_V4 + '/task')).json();
+    } catch (e) {
+      if (i === 20) fail(4, 'metadata: ' + e.message);
+      await sleep(250);
+    }
+  }
+}
 const endpoint = 'http://169.254.170.2';
 const credsUri = process.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
 if (!credsUri) fail(2, 'no AWS_CONTAINER_CREDENTIALS_RELATIVE_URI');
 if (!process.env.AWS_ENDPOINT_URL) fail(3, 'no AWS_ENDPOINT_URL');
-const meta = await (await fetch(process.env.ECS_CONTAINER_METADATA_URI_V4 + '/task')).json();
+const meta = await metadata();
 const [mode, role] = process.argv.slice(2);
 
 if (mode === 'holder') {
@@ -51,11 +64,18 @@ if (mode === 'holder') {
   if (out.tasks?.[0]?.lastStatus !== 'RUNNING') fail(13, 'own task ' + JSON.stringify(out));
   const creds = await (await fetch(endpoint + credsUri)).json();
   if (!creds.AccessKeyId?.startsWith('ASIA') || !creds.Token || !creds.Expiration || !creds.RoleArn?.endsWith(':role/' + role)) fail(14, JSON.stringify(creds));
-  writeFileSync('/shared/holder.json', JSON.stringify({ uri: credsUri, creds }));
-  while (!existsSync('/shared/done')) await new Promise((r) => setTimeout(r, 200));
+  // Written whole, then renamed: the probe never reads half a file.
+  writeFileSync('/shared/holder.tmp', JSON.stringify({ uri: credsUri, creds }));
+  renameSync('/shared/holder.tmp', '/shared/holder.json');
+  while (!existsSync('/shared/done')) await sleep(200);
   process.exit(0);
 }
 if (mode === 'probe') {
+  // The holder is RUNNING before it has written what it found.
+  for (let i = 0; !existsSync('/shared/holder.json'); i++) {
+    if (i === 600) fail(23, 'the holder wrote nothing in 2 minutes');
+    await sleep(200);
+  }
   const holder = JSON.parse(readFileSync('/shared/holder.json', 'utf8'));
   if (holder.uri === credsUri) fail(20, 'two tasks with one credentials URI');
   const other = await fetch(endpoint + holder.uri);
@@ -144,7 +164,7 @@ describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpo
     const holder = env.runTask('sdk');
     await env.waitRunning(holder, 120_000);
     const probe = await env.waitStopped(run('probe'), 180_000);
-    assert.equal(container(probe, 'app').exitCode, 0, `probe (20-22: see PROGRAM): ${summary(probe)}`);
+    assert.equal(container(probe, 'app').exitCode, 0, `probe (4: metadata, 9: uncaught, 20-23: see PROGRAM): ${summary(probe)}`);
     const held = await env.waitStopped(holder, 180_000);
     assert.equal(container(held, 'app').exitCode, 0, `holder (2-3: variables missing, 10-14: identity, ECS call or credentials wrong): ${summary(held)}`);
 

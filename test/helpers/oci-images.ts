@@ -406,11 +406,27 @@ export function nodePackagesLayer(packages: readonly string[], into = 'app'): La
     seen.add(name);
     const dir = join(root, name);
     addTree(dir, posix.join(into, 'node_modules', name));
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    // Hoisted dependencies live at the top; nested ones came along with their parent's tree.
-    for (const dep of Object.keys(manifest.dependencies ?? {})) if (existsSync(join(root, dep))) queue.push(dep);
+    // Nested packages came along with their parent's tree, but they (like the parent) may need
+    // hoisted ones at the top: queue the dependencies of every package.json in the tree.
+    for (const manifestPath of packageManifests(dir)) {
+      const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string> };
+      for (const dep of Object.keys(manifest.dependencies ?? {})) if (existsSync(join(root, dep))) queue.push(dep);
+    }
   }
   return { files, compression: 'zstd' };
+}
+
+/** The package.json of a package directory and of every package nested in its node_modules. */
+function packageManifests(dir: string): string[] {
+  const out = [join(dir, 'package.json')];
+  const nested = join(dir, 'node_modules');
+  if (!existsSync(nested)) return out;
+  for (const entry of readdirSync(nested, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const scoped = entry.name.startsWith('@') ? readdirSync(join(nested, entry.name)).map((n) => join(nested, entry.name, n)) : [join(nested, entry.name)];
+    for (const pkg of scoped) if (existsSync(join(pkg, 'package.json'))) out.push(...packageManifests(pkg));
+  }
+  return out;
 }
 
 /**
