@@ -89,7 +89,10 @@ export class Agent {
     for (const r of this.runners.values()) r.detach();
     await this.endpoint.close();
     await this.deps.network.settled?.();
-    if (this.stateStore.list().length === 0) this.opts.releaseHostDirs?.();
+    if (this.stateStore.list().length === 0) {
+      await this.deps.storage.close?.(); // spare disks: nothing of the agent stays mounted
+      this.opts.releaseHostDirs?.();
+    }
   }
 
   /** Waits for every runner that is finishing (tests and clean shutdowns). */

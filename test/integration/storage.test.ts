@@ -186,31 +186,49 @@ describe('task storage on a real host (root, loop devices, overlayfs)', { timeou
     await assertTaskGone(storage, taskId);
   });
 
-  test('spare disks: a task takes a formatted image made ahead; spares are remade, never listed as tasks', async () => {
+  test('spare disks: a new task takes a disk made and mounted ahead; spares are remade, survive a restart, and close() removes them', async () => {
     const root = join(ROOT, 'spares');
-    const s = new LocalTaskStorage(root, { spareDisks: 1 });
-    const first = await s.createTaskDisk(newTaskId(), 0, SMALL); // no spare yet: made in place
+    const spareDir = join(root, '.spare');
+    const opts = { spareDisks: 1, spareSizesBytes: [64 * MiB] };
+    const s = new LocalTaskStorage(root, opts);
+    await s.settled(); // made at start, for the sizes given
+    const spares = (): string[] => readdirSync(spareDir).sort();
+    assert.deepEqual(spares(), [`${64 * MiB}-0`]);
+    assert.equal((await mountAt(join(spareDir, `${64 * MiB}-0`, 'disk')))?.fsType, 'ext4', 'a spare is mounted');
+    assert.deepEqual(await s.listTasks(), [], 'and no task');
+
+    const first = await s.createTaskDisk(newTaskId(), 0, SMALL);
+    assert.equal(existsSync(join(spareDir, `${64 * MiB}-0`)), false, 'the spare became the task\'s directory');
+    const m = (await mountAt(first.mountPoint))!;
+    assert.equal(m.fsType, 'ext4');
+    assert.ok(m.mountOptions.includes('nodev') && m.mountOptions.includes('nosuid'), m.mountOptions.join(','));
+    assert.equal(await loopBackingFile(m.source), join(root, first.taskId, 'disk.img'), 'the loop device follows the rename');
+    assert.equal(JSON.parse(read(join(root, first.taskId, 'storage.json'))).loopDevice, m.source);
+    const rootfs = await s.mountRootfs(first, 'app', [l0]);
+    assert.equal(read(join(rootfs, 'a')), 'a0');
+
     await s.settled();
-    const spares = (): string[] => readdirSync(join(root, '.spare'));
-    assert.deepEqual(spares(), [`${64 * MiB}-0.img`]);
+    assert.deepEqual(spares(), [`${64 * MiB}-1`], 'another one was made');
     const second = await s.createTaskDisk(newTaskId(), 0, SMALL);
-    assert.deepEqual(spares(), [], 'the spare was taken');
-    assert.equal((await mountAt(second.mountPoint))?.fsType, 'ext4');
-    assert.equal(await loopBackingFile((await mountAt(second.mountPoint))!.source), join(root, second.taskId, 'disk.img'));
     writeFileSync(join(await s.taskVolumeDir(second, 'v'), 'f'), 'x');
     assert.equal(existsSync(join(first.mountPoint, 'volumes', 'v', 'f')), false, 'the disks are separate file systems');
     await s.settled();
-    assert.deepEqual(spares(), [`${64 * MiB}-1.img`], 'and another one was made');
-    assert.deepEqual(await s.listTasks(), [first.taskId, second.taskId].sort());
-    writeFileSync(join(root, '.spare', `${64 * MiB}-2.img.tmp`), ''); // a spare cut short by a crash
-    const restarted = new LocalTaskStorage(root, { spareDisks: 1 });
+
+    // The agent dies (no close): a new instance takes the spare left, drops one cut short.
+    mkdirSync(join(spareDir, `${64 * MiB}-9.tmp`, 'disk'), { recursive: true });
+    const restarted = new LocalTaskStorage(root, opts);
+    await restarted.settled();
+    assert.deepEqual(spares(), [`${64 * MiB}-2`]);
     const third = await restarted.createTaskDisk(newTaskId(), 0, SMALL);
-    assert.deepEqual(spares(), [], 'a new instance takes the spare left by the last one and drops the torn one');
+    assert.equal((await mountAt(third.mountPoint))?.fsType, 'ext4');
     for (const d of [first, second, third]) {
       await restarted.destroyTask(d.taskId);
       await assertTaskGone(restarted, d.taskId);
     }
-    await restarted.settled();
+    await restarted.close();
+    assert.equal(existsSync(spareDir), false, 'close() unmounts and removes the spares');
+    assert.deepEqual(await mountsUnder(root), []);
+    assert.deepEqual(loopsUnder(root), []);
     rmSync(root, { recursive: true, force: true });
   });
 

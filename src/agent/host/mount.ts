@@ -6,6 +6,7 @@
  * Everything here is idempotent where that makes sense: unmounting something that is not mounted
  * and detaching a loop device that is already gone succeed.
  */
+import { statSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { HostCommandError, runCommandOk } from './exec.js';
@@ -116,12 +117,13 @@ export interface MountSpec {
   cwd?: string;
 }
 
-export async function mount(spec: MountSpec): Promise<void> {
+export async function mount(spec: MountSpec, opts: { lowPriority?: boolean } = {}): Promise<void> {
   const args: string[] = [];
   if (spec.fsType) args.push('-t', spec.fsType);
   if (spec.options && spec.options.length > 0) args.push('-o', spec.options.join(','));
   args.push(spec.source, spec.target);
-  await run('mount', args, spec.cwd ? { cwd: spec.cwd } : {});
+  if (opts.lowPriority) await run('nice', ['-n', '19', 'mount', ...args], spec.cwd ? { cwd: spec.cwd } : {});
+  else await run('mount', args, spec.cwd ? { cwd: spec.cwd } : {});
 }
 
 /** Bind-mounts `source` on `target` (both must exist), optionally read-only, nodev/nosuid. */
@@ -218,20 +220,33 @@ export async function attachLoop(file: string, opts: { reuse?: boolean } = {}): 
  * (mount -o loop): the device is created auto-clear, so it detaches itself when the filesystem is
  * unmounted, even if nobody is left to run losetup -d. Returns the device (from mountinfo).
  */
-export async function mountLoopImage(file: string, target: string, opts: { fsType: string; options?: readonly string[] }): Promise<string> {
-  await mount({ source: file, target, fsType: opts.fsType, options: ['loop', ...(opts.options ?? [])] });
-  // The mounted file system's device number names its loop device (major 7, minor N: loopN).
-  const dev = (await stat(target)).dev;
-  const major = (dev >> 8) & 0xfff;
-  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-  const device = `/dev/loop${minor}`;
-  if (major === LOOP_MAJOR && (await loopBackingFile(device)) === file) return device;
+export async function mountLoopImage(file: string, target: string, opts: { fsType: string; options?: readonly string[]; lowPriority?: boolean }): Promise<string> {
+  await mount({ source: file, target, fsType: opts.fsType, options: ['loop', ...(opts.options ?? [])] }, opts.lowPriority ? { lowPriority: true } : {});
+  const device = loopDeviceOf(target);
+  if (device && (await loopBackingFile(device)) === file) return device;
   const m = await mountAt(target);
   if (!m || !/^\/dev\/loop\d+$/.test(m.source)) throw new Error(`mounted ${file} at ${target} but mountinfo shows ${m?.source ?? 'nothing'}`);
   return m.source;
 }
 
 const LOOP_MAJOR = 7;
+
+/**
+ * The loop device a mounted file system at `path` lives on, from its device number (loop devices
+ * are major 7, minor N for /dev/loopN): one stat instead of reading mountinfo. Undefined when it is
+ * not on a loop device (or `path` is missing).
+ */
+export function loopDeviceOf(path: string): string | undefined {
+  let dev: number;
+  try {
+    dev = statSync(path).dev;
+  } catch {
+    return undefined;
+  }
+  const major = (dev >> 8) & 0xfff;
+  const minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  return major === LOOP_MAJOR ? `/dev/loop${minor}` : undefined;
+}
 
 /**
  * Detaches a loop device. On a device that is still in use (e.g. mounted) the kernel only marks it

@@ -36,10 +36,12 @@ const MiB = 1024 ** 2;
 
 export interface LocalTaskStorageOptions {
   /**
-   * Formatted disk images kept ready per size asked for (spare-disks.ts), so that a launch does
-   * not wait for mkfs. Default 0: every disk is made when its task asks.
+   * Task disks kept ready, formatted and mounted, per size (spare-disks.ts), so that a launch does
+   * not wait for mkfs and a loop mount. Default 0: every disk is made when its task asks.
    */
   spareDisks?: number;
+  /** Sizes to keep spares of from the start (default: 20 GiB, Fargate's default). */
+  spareSizesBytes?: readonly number[];
 }
 
 export interface CreateTaskDiskOptions {
@@ -58,12 +60,20 @@ export class LocalTaskStorage implements TaskStorage {
     mkdirSync(root, { recursive: true, mode: 0o711 });
     this.root = realpathSync(root);
     // '.spare' is no task id (they do not start with '.'): listTasks never reports it.
-    this.spares = opts.spareDisks ? new SpareDisks(join(this.root, '.spare'), opts.spareDisks) : undefined;
+    this.spares = opts.spareDisks
+      ? new SpareDisks(join(this.root, '.spare'), { target: opts.spareDisks, ...(opts.spareSizesBytes ? { sizesBytes: opts.spareSizesBytes } : {}) })
+      : undefined;
+    this.spares?.start();
   }
 
-  /** Resolves when no spare disk is being made (tests, shutdown). */
+  /** Resolves when no spare disk is being made (tests). */
   async settled(): Promise<void> {
     await this.spares?.settled();
+  }
+
+  /** Unmounts and deletes the spare disks (the agent stops with no task left). */
+  async close(): Promise<void> {
+    await this.spares?.close();
   }
 
   paths(taskId: string): TaskDiskPaths {

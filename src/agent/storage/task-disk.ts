@@ -10,7 +10,7 @@
  *   rootfs/<name>   container overlay mount points
  *   storage.json    the record
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -95,10 +95,21 @@ const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => f
  * the record (its sizeBytes is the existing image's size when one was already made).
  */
 export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeBytes: number, spares?: SpareDisks): Promise<TaskStorageRecord> {
+  // A new task takes a spare when there is one: a whole task directory, disk formatted and
+  // mounted (spare-disks.ts). Synchronous checks, as below: the event loop is busy during a launch.
+  const spareLoop = spares && !existsSync(paths.dir) ? spares.take(sizeBytes, paths.dir) : undefined;
+  if (spareLoop) {
+    const record: TaskStorageRecord = {
+      version: 1, taskId, image: paths.image, mountPoint: paths.mountPoint, sizeBytes,
+      formatted: true, loopDevice: spareLoop, rootfs: {}, updatedAt: '',
+    };
+    await writeRecord(paths, record);
+    return record;
+  }
   // A directory made just now holds nothing yet: no record, no image, nothing mounted. (One
   // mkdir for both: the mount point's own mode is hidden under the disk's root once mounted.)
-  // Synchronous, as the spare's rename below: a fresh disk's mount is asked for at once instead
-  // of after two turns of an event loop that is busy while a task launches (10-20 ms there).
+  // Synchronous: the mount is asked for at once instead of after turns of an event loop that is
+  // busy while a task launches (10-20 ms there).
   const fresh = mkdirSync(paths.mountPoint, { recursive: true, mode: 0o711 }) === paths.dir;
   let record = fresh ? undefined : await readRecord(paths);
 
@@ -131,16 +142,13 @@ export async function ensureTaskDisk(paths: TaskDiskPaths, taskId: string, sizeB
       for (const dev of await loopDevicesFor(paths.image)) await detachLoop(dev);
       await writeRecord(paths, record);
     }
-    if (!spares?.take(sizeBytes, paths.image)) {
-      const fh = await open(paths.image, 'w', 0o600); // create or empty
-      try {
-        await fh.truncate(sizeBytes); // sparse: no blocks allocated
-      } finally {
-        await fh.close();
-      }
-      await mkfsExt4(paths.image);
+    const fh = await open(paths.image, 'w', 0o600); // create or empty
+    try {
+      await fh.truncate(sizeBytes); // sparse: no blocks allocated
+    } finally {
+      await fh.close();
     }
-    spares?.refill();
+    await mkfsExt4(paths.image);
     record.formatted = true;
   }
 

@@ -36,6 +36,8 @@ export interface TaskStorage {
   listTasks(): Promise<string[]>;
   /** Bytes used and the filesystem's size (statfs; a little below the image size: ext4 metadata). */
   usage(disk: TaskDisk): Promise<{ usedBytes: number; sizeBytes: number }>;
+  /** Releases what it keeps ready on the host (spare disks); for a host with no task left. */
+  close?(): Promise<void>;
 }
 
 /** How `pathFor` creates the last directory of `rootDirectory` when missing (EFS access point creationInfo). */
