@@ -27,11 +27,11 @@
  *      agent, netns made before the clock): splits Pier's overhead into what the sandbox layout
  *      costs (runsc, one container: the container is the sandbox's root) and what the agent and
  *      the control plane add.
- *    - where Pier's time goes: per launch, a timeline relative to createdAt from the task's
- *      pullStartedAt / pullStoppedAt / startedAt and the mtimes of the files the agent and the
- *      runtime write on the way (task state dir, spec.json, the runtime's state files, the
- *      container's config.json and shim.pid); with --cpu-prof, the pier process's hottest
- *      functions during the launches (and, in the density phase, while the tasks idle).
+ *    - where Pier's time goes: per launch, the agent's own trace (launch-trace.json: each step's
+ *      marks, and every host command with when it was asked for, how long it ran and how long it
+ *      was waited for) relative to createdAt, and the mtimes of the files the runtime writes
+ *      (shim.pid, its state); with --cpu-prof, the pier process's hottest functions during the
+ *      launches (and, in the density phase, while the tasks idle).
  *    - Pier CPU per launch from /proc/<pid>/stat, also net of the DescribeTasks polls (their cost
  *      is measured separately: 100 polls with the same tasks running).
  * 2. density (runsc): N idle 256-CPU / 512-MiB tasks (pier runs with --cpu 32768 --memory 65536
@@ -582,15 +582,9 @@ async function cleanupRaw(): Promise<void> {
 // 1. latency
 
 /** Milestones of one Pier launch, in ms after the task's createdAt (NaN when unknown). */
+/** What the files the runtime writes tell of one Pier launch, in ms after the task's createdAt (NaN when unknown). */
 interface Timeline {
-  received: number; // the agent's state dir for the task appeared (assignment received)
-  diskBegan: number; // netns made; the task's storage dir appeared
-  pullStarted: number; // netns + task disk done
-  pullStopped: number; // image resolved (cached)
-  sandboxReady: number; // runsc: the pause container's state last written (started); runc: n/a
-  specWritten: number; // rootfs mounted, spec.json written
-  startBegan: number; // container config.json written (startContainer)
-  shimUp: number; // the shim shell wrote shim.pid
+  shimUp: number; // the shim's pid file written (by the spawner, as it started the shim)
   containerRunning: number; // the runtime's container state last written
   startedAt: number; // the agent's RUNNING report
 }
@@ -629,36 +623,18 @@ function mtimeMs(path: string): number {
   }
 }
 
-function birthMs(path: string): number {
-  try {
-    const b = statSync(path).birthtimeMs;
-    return b > 0 ? b : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
 function timeline(rp: RunPier, t: EcsTask): Timeline {
   const id = t.taskArn.slice(t.taskArn.lastIndexOf('/') + 1);
   const created = t.createdAt * 1000;
   const rel = (ms: number | undefined): number => (ms === undefined || Number.isNaN(ms) ? NaN : ms - created);
-  const taskDir = join(rp.dataDir, 'agent', 'tasks', id);
-  const cdir = join(taskDir, 'containers', 'app');
+  const cdir = join(rp.dataDir, 'agent', 'tasks', id, 'containers', 'app');
   const cid = `${id}-0`;
   const runRoot = `/run/pier/${rp.instance}/${rp.runtime}`;
   // runsc: a one-container task has no pause sandbox; its container is the sandbox's root.
-  const sandboxReady = rp.runtime === 'runsc' ? mtimeMs(join(runRoot, `${id}-pause_sandbox:${id}-pause.state`)) : NaN;
   const containerRunning = rp.runtime === 'runsc'
     ? [`${cid}_sandbox:${cid}.state`, `${cid}_sandbox:${id}-pause.state`].map((f) => mtimeMs(join(runRoot, f))).find((ms) => !Number.isNaN(ms)) ?? NaN
     : mtimeMs(join(runRoot, cid, 'state.json'));
   return {
-    received: rel(birthMs(taskDir)),
-    diskBegan: rel(birthMs(join(rp.dataDir, 'agent', 'storage', id))),
-    pullStarted: rel(t.pullStartedAt === undefined ? undefined : t.pullStartedAt * 1000),
-    pullStopped: rel(t.pullStoppedAt === undefined ? undefined : t.pullStoppedAt * 1000),
-    sandboxReady: rel(sandboxReady),
-    specWritten: rel(mtimeMs(join(cdir, 'spec.json'))),
-    startBegan: rel(mtimeMs(join(cdir, 'config.json'))),
     shimUp: rel(mtimeMs(join(cdir, 'shim.pid'))),
     containerRunning: rel(containerRunning),
     startedAt: rel(t.startedAt === undefined ? undefined : t.startedAt * 1000),
@@ -698,7 +674,6 @@ interface LatencyResult {
   pier: { server: Summary; wall: Summary; runTask: Summary; cpu: Summary; cpuNoPolls: Summary; cpuPerPollMs: number };
   overheadP50Ms: number;
   steps: { step: string; p50: number; p90: number }[];
-  marks: { mark: string; p50: number }[];
   /** The agent's trace: each mark's p50/p90 in ms after createdAt, and process starts per launch. */
   agentMarks: { mark: string; p50: number; p90: number }[];
   /** Host commands during the launches (by their first words): asked at (after createdAt), ran, waited for (p50). */
@@ -712,18 +687,6 @@ interface LatencyResult {
   profileTop?: string[];
 }
 
-const MARKS: [keyof Timeline, string][] = [
-  ['received', 'agent has the assignment (task state dir created)'],
-  ['diskBegan', 'netns made, task disk begun (storage dir created)'],
-  ['pullStarted', 'netns + task disk ready (pullStartedAt)'],
-  ['pullStopped', 'image resolved (pullStoppedAt)'],
-  ['sandboxReady', 'sandbox (pause container) started'],
-  ['specWritten', 'rootfs mounted, spec.json written'],
-  ['startBegan', 'startContainer: config.json written'],
-  ['shimUp', 'shim running (shim.pid)'],
-  ['containerRunning', 'runtime state: container running'],
-  ['startedAt', 'RUNNING reported (startedAt)'],
-];
 
 /**
  * The launch's critical path, step by step: the agent's own trace (launch-trace.json) where it has
@@ -858,7 +821,6 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
       },
       overheadP50Ms: server.p50 - rawRun.p50,
       steps: stepRows(launches, runtime),
-      marks: MARKS.filter(([k]) => runtime === 'runsc' || k !== 'sandboxReady').map(([k, label]) => ({ mark: label, p50: summary(launches.map((l) => l.timeline[k])).p50 })),
       ...traceSummary(launches),
       each: launches.map((l) => ({ serverMs: l.serverMs, wallMs: l.wallMs, marks: l.trace?.marks ?? {}, commands: l.trace?.commands ?? [] })),
       busyPct: loopBusyPct, quietPct,
@@ -943,7 +905,6 @@ function printLatency(r: LatencyResult): void {
     console.log(markdownTable(['command', 'per launch', 'asked at', 'ran', 'waited'],
       r.commands.map((c) => [c.command, c.perLaunch.toFixed(1), fmtMs(c.askedAt), fmtMs(c.ranMs), fmtMs(c.waitedMs)]), new Set([1, 2, 3, 4])));
   }
-  console.log(`\nmilestones after createdAt, p50 (ms): ${r.marks.map((m) => `${m.mark} ${fmtMs(m.p50)}`).join('; ')}`);
   if (r.profileTop) console.log(`\n${r.profileTop.join('\n')}`);
 }
 
