@@ -11,9 +11,10 @@
  * Renaming the directory moves the mount with it (mounts hang on the mount point's dentry, and the
  * loop device's backing file follows the rename). Spares are kept for the sizes asked for since
  * this instance started and for `sizesBytes` (default: Fargate's default 20 GiB), `target` of
- * each; they are made `delayMs` (default 250 ms) after a take, past its launch's busiest part,
- * one at a time, mkfs and mount at nice 19. `close()` unmounts and deletes them all: the agent
- * calls it when it stops with no task left, so that nothing of it stays mounted.
+ * each; one at a time, mkfs and mount at nice 19, and `delayMs` (default 1 s) after a take, past
+ * the launch that took it (a sandbox boot is CPU-bound too), unless none of that size is left.
+ * `close()` unmounts and deletes them all: the agent calls it when it stops with no task left,
+ * so that nothing of it stays mounted.
  */
 import { renameSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
@@ -50,7 +51,7 @@ export class SpareDisks {
   constructor(private readonly dir: string, opts: SpareDisksOptions) {
     this.target = opts.target;
     this.wanted = new Set(opts.sizesBytes ?? [20 * GiB]);
-    this.delayMs = opts.delayMs ?? 250;
+    this.delayMs = opts.delayMs ?? 1_000;
   }
 
   /** Finds the spares an earlier instance left (removing broken ones), then makes the missing ones. */
@@ -71,16 +72,21 @@ export class SpareDisks {
       } catch {
         continue; // removed behind our back: try the next one
       }
-      this.refill();
+      this.refill(list.length === 0);
       return spare.loopDevice;
     }
-    this.refill();
+    this.refill(true);
     return undefined;
   }
 
-  /** Makes spares in the background (after `delayMs`), one at a time, until each wanted size has `target`. */
-  refill(): void {
-    if (this.target <= 0 || this.timer || this.closed) return;
+  /**
+   * Makes spares in the background, one at a time, until each wanted size has `target`: after
+   * `delayMs`, or now when `urgent` (none left of a size).
+   */
+  refill(urgent = false): void {
+    if (this.target <= 0 || this.closed) return;
+    if (urgent) return this.startFill();
+    if (this.timer) return;
     this.timer = setTimeout(() => this.startFill(), this.delayMs);
     this.timer.unref(); // never keeps the process alive: spares are an optimisation
   }
