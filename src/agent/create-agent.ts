@@ -35,7 +35,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
     {
       images,
       runtime,
-      storage: new LocalTaskStorage(join(o.stateDir, 'storage'), { spareDisks: 2 }),
+      storage: new LocalTaskStorage(join(o.stateDir, 'storage'), { spareDisks: 3 }),
       volumes: new LocalPersistentVolumes(o.volumesDir),
       network: new VpcTaskNetwork({ instance, netnsPrefix: `p${instance}-`, stateDir: join(o.stateDir, 'network'), ...(api ? { api } : {}) }),
       buildSpec: createSpecBuilder(o.runtime),
