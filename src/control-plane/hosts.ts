@@ -11,6 +11,7 @@ import { applyReport } from '../scheduler/task-lifecycle.js';
 import { ConflictError, type HostRecord, type TaskRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 import { eniDetails, eniOf, networkPolicyFor, releaseIfStopped } from './task-networking.js';
+import { definitionOfTask } from './task-definitions.js';
 
 export class AgentProtocolError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -131,8 +132,7 @@ export async function assignments(cp: ControlPlane, host: HostRecord, since: str
   for (const r of records) {
     let def = defs.get(r.task.taskDefinitionArn);
     if (!def) {
-      const [family, rev] = r.task.taskDefinitionArn.slice(r.task.taskDefinitionArn.lastIndexOf('/') + 1).split(':');
-      const rec = await cp.store.read.taskDefinitions.get(family!, Number(rev));
+      const rec = await definitionOfTask(cp.store.read, r.task);
       def = rec ? { taskDefinitionArn: rec.arn, ...rec.body, family: rec.family, revision: rec.revision } : {};
       defs.set(r.task.taskDefinitionArn, def);
     }

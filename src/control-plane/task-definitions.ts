@@ -26,6 +26,12 @@ export function taskDefinitionToWire(r: TaskDefinitionRecord): TaskDefinitionWir
 
 const unableToDescribe = (): ClientException => new ClientException('Unable to describe task definition.');
 
+/** The definition a task was started from (its ARN names family and revision); undefined once deleted. */
+export async function definitionOfTask(repos: Repos, task: { taskDefinitionArn: string }): Promise<TaskDefinitionRecord | undefined> {
+  const ref = taskDefinitionRefOf(task.taskDefinitionArn);
+  return ref?.revision === undefined ? undefined : repos.taskDefinitions.get(ref.family, ref.revision);
+}
+
 /** Resolves "family", "family:rev" or an ARN; a bare family means its latest ACTIVE revision. */
 export async function resolveTaskDefinition(repos: Repos, ref: string): Promise<TaskDefinitionRecord> {
   const parsed = taskDefinitionRefOf(ref);

@@ -13,14 +13,14 @@ import type { ShipLogsRequest, ShipLogsResponse } from '../protocol/agent.js';
 import type { HostRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 import { AgentProtocolError } from './hosts.js';
+import { definitionOfTask } from './task-definitions.js';
 
 export async function shipTaskLogs(cp: ControlPlane, logs: LogsContext, host: HostRecord, req: ShipLogsRequest): Promise<ShipLogsResponse> {
   const ref = taskIdOf(req.taskArn);
   if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
   const record = await cp.store.read.tasks.get(ref.cluster, ref.id);
   if (!record || record.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
-  const [family, revision] = record.task.taskDefinitionArn.slice(record.task.taskDefinitionArn.lastIndexOf('/') + 1).split(':');
-  const def = await cp.store.read.taskDefinitions.get(family!, Number(revision));
+  const def = await definitionOfTask(cp.store.read, record.task);
   const container = ((def?.body.containerDefinitions ?? []) as ContainerDefinition[]).find((c) => c.name === req.containerName);
   let config;
   try {

@@ -9,9 +9,10 @@ import { TaskStatus } from '../ecs/enums.js';
 import { ClientException } from '../ecs/errors.js';
 import { trustsService } from '../iam/trust.js';
 import type { TaskCredentialsResponse } from '../protocol/agent.js';
-import type { HostRecord, Repos, TaskRecord } from '../store/store.js';
+import type { HostRecord, Repos } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 import { AgentProtocolError, taskRoleArnOf } from './hosts.js';
+import { definitionOfTask } from './task-definitions.js';
 
 export const ECS_TASKS_PRINCIPAL = 'ecs-tasks.amazonaws.com';
 /** How long a task's role credentials last (ECS hands out six-hour credentials and renews them). */
@@ -62,7 +63,7 @@ export async function issueTaskCredentials(cp: ControlPlane, host: HostRecord, t
   const record = await repos.tasks.get(ref.cluster, ref.id);
   if (!record || record.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
   if (record.task.lastStatus === TaskStatus.STOPPED) throw new AgentProtocolError(409, 'TaskStopped', 'The task has stopped; its credentials are no longer issued.');
-  const roleArn = taskRoleArnOf(record, await definitionBody(repos, record));
+  const roleArn = taskRoleArnOf(record, (await definitionOfTask(repos, record.task))?.body ?? {});
   if (!roleArn) throw new AgentProtocolError(404, 'NoTaskRole', 'The task has no task role.');
   const role = await repos.roles.getByArn(roleArn);
   if (!role || !trustsService(role.assumeRolePolicyDocument, ECS_TASKS_PRINCIPAL, assumeContext(cp, taskArn))) {
@@ -78,9 +79,4 @@ export async function issueTaskCredentials(cp: ControlPlane, host: HostRecord, t
     Token: creds.sessionToken,
     Expiration: new Date(expiresAtMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
-}
-
-async function definitionBody(repos: Repos, r: TaskRecord): Promise<Record<string, unknown>> {
-  const ref = r.task.taskDefinitionArn.slice(r.task.taskDefinitionArn.lastIndexOf('/') + 1).split(':');
-  return (await repos.taskDefinitions.get(ref[0]!, Number(ref[1])))?.body ?? {};
 }
