@@ -11,7 +11,7 @@
  * `sync()` first asks the server where each source stands (it also creates the stream, and the
  * group when allowed: a task whose group is missing fails before its containers start, as on ECS).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { ShipLogsRequest, ShipLogsResponse, LogSource } from '../../protocol/agent.js';
@@ -46,9 +46,12 @@ interface SourceState {
   queue: FramedEvent[];
 }
 
+const NOTHING = Buffer.alloc(0);
+
 export class ContainerLogShipper {
   private readonly sources: SourceState[];
   private synced = false;
+  private dirMade = false;
 
   constructor(private readonly o: ShipperOptions) {
     const saved = this.loadOffsets();
@@ -124,11 +127,15 @@ export class ContainerLogShipper {
     try {
       fd = openSync(join(this.o.dir, source), 'r');
     } catch {
-      return Buffer.alloc(0);
+      return NOTHING;
     }
     try {
-      const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-      const n = readSync(fd, buf, 0, READ_CHUNK_BYTES, offset);
+      // Most pumps find nothing new: ask the size first rather than allocate a chunk to learn it.
+      const size = fstatSync(fd).size;
+      if (size <= offset) return NOTHING;
+      const want = Math.min(size - offset, READ_CHUNK_BYTES);
+      const buf = Buffer.allocUnsafe(want);
+      const n = readSync(fd, buf, 0, want, offset);
       return buf.subarray(0, n);
     } finally {
       closeSync(fd);
@@ -144,7 +151,10 @@ export class ContainerLogShipper {
   }
 
   private saveOffsets(): void {
-    mkdirSync(this.o.dir, { recursive: true });
+    if (!this.dirMade) {
+      mkdirSync(this.o.dir, { recursive: true });
+      this.dirMade = true;
+    }
     writeFileAtomic(join(this.o.dir, OFFSETS_FILE), JSON.stringify(Object.fromEntries(this.sources.map((s) => [s.name, s.shipped]))));
   }
 }
