@@ -18,7 +18,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,7 +31,7 @@ import { RunscRuntime } from '../src/agent/runtime/runsc.js';
 import { buildOciSpec, taskResources } from '../src/agent/runtime/spec.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { fmtMs, markdownTable, percentile } from './lib/stats.js';
-import { childrenOf, pss, tree } from './lib/procs.js';
+import { pss, tree } from './lib/procs.js';
 
 const BUSYBOX = '/usr/bin/busybox';
 const CG = `/pier-bench-${process.pid}`;

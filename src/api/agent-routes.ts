@@ -8,7 +8,7 @@
  *   POST /agent/v1/hosts/{id}/logs             ShipLogsRequest: a container's awslogs events
  *   POST /agent/v1/hosts/{id}/metrics          ReportMetricsRequest: readings of the host's running tasks
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { ContainerStatus, HealthStatus, StopCode, TaskStatus } from '../ecs/enums.js';
 import type { ControlPlane } from '../control-plane/context.js';

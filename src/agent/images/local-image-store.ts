@@ -22,7 +22,7 @@ import { ContentStore } from './content-store.js';
 import { ImagePullError, type ImageRuntimeConfig, type ImageStore, type PulledImage, type PullOptions } from './image-store.js';
 import { LayerCache, type CacheUsage, type ProducedLayer } from './layer-cache.js';
 import { InvalidReferenceError, formatReference, parseReference } from './reference.js';
-import { AuthCache, RegistryClient, RegistryError, createAgents, type Descriptor, type HttpAgents, type ImageConfigJson, type Platform, type ResolvedManifest } from './registry-client.js';
+import { AuthCache, RegistryClient, RegistryError, createAgents, type Descriptor, type HttpAgents, type ImageConfigJson, type Platform } from './registry-client.js';
 import { DEFAULT_TAG_TTL_MS, ResolutionCache } from './resolution-cache.js';
 import { TarPool, type TarExtractor } from './tar-pool.js';
 import { TAR_EXTRACT, UnpackError, unpackLayer, type GzipImpl } from './unpack.js';

@@ -47,7 +47,7 @@ export class PierHealth {
   private readonly pullSeconds: Histogram;
   private readonly loop: IntervalHistogram;
 
-  constructor(private readonly src: HealthSources) {
+  constructor(src: HealthSources) {
     const r = this.registry;
     this.apiRequests = r.register(new Counter('pier_api_requests_total', 'AWS API requests by service, operation and status class.'));
     this.apiSeconds = r.register(new Histogram('pier_api_request_duration_seconds', 'AWS API request latency, from the request body read to the end of the answer.', LATENCY_BUCKETS));
