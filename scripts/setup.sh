@@ -22,6 +22,7 @@ dpkg -s busybox-static >/dev/null 2>&1 || need_pkgs+=(busybox-static)   # must b
 have mkfs.ext4 || need_pkgs+=(e2fsprogs)
 have ip || need_pkgs+=(iproute2)
 have nft || need_pkgs+=(nftables)   # security groups
+[ -x /usr/sbin/haproxy ] || have haproxy || need_pkgs+=(haproxy)   # load balancers' listeners (the agent runs its own, not the service)
 have zstd || need_pkgs+=(zstd)
 if [ "$want_test" = 1 ]; then
   # Debian's awscli package is AWS CLI v2 at /usr/bin/aws (a pip-installed v1 may shadow it on PATH).
