@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ec2Cli } from '../helpers/ec2-cli.js';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
-import { Aws, debianCli, v1Cli } from './aws-cli-support.test.js';
+import { Aws, debianCli, v1Cli, v2Only } from './aws-cli-support.test.js';
 
 const clis = [debianCli(), ...(v1Cli() ? [v1Cli()!] : [])];
 const NO_VPC = 'vpc-0123456789abcdef0';
@@ -16,6 +16,7 @@ const NO_GROUP = 'sg-0123456789abcdef0';
 
 for (const cli of clis) {
   describe(`aws ec2 errors with ${cli.name}`, () => {
+    const testV2 = v2Only(cli);
     let pier: PierProcess | undefined;
     let ec2: Ec2Cli;
     let vpc = '';
@@ -57,7 +58,7 @@ for (const cli of clis) {
       unchanged();
     });
 
-    test('CIDRs: InvalidVpc.Range, InvalidSubnet.Range, InvalidSubnet.Conflict, InvalidParameterValue for malformed ones', () => {
+    testV2('CIDRs: InvalidVpc.Range, InvalidSubnet.Range, InvalidSubnet.Conflict, InvalidParameterValue for malformed ones', () => {
       ec2.fail(['create-vpc', '--cidr-block', '10.0.0.0/8'], 'InvalidVpc.Range', 'CreateVpc', "The CIDR '10.0.0.0/8' is invalid: VPC blocks are /16 to /28.");
       ec2.fail(['create-vpc', '--cidr-block', '10.0.0.0/29'], 'InvalidVpc.Range', 'CreateVpc', /^The CIDR '10.0.0.0\/29' is invalid/);
       ec2.fail(['create-vpc', '--cidr-block', '10.0.0.1/16'], 'InvalidParameterValue', 'CreateVpc', 'Value (10.0.0.1/16) for parameter cidrBlock is invalid. This is not a valid CIDR block.');
@@ -75,7 +76,7 @@ for (const cli of clis) {
       unchanged();
     });
 
-    test('security groups and rules: InvalidGroup.Duplicate, reserved names, InvalidPermission.Duplicate/NotFound, bad ports and CIDRs', () => {
+    testV2('security groups and rules: InvalidGroup.Duplicate, reserved names, InvalidPermission.Duplicate/NotFound, bad ports and CIDRs', () => {
       ec2.fail(['create-security-group', '--group-name', 'web', '--description', 'again', '--vpc-id', vpc], 'InvalidGroup.Duplicate', 'CreateSecurityGroup',
         `The security group 'web' already exists for VPC '${vpc}'`);
       ec2.fail(['create-security-group', '--group-name', 'default', '--description', 'x', '--vpc-id', vpc], 'InvalidGroup.Reserved', 'CreateSecurityGroup', "The security group 'default' is reserved");
@@ -101,7 +102,7 @@ for (const cli of clis) {
       unchanged();
     });
 
-    test('deleting what is in use or protected: DependencyViolation, CannotDelete', () => {
+    testV2('deleting what is in use or protected: DependencyViolation, CannotDelete', () => {
       ec2.fail(['delete-vpc', '--vpc-id', vpc], 'DependencyViolation', 'DeleteVpc', `The vpc '${vpc}' has dependencies and cannot be deleted.`);
       ec2.fail(['delete-security-group', '--group-id', defaultGroup], 'CannotDelete', 'DeleteSecurityGroup',
         `the specified group: "${defaultGroup}" name: "default" cannot be deleted by a user`);

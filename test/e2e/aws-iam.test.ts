@@ -17,7 +17,7 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { signRequest } from '../../src/api/auth/sign.js';
 import { PIER_MAIN, startPier, type PierProcess } from '../helpers/pier-process.js';
-import { Aws, debianCli, v1Cli } from './aws-cli-support.test.js';
+import { Aws, debianCli, v1Cli, v2Only } from './aws-cli-support.test.js';
 
 const clis = [debianCli(), ...(v1Cli() ? [v1Cli()!] : [])];
 const ECS_TASKS_TRUST = {
@@ -31,6 +31,7 @@ const ROLE_ID = /^AROA[A-Z2-7]{17}$/;
 
 for (const cli of clis) {
   describe(`aws iam and sts with ${cli.name} (${cli.version.split(' ')[0]})`, () => {
+    const testV2 = v2Only(cli);
     let pier: PierProcess;
     let aws: Aws;
     let dir = '';
@@ -154,13 +155,13 @@ for (const cli of clis) {
       fail(['get-role', '--role-name', 'AppTaskRole'], 'NoSuchEntity', 'GetRole', 'The role with name AppTaskRole cannot be found.');
     });
 
-    test('update-assume-role-policy replaces the trust policy', () => {
+    testV2('update-assume-role-policy replaces the trust policy', () => {
       const both = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com'] }, Action: 'sts:AssumeRole' }] };
       iam(['update-assume-role-policy', '--role-name', 'plain', '--policy-document', file('both.json', both)]);
       assert.deepEqual(iam(['get-role', '--role-name', 'plain']).Role.AssumeRolePolicyDocument, both);
     });
 
-    test('bad input answers IAM\'s codes and messages and changes nothing', () => {
+    testV2('bad input answers IAM\'s codes and messages and changes nothing', () => {
       const before_ = snapshot();
       const trust = file('trust.json', ECS_TASKS_TRUST);
       fail(['create-role', '--role-name', 'PLAIN', '--assume-role-policy-document', trust], 'EntityAlreadyExists', 'CreateRole', 'Role with name PLAIN already exists.');

@@ -19,7 +19,7 @@ import {
   PutLogEventsCommand, ResourceAlreadyExistsException, ResourceNotFoundException, paginateFilterLogEvents,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { PIER_MAIN, startPier, type PierProcess } from '../helpers/pier-process.js';
-import { Aws, debianCli, sleep, v1Cli } from './aws-cli-support.test.js';
+import { Aws, debianCli, sleep, v1Cli, v2Only } from './aws-cli-support.test.js';
 
 const clis = [debianCli(), ...(v1Cli() ? [v1Cli()!] : [])];
 const DAY = 86_400_000;
@@ -50,6 +50,7 @@ class Logs {
 
 for (const cli of clis) {
   describe(`aws logs with ${cli.name} (${cli.version.split(' ')[0]})`, () => {
+    const testV2 = v2Only(cli);
     let pier: PierProcess | undefined;
     let logs: Logs;
     let now = 0;
@@ -146,7 +147,7 @@ for (const cli of clis) {
       assert.deepEqual(byArn.events.map((e: Ev) => e.message), ['one'], 'the group named by its ARN');
     });
 
-    test('put-log-events: AWS batch rules, events too old or too new reported, bad batches refused changing nothing', () => {
+    testV2('put-log-events: AWS batch rules, events too old or too new reported, bad batches refused changing nothing', () => {
       logs.ok(['create-log-stream', '--log-group-name', '/pier/app', '--log-stream-name', 'rules']);
       const r = logs.put('/pier/app', 'rules', [
         { timestamp: now - 15 * DAY, message: 'too old' }, { timestamp: now - 15 * DAY + 1, message: 'too old 2' },
@@ -209,7 +210,7 @@ for (const cli of clis) {
         'InvalidParameterException', 'FilterLogEvents', /mutually exclusive/);
     });
 
-    test('retention: only AWS values; a policy deletes older events (storedBytes drops, lines gone); removing it keeps the rest', async () => {
+    testV2('retention: only AWS values; a policy deletes older events (storedBytes drops, lines gone); removing it keeps the rest', async () => {
       logs.ok(['create-log-group', '--log-group-name', '/pier/ret']);
       logs.ok(['create-log-stream', '--log-group-name', '/pier/ret', '--log-stream-name', 's']);
       logs.put('/pier/ret', 's', [{ timestamp: now - 3 * DAY, message: 'old-1' }, { timestamp: now - 3 * DAY + 1, message: 'old-2' }]);
@@ -257,7 +258,7 @@ for (const cli of clis) {
       assert.deepEqual(logs.ok(['list-tags-for-resource', '--resource-arn', arn]).tags, { owner: 'ops', cost: '42' }, 'refused: nothing changed');
     });
 
-    test('bad inputs answer AWS codes and change nothing', () => {
+    testV2('bad inputs answer AWS codes and change nothing', () => {
       const groups = () => logs.ok(['describe-log-groups']).logGroups.map((g: any) => [g.logGroupName, g.storedBytes]);
       const before = groups();
       logs.fail(['create-log-group', '--log-group-name', 'bad name'], 'InvalidParameterException', 'CreateLogGroup',
