@@ -389,6 +389,64 @@ export interface RolePolicyRepo {
   attachmentCounts(): Promise<Map<string, number>>;
 }
 
+/** One deployment of a service (ECS `deployments[]`), kept inside its service's row. */
+export interface DeploymentRecord {
+  /** `ecs-svc/<19 digits>`; tasks of the deployment carry it as `startedBy`. */
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  taskDefinition: string;
+  desiredCount: number;
+  /** Tasks of this deployment that failed (monotonic: never lowered when stopped tasks are purged). */
+  failedTasks: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  launchType?: string;
+  capacityProviderStrategy?: { capacityProvider: string; weight?: number; base?: number }[];
+  networkConfiguration?: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A service: the configuration users set, its deployments and the scheduler's bookkeeping. */
+export interface ServiceRecord {
+  clusterName: string;
+  name: string;
+  arn: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  /** The Service wire shape's configuration members (desiredCount, taskDefinition, …), without counts, deployments and events. */
+  body: Record<string, unknown>;
+  /** Newest first; INACTIVE deployments are dropped. */
+  deployments: DeploymentRecord[];
+  /** The scheduler's own state (launch backoff, the last completed deployment for rollback). */
+  scheduler: Record<string, unknown>;
+  createdAt: number;
+  version: number;
+}
+
+export interface ServiceEventRecord { id: string; createdAt: number; message: string }
+
+export interface ServiceRepo {
+  get(clusterName: string, name: string): Promise<ServiceRecord | undefined>;
+  /** Inserts when `expectVersion` is undefined (ConflictError if the name exists), else replaces that version (ConflictError if it moved). */
+  put(record: ServiceRecord, expectVersion?: number): Promise<void>;
+  /** Ordered by name; `statuses` defaults to every status. */
+  list(opts: { clusterName?: string; statuses?: readonly string[]; launchType?: string; afterName?: string; limit: number }): Promise<Page<ServiceRecord>>;
+  /** Services per status in the cluster. */
+  countByStatus(clusterName: string): Promise<Record<string, number>>;
+  /** Appends events; only the newest 100 of the service are kept. */
+  addEvents(clusterName: string, name: string, events: readonly ServiceEventRecord[]): Promise<void>;
+  /** Newest first. */
+  events(clusterName: string, name: string, limit: number): Promise<ServiceEventRecord[]>;
+}
+
+/** Task scale-in protection (UpdateTaskProtection): a task is protected until `expiresAt` (epoch ms). */
+export interface TaskProtectionRepo {
+  /** Protection end per task id (absent: never protected or cleared). */
+  get(clusterName: string, taskIds: readonly string[]): Promise<Map<string, number>>;
+  /** Sets (expiresAt) or clears (undefined) the protection of a task. */
+  put(clusterName: string, taskId: string, expiresAt: number | undefined): Promise<void>;
+}
+
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
@@ -411,6 +469,8 @@ export interface Repos {
   readonly ec2Tags: Ec2TagRepo;
   readonly roles: RoleRepo;
   readonly rolePolicies: RolePolicyRepo;
+  readonly services: ServiceRepo;
+  readonly taskProtection: TaskProtectionRepo;
 }
 
 export interface Store {

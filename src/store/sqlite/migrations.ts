@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { iamMigration, iamTables } from './iam.js';
+import { servicesMigration, servicesTables } from './services.js';
 
 export interface Migration { readonly id: number; readonly name: string; readonly sql: string }
 
@@ -102,6 +103,7 @@ export const migrations: readonly Migration[] = [
     `,
   },
   iamMigration,
+  servicesMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -125,4 +127,5 @@ export const userStateTables = [
   // EC2 networking, children before parents (foreign keys are on).
   'ec2_tags', 'network_interface_groups', 'network_interfaces', 'security_group_rules', 'security_groups', 'subnets', 'vpcs',
   ...iamTables,
+  ...servicesTables,
 ] as const;

@@ -18,6 +18,7 @@ import { migrate, userStateTables } from './migrations.js';
 import {
   SqliteAccessKeyRepo, SqliteHostRepo, SqliteIdempotencyRepo, SqliteMetaRepo, SqliteTagRepo,
 } from './small-repos.js';
+import { SqliteServiceRepo, SqliteTaskProtectionRepo } from './services.js';
 import { Statements } from './statements.js';
 import { SqliteTaskDefinitionRepo } from './task-definitions.js';
 import { SqliteTaskRepo } from './tasks.js';
@@ -41,6 +42,8 @@ function reposOn(db: Database.Database): Repos {
     ec2Tags: new SqliteEc2TagRepo(s),
     roles: new SqliteRoleRepo(s),
     rolePolicies: new SqliteRolePolicyRepo(s),
+    services: new SqliteServiceRepo(s),
+    taskProtection: new SqliteTaskProtectionRepo(s),
   };
 }
 
