@@ -7,6 +7,8 @@
  *   POST /agent/v1/hosts/{id}/credentials      {taskArn}: the task role's temporary credentials
  *   POST /agent/v1/hosts/{id}/logs             ShipLogsRequest: a container's awslogs events
  *   POST /agent/v1/hosts/{id}/metrics          ReportMetricsRequest: readings of the host's running tasks
+ *   GET  /agent/v1/hosts/{id}/load-balancers?since=&waitSeconds=   LoadBalancingAssignment, long-poll
+ *   POST /agent/v1/hosts/{id}/target-health    ReportTargetHealthRequest: the host's latest target health
  */
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -16,12 +18,13 @@ import {
   AgentProtocolError, assignments, authenticateHost, heartbeat, registerHost, reportTask,
 } from '../control-plane/hosts.js';
 import { issueTaskCredentials } from '../control-plane/task-roles.js';
+import { loadBalancingAssignment, parseReportTargetHealth, reportTargetHealth } from '../control-plane/load-balancing.js';
 import type { RegisterHostRequest, ShipLogsRequest, TaskReport } from '../protocol/agent.js';
 import { shipTaskLogs } from '../control-plane/task-logs.js';
 import type { LogsContext } from '../logs/context.js';
 import { parseReportMetrics, type EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
 
-const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs|metrics)$/;
+const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs|metrics|load-balancers|target-health)$/;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -163,6 +166,13 @@ export async function handleAgent(
   if (action === 'metrics' && req.method === 'POST') {
     if (!metrics) throw new AgentProtocolError(503, 'MetricsUnavailable', 'This server has no metric store.');
     return { status: 200, body: await metrics.ingest(host, parseReportMetrics(parseJson(body))) };
+  }
+  if (action === 'load-balancers' && req.method === 'GET') {
+    const wait = Math.min(Number(url.searchParams.get('waitSeconds') ?? 0) || 0, 60);
+    return { status: 200, body: await loadBalancingAssignment(cp, url.searchParams.get('since') ?? undefined, wait * 1000, abort) };
+  }
+  if (action === 'target-health' && req.method === 'POST') {
+    return { status: 200, body: await reportTargetHealth(cp, host, parseReportTargetHealth(parseJson(body))) };
   }
   throw new AgentProtocolError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}.`);
 }

@@ -18,6 +18,7 @@ commands:
           --no-agent  --runtime runsc|runc (runsc)  --cpu UNITS --memory MIB --disk GIB (host capacity)
           --registry-config FILE (Docker config.json auths)  --insecure-registries HOST:PORT,...
           --default-vpc-cidr CIDR (172.31.0.0/16; a /16../18 block for the default VPC on first start)
+          --lb-bind-address ADDR (127.0.0.1; where hosts bind load balancers' listeners)
   agent   run a host agent against a control plane
           --server URL  --data-dir DIR  --token T (default: DIR/agent-token)  --availability-zone AZ
           --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE
@@ -32,6 +33,7 @@ async function up(argv: string[]): Promise<void> {
     'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number',
     'no-agent': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
     'registry-config': 'string', 'insecure-registries': 'string', 'default-vpc-cidr': 'string',
+    'lb-bind-address': 'string',
   });
   const options = compileUpOptions({
     dataDir: f['data-dir'] as string | undefined, port: f.port as number | undefined, host: f.host as string | undefined,
@@ -45,6 +47,7 @@ async function up(argv: string[]): Promise<void> {
     disk: f.disk as number | undefined, registryConfig: f['registry-config'] as string | undefined,
     ...(f['insecure-registries'] ? { insecureRegistries: String(f['insecure-registries']).split(',') } : {}),
     defaultVpcCidr: f['default-vpc-cidr'] as string | undefined,
+    lbBindAddress: f['lb-bind-address'] as string | undefined,
   }, process.env);
   const log = createLogger();
   const platform = await startPlatform(options, log);

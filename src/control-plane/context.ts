@@ -17,6 +17,8 @@ export interface ControlPlaneConfig {
   readonly availabilityZones: readonly string[];
   /** The default VPC's block (AWS: 172.31.0.0/16). */
   readonly defaultVpcCidr?: string;
+  /** Where hosts bind load balancers' listeners (`pier up --lb-bind-address`); 127.0.0.1 when unset. */
+  readonly loadBalancerBindAddress?: string;
   /**
    * When this control plane process started (epoch ms). Heartbeats missed while no control plane
    * was running are not the hosts' fault, so lost-host detection counts from here at the earliest.

@@ -1,7 +1,7 @@
 /** `pier up` options: flags, then environment, then defaults, compiled once into a full object. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseCidr } from '../ec2/cidr.js';
+import { parseCidr, parseIpv4 } from '../ec2/cidr.js';
 import { DEFAULT_VPC_CIDR } from '../ec2/default-vpc.js';
 
 export const DEFAULT_PORT = 4600;
@@ -26,6 +26,8 @@ export interface UpOptions {
   registryConfig?: string;
   insecureRegistries?: string[];
   defaultVpcCidr?: string;
+  /** Address hosts bind load balancers' listeners on. */
+  lbBindAddress?: string;
 }
 
 export interface CompiledUpOptions {
@@ -40,6 +42,8 @@ export interface CompiledUpOptions {
   stoppedTaskRetentionMs: number;
   /** The default VPC's block, used when it is first made (several Pier instances on one machine need distinct ones). */
   defaultVpcCidr: string;
+  /** Address hosts bind load balancers' listeners on (127.0.0.1 unless told otherwise). */
+  lbBindAddress: string;
   /** Host agent settings, or undefined when `pier up` runs the control plane only. */
   agent: { runtime?: string; cpu?: number; memory?: number; disk?: number; registryConfig?: string; insecureRegistries?: string[] } | undefined;
 }
@@ -71,6 +75,8 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
   if (!vpcBlock || vpcBlock.prefix < 16 || vpcBlock.prefix > 18) {
     throw new OptionsError(`--default-vpc-cidr must be a /16 to /18 IPv4 block with no host bits set (room for three /20 default subnets), got '${defaultVpcCidr}'`);
   }
+  const lbBindAddress = o.lbBindAddress ?? env.PIER_LB_BIND_ADDRESS ?? '127.0.0.1';
+  if (parseIpv4(lbBindAddress) === undefined) throw new OptionsError(`--lb-bind-address must be an IPv4 address, got '${lbBindAddress}'`);
   return {
     dataDir: o.dataDir ?? defaultDataDir(env),
     port,
@@ -82,6 +88,7 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
     hostLostAfterMs: lost * 1000,
     stoppedTaskRetentionMs: retention * 1000,
     defaultVpcCidr,
+    lbBindAddress,
     agent: (o.agent ?? !['0', 'false'].includes(env.PIER_AGENT ?? '')) ? {
       ...defined({ runtime: o.runtime ?? env.PIER_RUNTIME, cpu: o.cpu, memory: o.memory, disk: o.disk, registryConfig: o.registryConfig ?? env.PIER_REGISTRY_CONFIG }),
       ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),

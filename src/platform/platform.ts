@@ -11,6 +11,7 @@ import { cloudwatchService } from '../api/cloudwatch-service.js';
 import { ecsService } from '../api/ecs-service.js';
 import { ec2Service } from '../api/ec2-service.js';
 import { efsService } from '../api/efs-service.js';
+import { elbv2Service } from '../api/elbv2-service.js';
 import { iamService } from '../api/iam-service.js';
 import { logsService } from '../api/logs-service.js';
 import { ServiceModel } from '../api/model/service-model.js';
@@ -92,6 +93,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       stoppedTaskRetentionMs: o.stoppedTaskRetentionMs,
       availabilityZones: ['a', 'b', 'c'].map((z) => `${scope.region}${z}`),
       defaultVpcCidr: o.defaultVpcCidr,
+      loadBalancerBindAddress: o.lbBindAddress,
       startedAtMs: clock.now(),
     },
     hostSignals: new HostSignals(),
@@ -112,6 +114,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       ec2Service(cp, ec2Model),
       iamService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'iam-2010-05-08.json'))),
       stsService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'sts-2011-06-15.json'))),
+      elbv2Service(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'elasticloadbalancingv2-2015-12-01.json'))),
     ],
     framedServices: [cloudwatchService(metrics.ctx, monitoringModel)],
     identities: new Identities(scope, keys, sessions, store, clock),

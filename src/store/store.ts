@@ -217,6 +217,140 @@ export interface FileSystemRepo {
   inUse(id: string): Promise<boolean>;
 }
 
+/** An application load balancer (ELBv2), as CreateLoadBalancer made it. */
+export interface LoadBalancerRecord {
+  arn: string;
+  name: string;
+  dnsName: string;
+  scheme: 'internet-facing' | 'internal';
+  vpcId: string;
+  /** One subnet per availability zone, in zone order. */
+  subnets: { subnetId: string; availabilityZone: string }[];
+  securityGroups: string[];
+  ipAddressType: string;
+  /** State is derived: provisioning for a moment after createdAt, then active. */
+  createdAt: number;
+}
+
+/** A listener; actions are kept in their ELBv2 wire form (Type, TargetGroupArn, ForwardConfig, …). */
+export interface ListenerRecord {
+  arn: string;
+  loadBalancerArn: string;
+  port: number;
+  protocol: 'HTTP';
+  defaultActions: Record<string, unknown>[];
+  createdAt: number;
+}
+
+/** A listener rule other than the default one; conditions and actions in their wire form. */
+export interface RuleRecord {
+  arn: string;
+  listenerArn: string;
+  priority: number;
+  conditions: Record<string, unknown>[];
+  actions: Record<string, unknown>[];
+  createdAt: number;
+}
+
+export interface TargetGroupHealthCheck {
+  enabled: boolean;
+  protocol: 'HTTP';
+  port: string;
+  path: string;
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  httpCode: string;
+}
+
+export interface TargetGroupRecord {
+  arn: string;
+  name: string;
+  protocol: 'HTTP';
+  protocolVersion: string;
+  port: number;
+  vpcId: string;
+  targetType: 'ip';
+  ipAddressType: string;
+  healthCheck: TargetGroupHealthCheck;
+  /** Attribute key → value, every attribute AWS lists for the group (defaults filled in). */
+  attributes: Record<string, string>;
+  createdAt: number;
+}
+
+/** A registered target; `drainingSince` (epoch ms) once deregistered, until the delay has passed. */
+export interface TargetRecord {
+  targetGroupArn: string;
+  id: string;
+  port: number;
+  availabilityZone?: string;
+  registeredAt: number;
+  drainingSince?: number;
+}
+
+/** A host's latest target-health report (it replaces the one before). */
+export interface TargetHealthReportRecord {
+  hostId: string;
+  reportedAt: number;
+  targets: { targetGroupArn: string; id: string; port: number; state: string; reason?: string; description?: string }[];
+}
+
+/**
+ * ELBv2 resources. Inserts throw ConflictError on a taken unique key (load balancer or target
+ * group name, a listener's port on its load balancer, a rule's priority on its listener); lists
+ * are ordered by name (load balancers, target groups), port (listeners), priority (rules).
+ */
+export interface Elbv2Repo {
+  getLoadBalancer(arn: string): Promise<LoadBalancerRecord | undefined>;
+  getLoadBalancerByName(name: string): Promise<LoadBalancerRecord | undefined>;
+  listLoadBalancers(): Promise<LoadBalancerRecord[]>;
+  insertLoadBalancer(record: LoadBalancerRecord): Promise<void>;
+  updateLoadBalancer(record: LoadBalancerRecord): Promise<void>;
+  /** Removes the load balancer with its listeners, their rules and all their tags. */
+  removeLoadBalancer(arn: string): Promise<void>;
+
+  getListener(arn: string): Promise<ListenerRecord | undefined>;
+  /** Of one load balancer, or of all when `loadBalancerArn` is undefined. */
+  listListeners(loadBalancerArn?: string): Promise<ListenerRecord[]>;
+  insertListener(record: ListenerRecord): Promise<void>;
+  /** ConflictError when the new port is taken on its load balancer. */
+  updateListener(record: ListenerRecord): Promise<void>;
+  /** Removes the listener with its rules and their tags. */
+  removeListener(arn: string): Promise<void>;
+
+  getRule(arn: string): Promise<RuleRecord | undefined>;
+  /** Of one listener, or of all when `listenerArn` is undefined. */
+  listRules(listenerArn?: string): Promise<RuleRecord[]>;
+  insertRule(record: RuleRecord): Promise<void>;
+  /** ConflictError when the new priority is taken on its listener. */
+  updateRule(record: RuleRecord): Promise<void>;
+  removeRule(arn: string): Promise<void>;
+
+  getTargetGroup(arn: string): Promise<TargetGroupRecord | undefined>;
+  getTargetGroupByName(name: string): Promise<TargetGroupRecord | undefined>;
+  listTargetGroups(): Promise<TargetGroupRecord[]>;
+  insertTargetGroup(record: TargetGroupRecord): Promise<void>;
+  updateTargetGroup(record: TargetGroupRecord): Promise<void>;
+  /** Removes the group with its targets and tags. */
+  removeTargetGroup(arn: string): Promise<void>;
+
+  /** Of one group (ordered by id, port), or of all when `targetGroupArn` is undefined. */
+  listTargets(targetGroupArn?: string): Promise<TargetRecord[]>;
+  /** Inserts or replaces the target (group, id, port). */
+  putTarget(record: TargetRecord): Promise<void>;
+  removeTarget(targetGroupArn: string, id: string, port: number): Promise<void>;
+
+  /** Tags per ARN asked for, in insertion order (ARNs without tags map to []). */
+  tags(arns: readonly string[]): Promise<Map<string, { key: string; value: string }[]>>;
+  /** Adds or overwrites. */
+  putTags(arn: string, tags: readonly { key: string; value: string }[]): Promise<void>;
+  removeTags(arn: string, keys: readonly string[]): Promise<void>;
+
+  putHealthReport(report: TargetHealthReportRecord): Promise<void>;
+  healthReports(): Promise<TargetHealthReportRecord[]>;
+}
+
 export interface VpcRecord {
   id: string;
   cidrBlock: string;
@@ -469,6 +603,7 @@ export interface Repos {
   readonly ec2Tags: Ec2TagRepo;
   readonly roles: RoleRepo;
   readonly rolePolicies: RolePolicyRepo;
+  readonly elbv2: Elbv2Repo;
   readonly services: ServiceRepo;
   readonly taskProtection: TaskProtectionRepo;
 }

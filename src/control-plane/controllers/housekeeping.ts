@@ -1,6 +1,7 @@
 /**
  * Periodic controllers that converge state nobody asks for explicitly: lost hosts and their tasks,
- * STOPPED tasks past retention, and task definitions whose deletion can complete. Each pass is
+ * STOPPED tasks past retention, task definitions whose deletion can complete, and load-balancer
+ * targets whose deregistration delay is over. Each pass is
  * idempotent; a pass that fails is logged and the next one retries.
  */
 import { coerceError } from '../../lib/errors.js';
@@ -9,6 +10,7 @@ import { stopOnLostHost } from '../../scheduler/task-lifecycle.js';
 import type { HostRecord } from '../../store/store.js';
 import type { ControlPlane } from '../context.js';
 import { releaseIfStopped } from '../task-networking.js';
+import { removeDrainedTargets } from '../../elbv2/targets.js';
 
 export async function markLostHosts(cp: ControlPlane): Promise<string[]> {
   const now = cp.clock.now();
@@ -64,7 +66,7 @@ export function startHousekeeping(cp: ControlPlane, intervalMs: number, signal: 
     const tick = async (): Promise<void> => {
       if (running) return;
       running = true;
-      for (const pass of [markLostHosts, purgeStoppedTasks, finishTaskDefinitionDeletes]) {
+      for (const pass of [markLostHosts, purgeStoppedTasks, finishTaskDefinitionDeletes, removeDrainedTargets]) {
         try {
           await pass(cp);
         } catch (err) {

@@ -4,6 +4,7 @@
  * Append only: never edit a migration that has shipped.
  */
 import type Database from 'better-sqlite3';
+import { elbv2Migration, elbv2Tables } from './elbv2.js';
 import { iamMigration, iamTables } from './iam.js';
 import { servicesMigration, servicesTables } from './services.js';
 
@@ -104,6 +105,7 @@ export const migrations: readonly Migration[] = [
   },
   iamMigration,
   servicesMigration,
+  elbv2Migration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -128,4 +130,5 @@ export const userStateTables = [
   'ec2_tags', 'network_interface_groups', 'network_interfaces', 'security_group_rules', 'security_groups', 'subnets', 'vpcs',
   ...iamTables,
   ...servicesTables,
+  ...elbv2Tables,
 ] as const;

@@ -12,6 +12,7 @@ import { SqliteClusterRepo } from './clusters.js';
 import {
   SqliteEc2TagRepo, SqliteNetworkInterfaceRepo, SqliteSecurityGroupRepo, SqliteSubnetRepo, SqliteVpcRepo,
 } from './ec2-network.js';
+import { SqliteElbv2Repo } from './elbv2.js';
 import { SqliteFileSystemRepo } from './file-systems.js';
 import { SqliteRolePolicyRepo, SqliteRoleRepo } from './iam.js';
 import { migrate, userStateTables } from './migrations.js';
@@ -42,6 +43,7 @@ function reposOn(db: Database.Database): Repos {
     ec2Tags: new SqliteEc2TagRepo(s),
     roles: new SqliteRoleRepo(s),
     rolePolicies: new SqliteRolePolicyRepo(s),
+    elbv2: new SqliteElbv2Repo(s),
     services: new SqliteServiceRepo(s),
     taskProtection: new SqliteTaskProtectionRepo(s),
   };
