@@ -13,6 +13,7 @@ import type { EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
 import type { PierHealth } from '../metrics/prometheus/pier-health.js';
 import { CONTENT_TYPE as PROMETHEUS_TEXT } from '../metrics/prometheus/registry.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
+import { interruptOnRequest, parseInterruptRequest } from '../control-plane/spot-interruptions.js';
 import { AccessDeniedException, AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
 import { parseAuthorization, verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
@@ -190,6 +191,12 @@ async function handleAws(
     if (principal.kind !== 'root') throw new AccessDeniedException('Only the account root may reset Pier.');
     await opts.reset();
     sendJson(res, requestId, 200, { reset: true }, 'application/json');
+    return;
+  }
+  if (url.pathname === '/_pier/spot/interrupt' && req.method === 'POST') {
+    if (principal.kind !== 'root') throw new AccessDeniedException('Only the account root may interrupt Spot capacity.');
+    const taskArns = await interruptOnRequest(opts.cp, parseInterruptRequest(body));
+    sendJson(res, requestId, 200, { taskArns }, 'application/json');
     return;
   }
   const entry = services.get(caller.service);

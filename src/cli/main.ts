@@ -7,6 +7,7 @@ import { startPlatform } from '../platform/platform.js';
 import { parseFlags, UsageError } from './args.js';
 import { resetRemote } from './reset.js';
 import { runAgent } from './agent.js';
+import { spot } from './spot.js';
 
 const USAGE = `usage: pier <command> [flags]
 
@@ -15,6 +16,7 @@ commands:
           --data-dir DIR (default ~/.pier)  --port N (default ${DEFAULT_PORT})  --host ADDR (default 127.0.0.1)
           --region R  --account-id 123456789012  --access-key-id K --secret-access-key S
           --allow-reset  --host-lost-after-seconds N (30)  --stopped-task-retention-seconds N (3600)
+          --spot-notice-seconds N (120: how long an interrupted Fargate Spot task runs on)
           --no-agent  --runtime runsc|runc (runsc)  --cpu UNITS --memory MIB --disk GIB (host capacity)
           --registry-config FILE (Docker config.json auths)  --insecure-registries HOST:PORT,...
           --default-vpc-cidr CIDR (172.31.0.0/16; a /16../18 block for the default VPC on first start)
@@ -24,13 +26,15 @@ commands:
           --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE
   env     print export lines for the AWS CLI and SDKs    --data-dir DIR
   reset   wipe all state of a server started with --allow-reset    --data-dir DIR
+  spot interrupt   give running Fargate Spot tasks their interruption notice now (a drill)
+          --cluster C (default)  --count N (1; youngest first) | --task ID (repeatable)  --data-dir DIR  --json
 `;
 
 async function up(argv: string[]): Promise<void> {
   const f = parseFlags(argv, {
     'data-dir': 'string', port: 'number', host: 'string', region: 'string', 'account-id': 'string',
     'access-key-id': 'string', 'secret-access-key': 'string', 'allow-reset': 'boolean',
-    'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number',
+    'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number', 'spot-notice-seconds': 'number',
     'no-agent': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
     'registry-config': 'string', 'insecure-registries': 'string', 'default-vpc-cidr': 'string',
     'lb-bind-address': 'string',
@@ -42,6 +46,7 @@ async function up(argv: string[]): Promise<void> {
     allowReset: f['allow-reset'] as boolean | undefined,
     hostLostAfterSeconds: f['host-lost-after-seconds'] as number | undefined,
     stoppedTaskRetentionSeconds: f['stopped-task-retention-seconds'] as number | undefined,
+    spotNoticeSeconds: f['spot-notice-seconds'] as number | undefined,
     ...(f['no-agent'] ? { agent: false } : {}),
     runtime: f.runtime as string | undefined, cpu: f.cpu as number | undefined, memory: f.memory as number | undefined,
     disk: f.disk as number | undefined, registryConfig: f['registry-config'] as string | undefined,
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
     case 'up': return up(rest);
     case 'env': return env(rest);
     case 'reset': return resetRemote(rest);
+    case 'spot': return spot(rest);
     case 'agent': return runAgent(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);

@@ -26,6 +26,8 @@ export interface ControlPlaneConfig {
   readonly startedAtMs: number;
   /** Lifetime of a task role's credentials; ECS's six hours when unset. */
   readonly taskCredentialsTtlMs?: number;
+  /** How long an interrupted Fargate Spot task keeps running before its stop begins; two minutes when unset. */
+  readonly spotNoticeMs?: number;
 }
 
 export interface ControlPlane {

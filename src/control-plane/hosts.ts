@@ -146,6 +146,7 @@ export async function assignments(cp: ControlPlane, host: HostRecord, since: str
       ...taskRoleOf(cp, r, def),
       ...(r.task.stopCode ? { stopCode: r.task.stopCode } : {}),
       ...(r.task.stoppedReason ? { stoppedReason: r.task.stoppedReason } : {}),
+      ...(r.stopNotBeforeMs !== undefined ? { stopNotBeforeMs: r.stopNotBeforeMs } : {}),
     });
   }
   return { tasks, cursor: cursorOf(records, policy), fileSystemIds: await allFileSystemIds(cp), networkPolicy: policy };

@@ -17,6 +17,8 @@ export interface UpOptions {
   allowReset?: boolean;
   hostLostAfterSeconds?: number;
   stoppedTaskRetentionSeconds?: number;
+  /** How long an interrupted Fargate Spot task runs on before its stop (Fargate: 120). */
+  spotNoticeSeconds?: number;
   /** Run the host agent in the same process (default: yes when root). */
   agent?: boolean;
   runtime?: string;
@@ -40,6 +42,7 @@ export interface CompiledUpOptions {
   allowReset: boolean;
   hostLostAfterMs: number;
   stoppedTaskRetentionMs: number;
+  spotNoticeMs: number;
   /** The default VPC's block, used when it is first made (several Pier instances on one machine need distinct ones). */
   defaultVpcCidr: string;
   /** Address hosts bind load balancers' listeners on (127.0.0.1 unless told otherwise). */
@@ -70,6 +73,8 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
   const retention = o.stoppedTaskRetentionSeconds ?? (env.PIER_STOPPED_TASK_RETENTION_SECONDS ? Number(env.PIER_STOPPED_TASK_RETENTION_SECONDS) : 3600);
   if (!(lost > 0)) throw new OptionsError('--host-lost-after-seconds must be positive');
   if (!(retention >= 0)) throw new OptionsError('--stopped-task-retention-seconds must be zero or more');
+  const spotNotice = o.spotNoticeSeconds ?? (env.PIER_SPOT_NOTICE_SECONDS ? Number(env.PIER_SPOT_NOTICE_SECONDS) : 120);
+  if (!(spotNotice >= 0 && spotNotice <= 3600)) throw new OptionsError('--spot-notice-seconds must be between 0 and 3600');
   const defaultVpcCidr = o.defaultVpcCidr ?? env.PIER_DEFAULT_VPC_CIDR ?? DEFAULT_VPC_CIDR;
   const vpcBlock = parseCidr(defaultVpcCidr);
   if (!vpcBlock || vpcBlock.prefix < 16 || vpcBlock.prefix > 18) {
@@ -87,6 +92,7 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
     allowReset: o.allowReset ?? ['1', 'true'].includes(env.PIER_ALLOW_RESET ?? ''),
     hostLostAfterMs: lost * 1000,
     stoppedTaskRetentionMs: retention * 1000,
+    spotNoticeMs: spotNotice * 1000,
     defaultVpcCidr,
     lbBindAddress,
     agent: (o.agent ?? !['0', 'false'].includes(env.PIER_AGENT ?? '')) ? {

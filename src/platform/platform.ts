@@ -92,6 +92,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       heartbeatIntervalMs: Math.max(1000, Math.floor(o.hostLostAfterMs / 3)),
       stoppedTaskRetentionMs: o.stoppedTaskRetentionMs,
       availabilityZones: ['a', 'b', 'c'].map((z) => `${scope.region}${z}`),
+      spotNoticeMs: o.spotNoticeMs,
       defaultVpcCidr: o.defaultVpcCidr,
       loadBalancerBindAddress: o.lbBindAddress,
       startedAtMs: clock.now(),

@@ -78,6 +78,11 @@ export interface Assignment {
   taskRole?: { roleArn: string; credentialsId: string };
   stopCode?: StopCode;
   stoppedReason?: string;
+  /**
+   * With desiredStatus STOPPED: keep the task running until this time (epoch ms), then stop it.
+   * A Fargate Spot interruption's notice; the task can read it from its metadata endpoint.
+   */
+  stopNotBeforeMs?: number;
 }
 
 export interface AssignmentsResponse {

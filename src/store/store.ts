@@ -69,6 +69,11 @@ export interface TaskRecord {
   networkConfiguration: Record<string, unknown> | undefined;
   /** The ECS Task wire shape (without tags). Its `version` is the row version. */
   task: Task;
+  /**
+   * A stop the agent holds back until this time (epoch ms): a Fargate Spot interruption's notice,
+   * during which the task keeps running and can see when it will be stopped.
+   */
+  stopNotBeforeMs?: number;
 }
 
 export interface HostRecord {

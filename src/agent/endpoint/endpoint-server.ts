@@ -11,6 +11,10 @@
  *   GET /v4/<container runtime id>/task        the task and all its containers
  *   GET /v4/<container runtime id>/stats       Docker stats of that container (container-stats.ts)
  *   GET /v4/<container runtime id>/task/stats  the same for every container of the task, by id
+ *   GET /v4/<container runtime id>/spot/interruption
+ *                                              Pier's Fargate Spot notice: 404 until the task is
+ *                                              interrupted, then {"action":"stop","time":…} (the shape
+ *                                              of EC2's spot/instance-action), the time its stop begins
  *   GET /v2/credentials/<id>                   the task role's credentials (when a provider is given)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -80,6 +84,14 @@ export class TaskEndpointServer {
       const c = this.deps.credentials ? await this.deps.credentials(view, id) : undefined;
       if (!c) return send(res, 404, { code: 'NoIdInRequest', message: `CredentialsV2Request: credentials not found for id ${id}` });
       return send(res, 200, c);
+    }
+
+    const spot = /^\/v4\/([^/]+)\/spot\/interruption$/.exec(path);
+    if (spot) {
+      if (!view.state.containers.some((c) => c.runtimeId === spot[1])) return send(res, 404, { message: `no container ${spot[1]} in the calling task` });
+      const a = view.state.assignment;
+      if (a.desiredStatus !== 'STOPPED' || a.stopNotBeforeMs === undefined) return send(res, 404, { message: 'no interruption is scheduled for this task' });
+      return send(res, 200, { action: 'stop', time: new Date(a.stopNotBeforeMs).toISOString().replace(/\.\d{3}Z$/, 'Z') });
     }
 
     const m = /^\/v([34])\/([^/]+)(\/task)?(\/stats)?$/.exec(path);

@@ -35,6 +35,8 @@ export class TaskRunner {
   private state: LocalTaskState;
   private readonly health = new Map<string, { spec: HealthCheckSpec; state: HealthState; nextAt: number; probing: boolean }>();
   private readonly timer = new WakeTimer();
+  /** Begins a stop held back by a notice. */
+  private noticeTimer: NodeJS.Timeout | undefined;
   private detached = false;
   private readonly trace = new LaunchTrace();
   /** The awslogs driver of this task's containers (when the agent ships logs). */
@@ -78,12 +80,21 @@ export class TaskRunner {
     return { state: this.state, health: new Map([...this.health].map(([name, h]) => [name, h.state])) };
   }
 
-  /** The control plane's view changed (e.g. desiredStatus STOPPED). */
+  /**
+   * The control plane's view changed (e.g. desiredStatus STOPPED). A stop held back by a notice
+   * (`stopNotBeforeMs`, a Spot interruption) begins at that time; a task not running yet has
+   * nothing to finish and stops at once.
+   */
   update(assignment: Assignment): void {
     this.state = { ...this.state, assignment };
-    if (assignment.desiredStatus === 'STOPPED' && !this.state.stop) {
-      this.requestStop(assignment.stopCode ?? 'UserInitiated', assignment.stoppedReason ?? 'Task stopped by user');
-    }
+    clearTimeout(this.noticeTimer);
+    if (assignment.desiredStatus !== 'STOPPED' || this.state.stop) return;
+    const stop = (): void => this.requestStop(assignment.stopCode ?? 'UserInitiated', assignment.stoppedReason ?? 'Task stopped by user');
+    const wait = (assignment.stopNotBeforeMs ?? 0) - this.deps.clock.now();
+    if (wait <= 0 || this.state.phase !== 'running') return stop();
+    this.noticeTimer = setTimeout(() => {
+      if (!this.detached) stop();
+    }, wait);
   }
 
   /**
@@ -92,6 +103,7 @@ export class TaskRunner {
    */
   detach(): void {
     this.detached = true;
+    clearTimeout(this.noticeTimer);
     this.logs?.detach();
     this.timer.wake();
   }

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { elbv2Migration, elbv2Tables } from './elbv2.js';
 import { iamMigration, iamTables } from './iam.js';
 import { servicesMigration, servicesTables } from './services.js';
+import { stopNoticeMigration } from './tasks.js';
 
 export interface Migration { readonly id: number; readonly name: string; readonly sql: string }
 
@@ -106,6 +107,7 @@ export const migrations: readonly Migration[] = [
   iamMigration,
   servicesMigration,
   elbv2Migration,
+  stopNoticeMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {

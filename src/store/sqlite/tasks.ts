@@ -1,10 +1,17 @@
 import type { Task } from '../../ecs/wire.js';
 import { ConflictError, type HostUsage, type Page, type TaskFilter, type TaskRecord, type TaskRepo } from '../store.js';
+import type { Migration } from './migrations.js';
 import type { Statements } from './statements.js';
+
+export const stopNoticeMigration: Migration = {
+  id: 9,
+  name: 'tasks: a stop held back until a time (Fargate Spot interruption notices)',
+  sql: 'ALTER TABLE tasks ADD COLUMN stop_not_before INTEGER;',
+};
 
 interface Row {
   cluster: string; id: string; host_id: string | null; family: string; started_by: string | null;
-  service_name: string | null; size: string; network: string | null; doc: string;
+  service_name: string | null; size: string; network: string | null; doc: string; stop_not_before: number | null;
 }
 
 const fromRow = (r: Row): TaskRecord => ({
@@ -13,9 +20,10 @@ const fromRow = (r: Row): TaskRecord => ({
   size: JSON.parse(r.size) as TaskRecord['size'],
   networkConfiguration: r.network === null ? undefined : JSON.parse(r.network) as Record<string, unknown>,
   task: JSON.parse(r.doc) as Task,
+  ...(r.stop_not_before === null ? {} : { stopNotBeforeMs: r.stop_not_before }),
 });
 
-const COLUMNS = 'cluster, id, host_id, family, started_by, service_name, size, network, doc';
+const COLUMNS = 'cluster, id, host_id, family, started_by, service_name, size, network, doc, stop_not_before';
 
 function params(r: TaskRecord): Record<string, unknown> {
   return {
@@ -25,7 +33,7 @@ function params(r: TaskRecord): Record<string, unknown> {
     network: r.networkConfiguration === undefined ? null : JSON.stringify(r.networkConfiguration),
     doc: JSON.stringify(r.task), version: r.task.version, createdAt: Math.round(r.task.createdAt * 1000),
     stoppedAt: r.task.stoppedAt === undefined ? null : Math.round(r.task.stoppedAt * 1000),
-    cpu: r.size.cpu, memory: r.size.memory, disk: r.size.ephemeralStorageGiB,
+    cpu: r.size.cpu, memory: r.size.memory, disk: r.size.ephemeralStorageGiB, stopNotBefore: r.stopNotBeforeMs ?? null,
   };
 }
 
@@ -34,9 +42,9 @@ export class SqliteTaskRepo implements TaskRepo {
 
   async insert(r: TaskRecord): Promise<void> {
     this.s.get(`INSERT INTO tasks (cluster, id, host_id, family, started_by, service_name, desired_status, last_status,
-        launch_type, task_definition_arn, size, network, doc, version, created_at, stopped_at, cpu, memory, disk)
+        launch_type, task_definition_arn, size, network, doc, version, created_at, stopped_at, cpu, memory, disk, stop_not_before)
       VALUES (@cluster, @id, @hostId, @family, @startedBy, @serviceName, @desired, @last, @launchType,
-        @taskDefinitionArn, @size, @network, @doc, @version, @createdAt, @stoppedAt, @cpu, @memory, @disk)`).run(params(r));
+        @taskDefinitionArn, @size, @network, @doc, @version, @createdAt, @stoppedAt, @cpu, @memory, @disk, @stopNotBefore)`).run(params(r));
   }
 
   async get(clusterName: string, id: string): Promise<TaskRecord | undefined> {
@@ -68,7 +76,7 @@ export class SqliteTaskRepo implements TaskRepo {
 
   async update(r: TaskRecord, expectVersion: number): Promise<void> {
     const res = this.s.get(`UPDATE tasks SET host_id = @hostId, desired_status = @desired, last_status = @last,
-        doc = @doc, version = @version, stopped_at = @stoppedAt
+        doc = @doc, version = @version, stopped_at = @stoppedAt, stop_not_before = @stopNotBefore
       WHERE cluster = @cluster AND id = @id AND version = @expect`).run({ ...params(r), expect: expectVersion });
     if (res.changes === 0) throw new ConflictError(`task ${r.id} changed (expected version ${expectVersion})`);
   }
