@@ -586,6 +586,108 @@ export interface TaskProtectionRepo {
   put(clusterName: string, taskId: string, expiresAt: number | undefined): Promise<void>;
 }
 
+/** Application Auto Scaling: a scalable target (one service's desired count), keyed by namespace, resource and dimension. */
+export interface ScalableTargetRecord {
+  serviceNamespace: string;
+  resourceId: string;
+  scalableDimension: string;
+  arn: string;
+  minCapacity: number;
+  maxCapacity: number;
+  roleArn: string;
+  suspendedState: { DynamicScalingInSuspended: boolean; DynamicScalingOutSuspended: boolean; ScheduledScalingSuspended: boolean };
+  /** The autoscaling controller's bookkeeping (last scale-out and scale-in, per-policy activity times). */
+  scaling: { lastScaleOutAt?: number; lastScaleInAt?: number; policyActivityAt?: Record<string, number> };
+  createdAt: number;
+  version: number;
+}
+
+export interface ScalingPolicyRecord {
+  serviceNamespace: string;
+  resourceId: string;
+  scalableDimension: string;
+  name: string;
+  arn: string;
+  policyType: string;
+  /** The policy's configuration in its wire form (StepScaling… or TargetTrackingScalingPolicyConfiguration). */
+  configuration: Record<string, unknown>;
+  alarms: { AlarmName: string; AlarmARN: string }[];
+  createdAt: number;
+}
+
+export interface ScheduledActionRecord {
+  serviceNamespace: string;
+  resourceId: string;
+  scalableDimension: string;
+  name: string;
+  arn: string;
+  schedule: string;
+  timezone?: string;
+  startTime?: number;
+  endTime?: number;
+  minCapacity?: number;
+  maxCapacity?: number;
+  createdAt: number;
+  /** When the action was last put: occurrences at or before it never run. */
+  updatedAt: number;
+  /** The occurrence the controller applied last (epoch ms). */
+  lastAppliedAt?: number;
+}
+
+export interface ScalingActivityRecord {
+  id: string;
+  serviceNamespace: string;
+  resourceId: string;
+  scalableDimension: string;
+  description: string;
+  cause: string;
+  startTime: number;
+  endTime?: number;
+  statusCode: 'Pending' | 'InProgress' | 'Successful' | 'Overridden' | 'Unfulfilled' | 'Failed';
+  statusMessage?: string;
+}
+
+export interface AutoScalingListQuery {
+  serviceNamespace: string;
+  resourceIds?: readonly string[];
+  scalableDimension?: string;
+  /** Policy or scheduled action names. */
+  names?: readonly string[];
+  afterKey?: string;
+  limit: number;
+}
+
+/**
+ * Scalable targets with their scaling policies and scheduled actions, and scaling activities.
+ * Lists of targets, policies and actions are ordered by resource ID, dimension (and name); pages
+ * continue after `nextKey`. Activities are newest first and outlive their target (AWS keeps them
+ * for six weeks; Pier keeps the newest 1,000 per target).
+ */
+export interface AutoScalingRepo {
+  getTarget(serviceNamespace: string, resourceId: string, scalableDimension: string): Promise<ScalableTargetRecord | undefined>;
+  listTargets(q: AutoScalingListQuery): Promise<Page<ScalableTargetRecord>>;
+  /** Inserts when `expectVersion` is undefined (ConflictError if it exists), else replaces that version (ConflictError if it moved). */
+  putTarget(record: ScalableTargetRecord, expectVersion?: number): Promise<void>;
+  /** Removes the target with its policies and scheduled actions; returns whether it existed. */
+  removeTarget(serviceNamespace: string, resourceId: string, scalableDimension: string): Promise<boolean>;
+
+  getPolicy(serviceNamespace: string, resourceId: string, scalableDimension: string, name: string): Promise<ScalingPolicyRecord | undefined>;
+  listPolicies(q: AutoScalingListQuery): Promise<Page<ScalingPolicyRecord>>;
+  /** Inserts or replaces by (namespace, resource, dimension, name). */
+  putPolicy(record: ScalingPolicyRecord): Promise<void>;
+  removePolicy(serviceNamespace: string, resourceId: string, scalableDimension: string, name: string): Promise<boolean>;
+
+  getScheduledAction(serviceNamespace: string, resourceId: string, scalableDimension: string, name: string): Promise<ScheduledActionRecord | undefined>;
+  listScheduledActions(q: AutoScalingListQuery): Promise<Page<ScheduledActionRecord>>;
+  /** Inserts or replaces by (namespace, resource, dimension, name). */
+  putScheduledAction(record: ScheduledActionRecord): Promise<void>;
+  removeScheduledAction(serviceNamespace: string, resourceId: string, scalableDimension: string, name: string): Promise<boolean>;
+
+  /** Inserts or replaces by id (an activity recorded InProgress is replaced when it ends). */
+  putActivity(record: ScalingActivityRecord): Promise<void>;
+  listActivities(q: Omit<AutoScalingListQuery, 'names'>): Promise<Page<ScalingActivityRecord>>;
+}
+
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
@@ -611,6 +713,7 @@ export interface Repos {
   readonly elbv2: Elbv2Repo;
   readonly services: ServiceRepo;
   readonly taskProtection: TaskProtectionRepo;
+  readonly autoScaling: AutoScalingRepo;
 }
 
 export interface Store {

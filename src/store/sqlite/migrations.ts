@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { elbv2Migration, elbv2Tables } from './elbv2.js';
+import { autoScalingMigration, autoScalingTables } from './autoscaling.js';
 import { iamMigration, iamTables } from './iam.js';
 import { servicesMigration, servicesTables } from './services.js';
 import { stopNoticeMigration } from './tasks.js';
@@ -108,6 +109,7 @@ export const migrations: readonly Migration[] = [
   servicesMigration,
   elbv2Migration,
   stopNoticeMigration,
+  autoScalingMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -133,4 +135,5 @@ export const userStateTables = [
   ...iamTables,
   ...servicesTables,
   ...elbv2Tables,
+  ...autoScalingTables,
 ] as const;

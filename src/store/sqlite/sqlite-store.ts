@@ -20,6 +20,7 @@ import {
   SqliteAccessKeyRepo, SqliteHostRepo, SqliteIdempotencyRepo, SqliteMetaRepo, SqliteTagRepo,
 } from './small-repos.js';
 import { SqliteServiceRepo, SqliteTaskProtectionRepo } from './services.js';
+import { SqliteAutoScalingRepo } from './autoscaling.js';
 import { Statements } from './statements.js';
 import { SqliteTaskDefinitionRepo } from './task-definitions.js';
 import { SqliteTaskRepo } from './tasks.js';
@@ -46,6 +47,7 @@ function reposOn(db: Database.Database): Repos {
     elbv2: new SqliteElbv2Repo(s),
     services: new SqliteServiceRepo(s),
     taskProtection: new SqliteTaskProtectionRepo(s),
+    autoScaling: new SqliteAutoScalingRepo(s),
   };
 }
 
