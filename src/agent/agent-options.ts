@@ -19,6 +19,8 @@ export interface AgentFlags {
   registryConfig?: string;
   insecureRegistries?: string[];
   imageCacheBudgetGiB?: number;
+  /** Run load balancers' listeners (HAProxy) on this host; default on. */
+  loadBalancer?: boolean;
 }
 
 export interface CompiledAgentOptions {
@@ -35,6 +37,7 @@ export interface CompiledAgentOptions {
   registryConfig: string | undefined;
   insecureRegistries: string[];
   imageCacheBudgetBytes: number;
+  loadBalancer: boolean;
 }
 
 /** CPU units and MiB kept for the host: the agent, the control plane in `pier up`, the kernel. */
@@ -74,6 +77,7 @@ export function compileAgentOptions(f: AgentFlags, defaultZone: string): Compile
     registryConfig: f.registryConfig,
     insecureRegistries: f.insecureRegistries ?? [],
     imageCacheBudgetBytes: (f.imageCacheBudgetGiB ?? 20) * 2 ** 30,
+    loadBalancer: f.loadBalancer ?? true,
   };
 }
 

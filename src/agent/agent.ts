@@ -32,6 +32,8 @@ export interface AgentOptions {
   readonly releaseHostDirs?: () => void;
   /** How often running tasks' CPU, memory and network are read and reported (default 15 s). */
   readonly metricsIntervalMs?: number;
+  /** The load-balancer role (load-balancer/load-balancer-role.ts): runs this host's listeners until the agent stops. */
+  readonly loadBalancer?: { run(signal: AbortSignal): Promise<void> };
 }
 
 export class Agent {
@@ -71,6 +73,7 @@ export class Agent {
     if (this.deps.network.setMetadataTarget) await this.deps.network.setMetadataTarget(await this.endpoint.listen());
     await this.adoptAndClean();
     this.loops = [this.heartbeatLoop(), this.assignmentLoop(), this.taskMetrics.run(this.abort.signal)];
+    if (this.opts.loadBalancer) this.loops.push(this.opts.loadBalancer.run(this.abort.signal));
   }
 
   /** The task running here whose ENI has this address (the metadata endpoint's caller). */

@@ -6,6 +6,7 @@ import type {
   AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ReportMetricsRequest, ReportMetricsResponse, ShipLogsRequest, ShipLogsResponse,
   TaskCredentialsResponse, TaskReport,
 } from '../protocol/agent.js';
+import type { LoadBalancingAssignment, ReportTargetHealthRequest } from '../protocol/load-balancing.js';
 
 export class ControlPlaneError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -25,6 +26,10 @@ export interface ControlPlaneClient {
   shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse>;
   /** Readings of this host's running tasks (CPU, memory, network). */
   reportMetrics(req: ReportMetricsRequest): Promise<ReportMetricsResponse>;
+  /** Long-polls the load balancers this host runs until they differ from `since` or `waitSeconds` pass. */
+  loadBalancers(since: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<LoadBalancingAssignment>;
+  /** The health of every target this host checks (replaces its previous report). */
+  reportTargetHealth(req: ReportTargetHealthRequest): Promise<void>;
 }
 
 export class HttpControlPlaneClient implements ControlPlaneClient {
@@ -63,6 +68,15 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
 
   reportMetrics(req: ReportMetricsRequest): Promise<ReportMetricsResponse> {
     return this.call('POST', `/agent/v1/hosts/${this.id()}/metrics`, this.hostToken!, req);
+  }
+
+  loadBalancers(since: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<LoadBalancingAssignment> {
+    const q = new URLSearchParams({ waitSeconds: String(waitSeconds), ...(since ? { since } : {}) });
+    return this.call<LoadBalancingAssignment>('GET', `/agent/v1/hosts/${this.id()}/load-balancers?${q}`, this.hostToken!, undefined, signal);
+  }
+
+  async reportTargetHealth(req: ReportTargetHealthRequest): Promise<void> {
+    await this.call('POST', `/agent/v1/hosts/${this.id()}/target-health`, this.hostToken!, req);
   }
 
   private id(): string {

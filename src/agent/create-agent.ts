@@ -8,6 +8,8 @@ import { Agent } from './agent.js';
 import type { CompiledAgentOptions } from './agent-options.js';
 import { HttpControlPlaneClient } from './control-plane-client.js';
 import { LocalImageStore } from './images/local-image-store.js';
+import { HaproxySupervisor } from './load-balancer/haproxy-supervisor.js';
+import { LoadBalancerRole } from './load-balancer/load-balancer-role.js';
 import { VpcTaskNetwork } from './network/vpc-task-network.js';
 import { loadRegistryCredentials } from './registry-credentials.js';
 import { v1Hierarchies as cgroupHierarchies } from './runtime/cgroup.js';
@@ -30,8 +32,15 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
   });
   const stateStore = new TaskStateStore(o.tasksDir);
   const api = taskApiTarget(serverUrl);
+  const client = new HttpControlPlaneClient(serverUrl, joinToken);
+  const loadBalancer = o.loadBalancer
+    ? new LoadBalancerRole({
+      client, clock: systemClock, log: log.child({ role: 'load-balancer' }),
+      dataPlane: new HaproxySupervisor({ dir: join(o.stateDir, 'load-balancer'), runDir: `/run/pier/${instance}/haproxy`, log }),
+    })
+    : undefined;
   const agent = new Agent(
-    new HttpControlPlaneClient(serverUrl, joinToken),
+    client,
     {
       images,
       runtime,
@@ -55,6 +64,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
       stateDir: o.stateDir, availabilityZone: o.availabilityZone, capacity: o.capacity, hostname: o.hostname, runtimes: [o.runtime],
       imageCacheBudgetBytes: o.imageCacheBudgetBytes,
       metricsIntervalMs: metricsIntervalMs(process.env.PIER_METRICS_INTERVAL_SECONDS),
+      ...(loadBalancer ? { loadBalancer } : {}),
       releaseHostDirs: () => removeEmptyDirs([
         ...cgroupHierarchies().map((h) => join(h, 'pier', instance)),
         `/run/pier/${instance}/runsc`, `/run/pier/${instance}/runc`, `/run/pier/${instance}`,
