@@ -2,6 +2,8 @@
 import { InvalidParameterException } from '../ecs/errors.js';
 import * as clusters from '../control-plane/clusters.js';
 import type { ControlPlane } from '../control-plane/context.js';
+import * as services from '../control-plane/services.js';
+import * as protection from '../control-plane/services-protection.js';
 import * as tagging from '../control-plane/tagging.js';
 import * as taskDefinitions from '../control-plane/task-definitions.js';
 import * as tasks from '../control-plane/tasks.js';
@@ -30,6 +32,13 @@ export function ecsService(cp: ControlPlane, model: ServiceModel): JsonService {
     ['DescribeTasks', op(describeTasks)],
     ['ListTasks', op(tasks.listTasks)],
     ['StopTask', op(tasks.stopTask)],
+    ['CreateService', op(services.createService)],
+    ['UpdateService', op(services.updateService)],
+    ['DescribeServices', op(services.describeServices)],
+    ['ListServices', op(services.listServices)],
+    ['DeleteService', op(services.deleteService)],
+    ['UpdateTaskProtection', op(protection.updateTaskProtection)],
+    ['GetTaskProtection', op(protection.getTaskProtection)],
     ['TagResource', op(tagging.tagResource)],
     ['UntagResource', op(tagging.untagResource)],
     ['ListTagsForResource', op(tagging.listTagsForResource)],

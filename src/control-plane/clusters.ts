@@ -2,7 +2,7 @@
 import { arns, clusterNameOf } from '../ecs/arn.js';
 import { FargateCapacityProvider } from '../ecs/enums.js';
 import {
-  ClusterContainsTasksException, ClusterNotFoundException, InvalidParameterException,
+  ClusterContainsServicesException, ClusterContainsTasksException, ClusterNotFoundException, InvalidParameterException,
 } from '../ecs/errors.js';
 import type { CapacityProviderStrategyItem, Cluster, ClusterSetting, Failure, Tag } from '../ecs/wire.js';
 import { validateTags } from '../ecs/task-definition/parse-overrides.js';
@@ -183,6 +183,10 @@ export function putClusterCapacityProviders(cp: ControlPlane, input: {
 export async function deleteCluster(cp: ControlPlane, input: { cluster: string }): Promise<{ cluster: Cluster }> {
   const record = await cp.store.transaction(async (tx) => {
     const current = await activeCluster(tx, input.cluster);
+    const services = await tx.services.countByStatus(current.name);
+    if ((services.ACTIVE ?? 0) + (services.DRAINING ?? 0) > 0) {
+      throw new ClusterContainsServicesException('The Cluster cannot be deleted while Services are active.');
+    }
     if ((await tx.tasks.countActive(current.name)) > 0) {
       throw new ClusterContainsTasksException('The Cluster cannot be deleted while Tasks are active.');
     }
@@ -195,6 +199,7 @@ export async function deleteCluster(cp: ControlPlane, input: { cluster: string }
 
 async function toWire(repos: Repos, r: ClusterRecord, include: ReadonlySet<string>): Promise<Cluster> {
   const counts = r.status === 'ACTIVE' ? await repos.clusters.taskCounts(r.name) : { running: 0, pending: 0 };
+  const services = r.status === 'ACTIVE' ? await repos.services.countByStatus(r.name) : {};
   const cluster: Cluster = {
     clusterArn: r.arn,
     clusterName: r.name,
@@ -202,7 +207,7 @@ async function toWire(repos: Repos, r: ClusterRecord, include: ReadonlySet<strin
     registeredContainerInstancesCount: 0,
     runningTasksCount: counts.running,
     pendingTasksCount: counts.pending,
-    activeServicesCount: 0,
+    activeServicesCount: services.ACTIVE ?? 0,
     statistics: [],
     tags: [],
     settings: [],
@@ -216,9 +221,9 @@ async function toWire(repos: Repos, r: ClusterRecord, include: ReadonlySet<strin
       { name: 'pendingEC2TasksCount', value: '0' },
       { name: 'pendingFargateTasksCount', value: String(counts.pending) },
       { name: 'activeEC2ServiceCount', value: '0' },
-      { name: 'activeFargateServiceCount', value: '0' },
+      { name: 'activeFargateServiceCount', value: String(services.ACTIVE ?? 0) },
       { name: 'drainingEC2ServiceCount', value: '0' },
-      { name: 'drainingFargateServiceCount', value: '0' },
+      { name: 'drainingFargateServiceCount', value: String(services.DRAINING ?? 0) },
     ];
   }
   if (include.has('TAGS')) cluster.tags = await repos.tags.get(r.arn);

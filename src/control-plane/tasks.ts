@@ -8,14 +8,14 @@ import type { Failure, Task } from '../ecs/wire.js';
 import { assignCapacityProviders } from '../scheduler/capacity-provider-strategy.js';
 import { placeTasks, type HostSnapshot } from '../scheduler/placement.js';
 import { requestStop, stopUnstarted } from '../scheduler/task-lifecycle.js';
-import type { Repos, TaskRecord } from '../store/store.js';
+import type { Repos, TaskDefinitionRecord, TaskRecord } from '../store/store.js';
 import { validateStrategy } from './capacity-providers.js';
 import { activeCluster, clusterForLaunch, clusterNameFor } from './clusters.js';
 import type { ControlPlane } from './context.js';
 import { newTask } from './new-task.js';
 import { decodeToken, encodeToken, pageSize } from './pagination.js';
 import { checkNetworkConfiguration, checkRunTaskInput, type RunTaskInput } from './run-task-input.js';
-import { allocateTaskEni, eniOf, releaseIfStopped, resolveAwsvpc } from './task-networking.js';
+import { allocateTaskEni, eniOf, releaseIfStopped, resolveAwsvpc, type ResolvedAwsvpc } from './task-networking.js';
 import { resolveTaskDefinition } from './task-definitions.js';
 import { checkRolesAssumable } from './task-roles.js';
 
@@ -51,45 +51,15 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
     if (input.capacityProviderStrategy?.length) validateStrategy(input.capacityProviderStrategy, cluster.body.capacityProviders, 'capacityProviderStrategy');
     const providers = strategy.length ? assignCapacityProviders(strategy, count) : new Array<undefined>(count).fill(undefined);
 
-    // A task goes to a zone one of its subnets is in.
-    const zones = awsvpc ? [...new Set(awsvpc.subnets.map((s) => s.availabilityZone))] : [];
-    const decisions = placeTasks(
-      providers.map((p) => ({ size, capacityProviderName: p ?? 'FARGATE', availabilityZones: zones })),
-      await hostSnapshots(tx),
-    );
-    const subnets = input.networkConfiguration?.awsvpcConfiguration?.subnets ?? [];
-    const records: TaskRecord[] = [];
-    const failures: Failure[] = [];
-    for (const [i, decision] of decisions.entries()) {
-      if (!decision.ok) {
-        failures.push({ reason: decision.reason, detail: decision.detail });
-        continue;
-      }
-      const { id, task } = newTask({
-        scope: cp.scope, ids: cp.ids, nowMs: cp.clock.now(), clusterName: cluster.name, taskDefinition: def, size,
-        overrides: overrides as Record<string, unknown>, capacityProviderName: providers[i], availabilityZone: decision.availabilityZone,
-        subnetId: subnets[i % Math.max(1, subnets.length)], group: input.group ?? `family:${def.family}`,
-        startedBy: input.startedBy, enableExecuteCommand: input.enableExecuteCommand ?? false,
-      });
-      let networkConfiguration = input.networkConfiguration as Record<string, unknown> | undefined;
-      if (awsvpc) {
-        const attachment = task.attachments![0]!;
-        const eni = await allocateTaskEni(tx, cp, awsvpc, decision.availabilityZone, i, task.taskArn, attachment.id);
-        if (!eni.ok) {
-          failures.push({ reason: eni.reason, detail: eni.detail });
-          continue;
-        }
-        attachment.details = [{ name: 'subnetId', value: eni.eni.subnetId }];
-        networkConfiguration = { ...networkConfiguration, eni: eni.eni };
-      }
-      const record: TaskRecord = {
-        id, clusterName: cluster.name, hostId: decision.hostId, family: def.family, startedBy: input.startedBy,
-        serviceName: undefined, size, networkConfiguration, task,
-      };
-      await tx.tasks.insert(record);
+    const placed = await placeAndInsertTasks(cp, tx, {
+      clusterName: cluster.name, taskDefinition: def, size, overrides: overrides as Record<string, unknown>, providers, awsvpc,
+      networkConfiguration: input.networkConfiguration as Record<string, unknown> | undefined, group: input.group ?? `family:${def.family}`,
+      startedBy: input.startedBy, serviceName: undefined, enableExecuteCommand: input.enableExecuteCommand ?? false,
+    });
+    const { records, failures } = placed;
+    for (const record of records) {
       const taskTags = input.propagateTags === 'TASK_DEFINITION' ? mergeTags(await tx.tags.get(def.arn), tags) : tags;
-      await tx.tags.put(task.taskArn, taskTags);
-      records.push(record);
+      await tx.tags.put(record.task.taskArn, taskTags);
     }
     if (input.clientToken !== undefined && records.length > 0) {
       await tx.idempotency.put({
@@ -103,6 +73,70 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
   if (result.created && result.records.some((r) => eniOf(r))) cp.hostSignals.signalAll();
   else if (result.created) for (const r of result.records) cp.hostSignals.signal(r.hostId);
   return { tasks: result.records.map((r) => r.task), failures: result.failures };
+}
+
+/** What RunTask and the service scheduler hand to placement: one task per entry of `providers`. */
+export interface LaunchSpec {
+  clusterName: string;
+  taskDefinition: TaskDefinitionRecord;
+  size: TaskRecord['size'];
+  overrides: Record<string, unknown>;
+  /** One capacity provider (or none: a launch type) per task to launch. */
+  providers: readonly (string | undefined)[];
+  /** Per task, a zone to place it in (the service's spread); absent: any zone of its subnets. */
+  zones?: readonly (string | undefined)[];
+  awsvpc: ResolvedAwsvpc | undefined;
+  networkConfiguration: Record<string, unknown> | undefined;
+  group: string;
+  startedBy: string | undefined;
+  serviceName: string | undefined;
+  enableExecuteCommand: boolean;
+}
+
+/** Places and inserts the tasks (allocating their ENIs) inside the caller's transaction. */
+export async function placeAndInsertTasks(cp: ControlPlane, tx: Repos, spec: LaunchSpec): Promise<{ records: TaskRecord[]; failures: Failure[] }> {
+  const { awsvpc, taskDefinition: def } = spec;
+  // A task goes to a zone one of its subnets is in.
+  const zones = awsvpc ? [...new Set(awsvpc.subnets.map((s) => s.availabilityZone))] : [];
+  const decisions = placeTasks(
+    spec.providers.map((p, i) => ({
+      size: spec.size, capacityProviderName: p ?? 'FARGATE', availabilityZones: spec.zones?.[i] !== undefined ? [spec.zones[i]!] : zones,
+    })),
+    await hostSnapshots(tx),
+  );
+  const subnets = awsvpc?.subnets.map((s) => s.id) ?? [];
+  const records: TaskRecord[] = [];
+  const failures: Failure[] = [];
+  for (const [i, decision] of decisions.entries()) {
+    if (!decision.ok) {
+      failures.push({ reason: decision.reason, detail: decision.detail });
+      continue;
+    }
+    const { id, task } = newTask({
+      scope: cp.scope, ids: cp.ids, nowMs: cp.clock.now(), clusterName: spec.clusterName, taskDefinition: def, size: spec.size,
+      overrides: spec.overrides, capacityProviderName: spec.providers[i], availabilityZone: decision.availabilityZone,
+      subnetId: subnets[i % Math.max(1, subnets.length)], group: spec.group,
+      startedBy: spec.startedBy, enableExecuteCommand: spec.enableExecuteCommand,
+    });
+    let networkConfiguration = spec.networkConfiguration;
+    if (awsvpc) {
+      const attachment = task.attachments![0]!;
+      const eni = await allocateTaskEni(tx, cp, awsvpc, decision.availabilityZone, i, task.taskArn, attachment.id);
+      if (!eni.ok) {
+        failures.push({ reason: eni.reason, detail: eni.detail });
+        continue;
+      }
+      attachment.details = [{ name: 'subnetId', value: eni.eni.subnetId }];
+      networkConfiguration = { ...networkConfiguration, eni: eni.eni };
+    }
+    const record: TaskRecord = {
+      id, clusterName: spec.clusterName, hostId: decision.hostId, family: def.family, startedBy: spec.startedBy,
+      serviceName: spec.serviceName, size: spec.size, networkConfiguration, task,
+    };
+    await tx.tasks.insert(record);
+    records.push(record);
+  }
+  return { records, failures };
 }
 
 interface Volume { name: string; efsVolumeConfiguration?: { fileSystemId: string } }
@@ -238,18 +272,30 @@ export async function stopTask(cp: ControlPlane, input: { cluster?: string; task
     const current = parsed && (parsed.cluster === undefined || parsed.cluster === cluster.name)
       ? await tx.tasks.get(cluster.name, parsed.id) : undefined;
     if (!current) throw new InvalidParameterException('The referenced task was not found.');
-    let { task } = requestStop(current.task, { stopCode: StopCode.UserInitiated, reason: input.reason ?? 'Task stopped by user' }, cp.clock.now());
-    if (current.hostId === undefined) task = stopUnstarted(task, cp.clock.now()).task;
-    if (task === current.task) return current;
-    const next: TaskRecord = { ...current, task };
-    await tx.tasks.update(next, current.task.version);
-    released = await releaseIfStopped(tx, current, next);
-    await tx.tags.removeAll(task.taskArn);
-    return next;
+    const stopped = await requestTaskStop(cp, tx, current, { stopCode: StopCode.UserInitiated, reason: input.reason ?? 'Task stopped by user' });
+    if (stopped.record === current) return current;
+    released = stopped.released;
+    await tx.tags.removeAll(stopped.record.task.taskArn);
+    return stopped.record;
   });
   if (released) cp.hostSignals.signalAll();
   else cp.hostSignals.signal(record.hostId);
   return { task: record.task };
+}
+
+/**
+ * Asks a task to stop (a task no agent has picked up stops at once) inside the caller's
+ * transaction; `released` when its address was freed (the caller then wakes every host).
+ */
+export async function requestTaskStop(
+  cp: ControlPlane, tx: Repos, current: TaskRecord, stop: { stopCode: StopCode; reason: string },
+): Promise<{ record: TaskRecord; released: boolean }> {
+  let { task } = requestStop(current.task, stop, cp.clock.now());
+  if (current.hostId === undefined) task = stopUnstarted(task, cp.clock.now()).task;
+  if (task === current.task) return { record: current, released: false };
+  const next: TaskRecord = { ...current, task };
+  await tx.tasks.update(next, current.task.version);
+  return { record: next, released: await releaseIfStopped(tx, current, next) };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -21,6 +21,7 @@ import { Identities } from '../api/auth/identities.js';
 import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { startHousekeeping } from '../control-plane/controllers/housekeeping.js';
+import { startServiceController } from '../control-plane/controllers/service-controller.js';
 import { HostSignals } from '../control-plane/host-signals.js';
 import { ensureDefaultVpc } from '../ec2/default-vpc.js';
 import type { AccountScope } from '../ecs/arn.js';
@@ -136,6 +137,9 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
 
   const stop = new AbortController();
   const housekeeping = startHousekeeping(cp, Math.min(5000, Math.max(250, o.hostLostAfterMs / 4)), stop.signal);
+  // ECS counts a task without health checks healthy 40 s after RUNNING; tests may shorten it.
+  const settleSeconds = Number(process.env.PIER_SERVICE_TASK_SETTLE_SECONDS ?? 40);
+  const services = startServiceController(cp, { periodMs: 1000, settleMs: (Number.isFinite(settleSeconds) ? settleSeconds : 40) * 1000 }, stop.signal);
   const logSweep = logs.startSweep(stop.signal);
   const metricLoops = metrics.start(stop.signal);
   let agent: Agent | undefined;
@@ -152,6 +156,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       await agent?.stop();
       stop.abort();
       await housekeeping;
+      await services;
       await logSweep;
       await metricLoops;
       await new Promise<void>((resolve) => {

@@ -96,7 +96,7 @@ export class HaproxySupervisor {
       this.applied = config;
       return 'started';
     }
-    if (config === this.applied) return 'unchanged';
+    if (this.applied !== undefined && withoutCursor(config) === withoutCursor(this.applied)) return 'unchanged';
     if (this.applied !== undefined && configShape(config) === configShape(this.applied)) {
       try {
         await this.check(config);
@@ -236,6 +236,10 @@ export class HaproxySupervisor {
     const answer = (await haproxyCommand(this.statsSocket, command)).trim();
     if (ok ? !ok.test(answer) : answer !== '') throw new Error(`HAProxy refused '${command}': ${answer.split('\n')[0]}`);
   }
+}
+
+function withoutCursor(config: string): string {
+  return config.replace(/^# cursor .*$/m, '');
 }
 
 function readPid(file: string): number | undefined {

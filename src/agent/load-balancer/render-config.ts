@@ -46,6 +46,9 @@ export function renderHaproxyConfig(a: LoadBalancingAssignment, o: RenderOptions
     '    mode http',
     '    load-server-state-from-file global',
     '    option forwardfor',
+    // A stopping worker (the old one after a reload) answers the next request on each idle keep-alive
+    // connection, with Connection: close, instead of closing it under a client that may be sending one.
+    '    option idle-close-on-response',
     '    option redispatch 1',
     '    retries 2',
     '    retry-on conn-failure empty-response',

@@ -1,0 +1,319 @@
+/**
+ * The load balancers' data plane on a real HAProxy (as root): the agent's renderer and supervisor
+ * in front of small HTTP servers on 127.0.0.1 ports this test opens. Routing by path and host,
+ * fixed responses, health checks, zero failed requests under continuous load while targets come,
+ * drain and go and the listener set is reloaded, a draining target finishing its in-flight
+ * request, a second supervisor (a restarted agent) adopting the running HAProxy, and the role's
+ * loop reporting target health. Everything it made (HAProxy by pid, servers, files) is removed.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent as HttpAgent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { systemClock } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/lib/logger.js';
+import { HaproxySupervisor } from '../../src/agent/load-balancer/haproxy-supervisor.js';
+import { LoadBalancerRole } from '../../src/agent/load-balancer/load-balancer-role.js';
+import { targetHealth } from '../../src/agent/load-balancer/target-health.js';
+import { ControlPlaneError } from '../../src/agent/control-plane-client.js';
+import type {
+  ListenerConfig, LoadBalancingAssignment, ReportTargetHealthRequest, TargetConfig, TargetGroupConfig, TargetHealthReport,
+} from '../../src/protocol/load-balancing.js';
+
+const log = createLogger('warn');
+let WORK = '';
+let RUN = '';
+let sup: HaproxySupervisor;
+let PORT = 0;
+const backends = new Map<string, Backend>();
+const pids: number[] = [];
+
+interface Backend { name: string; port: number; server: Server; healthStatus: number; hits: number }
+
+async function startBackend(name: string): Promise<Backend> {
+  const b: Backend = { name, port: 0, server: createServer(), healthStatus: 200, hits: 0 };
+  b.server.on('request', (req, res) => {
+    if (req.url === '/health') {
+      res.writeHead(b.healthStatus).end();
+      return;
+    }
+    b.hits++;
+    const slow = /^\/slow\?ms=(\d+)/.exec(req.url ?? '');
+    const answer = (): void => void res.writeHead(200, { 'content-type': 'text/plain' }).end(`${name} ${req.url} ${req.headers.host ?? ''}`);
+    if (slow) setTimeout(answer, Number(slow[1]));
+    else answer();
+  });
+  await new Promise<void>((r) => b.server.listen(0, '127.0.0.1', r));
+  b.port = (b.server.address() as AddressInfo).port;
+  backends.set(name, b);
+  return b;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const target = (name: string, over: Partial<TargetConfig> = {}): TargetConfig => ({ id: '127.0.0.1', port: backends.get(name)!.port, ...over });
+const group = (name: string, targets: TargetConfig[], over: Partial<TargetGroupConfig> = {}): TargetGroupConfig => ({
+  targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`, name, protocol: 'HTTP', port: 80,
+  healthCheck: { enabled: true, protocol: 'HTTP', port: 'traffic-port', path: '/health', intervalSeconds: 1, timeoutSeconds: 1, healthyThresholdCount: 2, unhealthyThresholdCount: 2, httpCode: '200-299' },
+  deregistrationDelaySeconds: 3, targets, ...over,
+});
+const forward = (name: string): ListenerConfig['defaultAction'] => ({ type: 'forward', targetGroups: [{ targetGroupArn: group(name, []).targetGroupArn, weight: 1 }] });
+
+function assignment(groups: TargetGroupConfig[], extraRules: ListenerConfig['rules'] = [], cursor = String(Date.now())): LoadBalancingAssignment {
+  const rules: ListenerConfig['rules'] = [
+    { ruleArn: 'r-api', priority: 10, pathPatterns: ['/api/*'], action: forward('b') },
+    { ruleArn: 'r-host', priority: 20, hostHeaders: ['*.B.test'], action: forward('b') },
+    { ruleArn: 'r-tea', priority: 30, pathPatterns: ['/tea?ot'], action: { type: 'fixed-response', statusCode: 418, contentType: 'text/plain', messageBody: 'short and "stout" $5' } },
+    { ruleArn: 'r-slow', priority: 40, pathPatterns: ['/slow'], action: forward('c') },
+    ...extraRules,
+  ];
+  return {
+    cursor, targetGroups: groups,
+    loadBalancers: [{ loadBalancerArn: 'arn:lb/test', name: 'test', bindAddress: '127.0.0.1', listeners: [{ listenerArn: 'arn:l/1', port: PORT, protocol: 'HTTP', defaultAction: forward('a'), rules }] }],
+  };
+}
+
+const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 8 });
+
+function get(path: string, opts: { host?: string; agent?: HttpAgent } = {}): Promise<{ status: number; body: string; type: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: PORT, path, agent: opts.agent ?? keepAlive, headers: opts.host ? { host: opts.host } : {} }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: res.headers['content-type'] }));
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+async function health(a: LoadBalancingAssignment): Promise<TargetHealthReport[]> {
+  return targetHealth(a, await sup.stats(), Date.now());
+}
+
+async function waitHealth(a: LoadBalancingAssignment, name: string, state: string, timeoutMs = 15_000): Promise<TargetHealthReport> {
+  const port = backends.get(name)!.port;
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const r = (await health(a)).find((x) => x.port === port);
+    if (r?.state === state) return r;
+    if (Date.now() > until) assert.fail(`${name} never became ${state}: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+const groupsNow = (a: TargetConfig[], extra: Partial<Record<'b' | 'c', TargetConfig[]>> = {}): TargetGroupConfig[] =>
+  [group('a', a), group('b', extra.b ?? [target('b1')]), group('c', extra.c ?? [target('c1')], { deregistrationDelaySeconds: 5 })];
+
+before(async () => {
+  WORK = mkdtempSync(join(tmpdir(), 'pier-haproxy-'));
+  RUN = mkdtempSync('/run/pier-lb-');
+  sup = new HaproxySupervisor({ dir: WORK, runDir: RUN, log });
+  PORT = await freePort();
+  for (const n of ['a1', 'a2', 'a3', 'b1', 'c1']) await startBackend(n);
+});
+
+after(async () => {
+  await sup.stop({ graceful: false });
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  }
+  keepAlive.destroy();
+  for (const b of backends.values()) b.server.closeAllConnections();
+  await Promise.all([...backends.values()].map((b) => new Promise((r) => b.server.close(r))));
+  rmSync(WORK, { recursive: true, force: true });
+  rmSync(RUN, { recursive: true, force: true });
+});
+
+test('path and host rules route to the right group; fixed responses answer', async () => {
+  const a = assignment(groupsNow([target('a1'), target('a2')]));
+  assert.equal(await sup.apply(a, Date.now()), 'started');
+  pids.push(sup.masterPid!);
+  await waitHealth(a, 'a1', 'healthy');
+  const seen = new Set<string>();
+  for (let i = 0; i < 6; i++) seen.add((await get('/anything')).body.split(' ')[0]!);
+  assert.deepEqual([...seen].sort(), ['a1', 'a2']);
+  assert.match((await get('/api/v1/x?q=1')).body, /^b1 \/api\/v1\/x\?q=1/);
+  assert.match((await get('/other', { host: 'Shop.b.TEST:8080' })).body, /^b1 /);
+  assert.match((await get('/other', { host: 'b.test' })).body, /^a[12] /, 'the wildcard needs a label before .b.test');
+  const tea = await get('/teapot');
+  assert.deepEqual(tea, { status: 418, body: 'short and "stout" $5', type: 'text/plain' });
+  assert.equal((await get('/teapots')).status, 200, '? is exactly one character');
+});
+
+test('health checks mark a failing target unhealthy with the reason, and a recovered one healthy', async () => {
+  const a = assignment(groupsNow([target('a1'), target('a2')]));
+  assert.equal(await sup.apply(a, Date.now()), 'unchanged');
+  backends.get('a2')!.healthStatus = 503;
+  const down = await waitHealth(a, 'a2', 'unhealthy');
+  assert.equal(down.reason, 'Target.ResponseCodeMismatch');
+  assert.match(down.description!, /503/);
+  for (let i = 0; i < 4; i++) assert.match((await get('/x')).body, /^a1 /, 'no traffic to an unhealthy target');
+  backends.get('a2')!.healthStatus = 200;
+  await waitHealth(a, 'a2', 'healthy');
+});
+
+test('zero failed requests while targets are added, drained, removed and the listeners reloaded', async () => {
+  let ok = 0;
+  const failures: string[] = [];
+  let running = true;
+  const clients = [...Array(4).keys()].map(async () => {
+    while (running) {
+      try {
+        const r = await get('/load');
+        if (r.status === 200) ok++;
+        else failures.push(`HTTP ${r.status}`);
+      } catch (err) {
+        failures.push(String(err));
+      }
+    }
+  });
+  const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  try {
+    await pause(500);
+    // A target registered: the runtime API, no reload.
+    const workerBefore = await sup.workerPid();
+    let a = assignment(groupsNow([target('a1'), target('a2'), target('a3')]));
+    assert.equal(await sup.apply(a, Date.now()), 'runtime');
+    await waitHealth(a, 'a3', 'healthy');
+    assert.equal(await sup.workerPid(), workerBefore, 'adding a target does not reload');
+    await pause(500);
+    // a1 deregistered: drained at once, then gone after the delay.
+    const drainedAt = Date.now();
+    a = assignment(groupsNow([target('a1', { drainingSinceMs: drainedAt }), target('a2'), target('a3')]));
+    assert.equal(await sup.apply(a, Date.now()), 'runtime');
+    assert.equal((await health(a)).find((r) => r.port === backends.get('a1')!.port)?.state, 'draining');
+    const hitsAtDrain = backends.get('a1')!.hits;
+    await pause(1000);
+    assert.ok(backends.get('a1')!.hits - hitsAtDrain <= 8, 'a draining target takes no new requests (only those already sent)');
+    // The listener set changes (a new rule): a reload, seamless.
+    a = assignment(a.targetGroups, [{ ruleArn: 'r-new', priority: 5, pathPatterns: ['/new'], action: forward('b') }]);
+    assert.equal(await sup.apply(a, Date.now()), 'reloaded');
+    assert.notEqual(await sup.workerPid(), workerBefore);
+    await pause(500);
+    assert.match((await get('/new')).body, /^b1 /);
+    // The delay passes: the drained target goes (runtime del server).
+    await pause(Math.max(0, drainedAt + 3100 - Date.now()));
+    assert.equal(await sup.apply(a, Date.now()), 'runtime');
+    assert.ok(!(await sup.stats()).some((s) => s.svname === `127.0.0.1:${backends.get('a1')!.port}`));
+    // And a second reload, with a removed rule, under the same load.
+    a = assignment(a.targetGroups);
+    assert.equal(await sup.apply(a, Date.now()), 'reloaded');
+    await pause(800);
+  } finally {
+    running = false;
+    await Promise.all(clients);
+  }
+  assert.deepEqual(failures, []);
+  assert.ok(ok > 200, `only ${ok} requests went through`);
+});
+
+test('a draining target finishes its in-flight request', async () => {
+  let a = assignment(groupsNow([target('a2'), target('a3')]));
+  await sup.apply(a, Date.now());
+  await waitHealth(a, 'c1', 'healthy');
+  const slow = get('/slow?ms=2500', { agent: new HttpAgent() });
+  await new Promise((r) => setTimeout(r, 300));
+  a = assignment(groupsNow([target('a2'), target('a3')], { c: [target('c1', { drainingSinceMs: Date.now() })] }));
+  assert.equal(await sup.apply(a, Date.now()), 'runtime');
+  const r = await slow;
+  assert.equal(r.status, 200);
+  assert.match(r.body, /^c1 \/slow/);
+  assert.equal((await get('/slow?ms=1')).status, 503, 'no new request goes to the draining target');
+});
+
+test('a new supervisor (an agent restart) adopts the running HAProxy and keeps changing it', async () => {
+  const master = sup.masterPid!;
+  const worker = await sup.workerPid();
+  const again = new HaproxySupervisor({ dir: WORK, runDir: RUN, log });
+  assert.ok(again.adopt());
+  assert.equal(again.masterPid, master);
+  const a = assignment(groupsNow([target('a2'), target('a3')], { c: [target('c1')] }));
+  assert.equal(await again.apply(a, Date.now()), 'runtime');
+  assert.equal(await again.workerPid(), worker, 'adopting does not restart or reload it');
+  await waitHealth(a, 'c1', 'healthy');
+  assert.match((await get('/slow?ms=1')).body, /^c1 /);
+  sup = again;
+});
+
+test('the role polls, applies, and reports target health; a missing route is waited out', async () => {
+  const a = assignment(groupsNow([target('a2'), target('a3')]), [], 'role-cursor');
+  const reports: ReportTargetHealthRequest[] = [];
+  let polls = 0;
+  const abort = new AbortController();
+  const role = new LoadBalancerRole({
+    clock: systemClock, log, dataPlane: sup, healthIntervalMs: 200, resendMs: 60_000,
+    client: {
+      loadBalancers: async (since, _wait, signal) => {
+        polls++;
+        if (since !== a.cursor) return a;
+        await new Promise((r) => signal?.addEventListener('abort', r, { once: true }));
+        throw new ControlPlaneError(0, 'Aborted', 'aborted');
+      },
+      reportTargetHealth: async (req) => {
+        reports.push(req);
+      },
+    },
+  });
+  const running = role.run(abort.signal);
+  const until = Date.now() + 10_000;
+  while (!reports.some((r) => r.targets.length > 0 && r.targets.every((t) => t.state === 'healthy')) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  abort.abort();
+  await running;
+  const last = reports.at(-1)!;
+  assert.equal(last.targets.length, 4, JSON.stringify(last));
+  assert.ok(last.targets.every((t) => t.state === 'healthy'));
+  assert.ok(polls >= 2);
+  const unchanged = reports.filter((r, i) => i > 0 && JSON.stringify(r) === JSON.stringify(reports[i - 1]));
+  assert.deepEqual(unchanged, [], 'an unchanged report is not sent again within 15 s');
+
+  const quiet = new AbortController();
+  let asked = 0;
+  const idle = new LoadBalancerRole({
+    clock: systemClock, log, dataPlane: sup, healthIntervalMs: 100,
+    client: {
+      loadBalancers: async () => {
+        asked++;
+        throw new ControlPlaneError(404, 'NotFound', 'no route');
+      },
+      reportTargetHealth: async () => assert.fail('nothing to report'),
+    },
+  });
+  const r = idle.run(quiet.signal);
+  await new Promise((res) => setTimeout(res, 500));
+  quiet.abort();
+  await r;
+  assert.equal(asked, 1, 'a 404 is not asked again at once');
+});
+
+test('stopping removes HAProxy (master and workers) and its files', async () => {
+  const master = sup.masterPid!;
+  const worker = (await sup.workerPid())!;
+  await sup.stop({ graceful: false });
+  for (const pid of [master, worker]) assert.ok(!existsSync(`/proc/${pid}`) || /\) Z /.test(readStat(pid)), `pid ${pid} still runs`);
+  assert.deepEqual(readdirSync(WORK), []);
+  assert.deepEqual(readdirSync(RUN), []);
+});
+
+function readStat(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return ') Z ';
+  }
+}
