@@ -17,12 +17,14 @@ const BODY_MEMBERS = [
   'platformVersion', 'platformFamily', 'createdBy', 'availabilityZoneRebalancing',
 ] as const;
 
-/** The service's tasks that have not been asked to stop. */
-export async function liveServiceTasks(repos: Repos, s: Pick<ServiceRecord, 'clusterName' | 'name'>): Promise<TaskRecord[]> {
+/** The service's tasks: all of them (STOPPED ones still retained included), or those with this desiredStatus. */
+export async function serviceTasks(repos: Repos, s: Pick<ServiceRecord, 'clusterName' | 'name'>, desiredStatus?: 'RUNNING'): Promise<TaskRecord[]> {
   const out: TaskRecord[] = [];
   let afterId: string | undefined;
   do {
-    const page = await repos.tasks.list({ clusterName: s.clusterName, serviceName: s.name, desiredStatus: 'RUNNING', limit: 1000, ...(afterId ? { afterId } : {}) });
+    const page = await repos.tasks.list({
+      clusterName: s.clusterName, serviceName: s.name, limit: 1000, ...(desiredStatus ? { desiredStatus } : {}), ...(afterId ? { afterId } : {}),
+    });
     out.push(...page.items);
     afterId = page.nextKey;
   } while (afterId);
@@ -59,7 +61,7 @@ function deploymentToWire(d: DeploymentRecord, tasks: readonly TaskRecord[]): Re
 export async function serviceToWire(
   repos: Repos, scope: AccountScope, r: ServiceRecord, opts: { tags?: boolean } = {},
 ): Promise<Record<string, unknown>> {
-  const tasks = r.status === 'INACTIVE' ? [] : await liveServiceTasks(repos, r);
+  const tasks = r.status === 'INACTIVE' ? [] : await serviceTasks(repos, r, 'RUNNING');
   const events = await repos.services.events(r.clusterName, r.name, 100);
   const wire: Record<string, unknown> = {
     serviceArn: r.arn,

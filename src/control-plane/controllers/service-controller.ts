@@ -23,6 +23,7 @@ import {
 } from '../../scheduler/service-scheduler.js';
 import { ConflictError, type DeploymentRecord, type Repos, type ServiceRecord, type TaskRecord } from '../../store/store.js';
 import type { ControlPlane } from '../context.js';
+import { serviceTasks } from '../services-wire.js';
 import { resolveTaskDefinition } from '../task-definitions.js';
 import { resolveAwsvpc } from '../task-networking.js';
 import { placeAndInsertTasks, requestTaskStop } from '../tasks.js';
@@ -76,7 +77,7 @@ export async function syncAll(cp: ControlPlane, opts: ServiceControllerOptions):
 
 export async function syncService(cp: ControlPlane, opts: ServiceControllerOptions, service: ServiceRecord): Promise<number> {
   const repos = cp.store.read;
-  const tasks = await allServiceTasks(repos, service);
+  const tasks = await serviceTasks(repos, service);
   const now = cp.clock.now();
   const protection = await repos.taskProtection.get(service.clusterName, tasks.filter((t) => t.task.desiredStatus !== 'STOPPED').map((t) => t.id));
   const body = service.body as {
@@ -179,17 +180,6 @@ async function launch(
     : service.body.propagateTags === 'TASK_DEFINITION' ? await tx.tags.get(def.arn) : [];
   if (tags.length) for (const r of records) await tx.tags.put(r.task.taskArn, tags);
   return { records, failures };
-}
-
-async function allServiceTasks(repos: Repos, s: ServiceRecord): Promise<TaskRecord[]> {
-  const out: TaskRecord[] = [];
-  let afterId: string | undefined;
-  do {
-    const page = await repos.tasks.list({ clusterName: s.clusterName, serviceName: s.name, limit: 1000, ...(afterId ? { afterId } : {}) });
-    out.push(...page.items);
-    afterId = page.nextKey;
-  } while (afterId);
-  return out;
 }
 
 function schedulerTask(r: TaskRecord, protectedUntil: number | undefined): SchedulerTask {
