@@ -11,6 +11,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   const f = parseFlags(argv, {
     server: 'string', 'data-dir': 'string', token: 'string', 'availability-zone': 'string', region: 'string',
     runtime: 'string', cpu: 'number', memory: 'number', disk: 'number', 'registry-config': 'string', 'insecure-registries': 'string',
+    'no-load-balancer': 'boolean',
   });
   const server = f.server as string | undefined;
   if (!server) throw new UsageError('pier agent needs --server URL');
@@ -29,6 +30,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     ...(f.disk !== undefined ? { disk: f.disk as number } : {}),
     ...(f['registry-config'] ? { registryConfig: f['registry-config'] as string } : {}),
     ...(f['insecure-registries'] ? { insecureRegistries: String(f['insecure-registries']).split(',') } : {}),
+    ...(f['no-load-balancer'] ? { loadBalancer: false } : {}),
   }, `${region}a`);
   const log = createLogger();
   const agent = await createAgent(options, server, token, region, log);

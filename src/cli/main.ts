@@ -18,12 +18,13 @@ commands:
           --allow-reset  --host-lost-after-seconds N (30)  --stopped-task-retention-seconds N (3600)
           --spot-notice-seconds N (120: how long an interrupted Fargate Spot task runs on)
           --no-agent  --runtime runsc|runc (runsc)  --cpu UNITS --memory MIB --disk GIB (host capacity)
+          --no-load-balancer (the agent runs no load balancer listeners on this host)
           --registry-config FILE (Docker config.json auths)  --insecure-registries HOST:PORT,...
           --default-vpc-cidr CIDR (172.31.0.0/16; a /16../18 block for the default VPC on first start)
           --lb-bind-address ADDR (127.0.0.1; where hosts bind load balancers' listeners)
   agent   run a host agent against a control plane
           --server URL  --data-dir DIR  --token T (default: DIR/agent-token)  --availability-zone AZ
-          --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE
+          --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE  --no-load-balancer
   env     print export lines for the AWS CLI and SDKs    --data-dir DIR
   reset   wipe all state of a server started with --allow-reset    --data-dir DIR
   spot interrupt   give running Fargate Spot tasks their interruption notice now (a drill)
@@ -35,7 +36,7 @@ async function up(argv: string[]): Promise<void> {
     'data-dir': 'string', port: 'number', host: 'string', region: 'string', 'account-id': 'string',
     'access-key-id': 'string', 'secret-access-key': 'string', 'allow-reset': 'boolean',
     'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number', 'spot-notice-seconds': 'number',
-    'no-agent': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
+    'no-agent': 'boolean', 'no-load-balancer': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
     'registry-config': 'string', 'insecure-registries': 'string', 'default-vpc-cidr': 'string',
     'lb-bind-address': 'string',
   });
@@ -48,6 +49,7 @@ async function up(argv: string[]): Promise<void> {
     stoppedTaskRetentionSeconds: f['stopped-task-retention-seconds'] as number | undefined,
     spotNoticeSeconds: f['spot-notice-seconds'] as number | undefined,
     ...(f['no-agent'] ? { agent: false } : {}),
+    ...(f['no-load-balancer'] ? { loadBalancer: false } : {}),
     runtime: f.runtime as string | undefined, cpu: f.cpu as number | undefined, memory: f.memory as number | undefined,
     disk: f.disk as number | undefined, registryConfig: f['registry-config'] as string | undefined,
     ...(f['insecure-registries'] ? { insecureRegistries: String(f['insecure-registries']).split(',') } : {}),

@@ -21,6 +21,8 @@ export interface UpOptions {
   spotNoticeSeconds?: number;
   /** Run the host agent in the same process (default: yes when root). */
   agent?: boolean;
+  /** The agent runs load balancers' listeners (HAProxy) on this host (default: yes). */
+  loadBalancer?: boolean;
   runtime?: string;
   cpu?: number;
   memory?: number;
@@ -48,7 +50,7 @@ export interface CompiledUpOptions {
   /** Address hosts bind load balancers' listeners on (127.0.0.1 unless told otherwise). */
   lbBindAddress: string;
   /** Host agent settings, or undefined when `pier up` runs the control plane only. */
-  agent: { runtime?: string; cpu?: number; memory?: number; disk?: number; registryConfig?: string; insecureRegistries?: string[] } | undefined;
+  agent: { runtime?: string; cpu?: number; memory?: number; disk?: number; registryConfig?: string; insecureRegistries?: string[]; loadBalancer?: boolean } | undefined;
 }
 
 export class OptionsError extends Error {}
@@ -98,6 +100,7 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
     agent: (o.agent ?? !['0', 'false'].includes(env.PIER_AGENT ?? '')) ? {
       ...defined({ runtime: o.runtime ?? env.PIER_RUNTIME, cpu: o.cpu, memory: o.memory, disk: o.disk, registryConfig: o.registryConfig ?? env.PIER_REGISTRY_CONFIG }),
       ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),
+      ...(o.loadBalancer === false || ['0', 'false'].includes(env.PIER_LOAD_BALANCER ?? '') ? { loadBalancer: false } : {}),
     } : undefined,
   };
 }
