@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { autoScalingService } from '../api/autoscaling-service.js';
 import { cloudwatchService } from '../api/cloudwatch-service.js';
 import { ecsService } from '../api/ecs-service.js';
 import { ec2Service } from '../api/ec2-service.js';
@@ -20,6 +21,9 @@ import { stsService } from '../api/sts-service.js';
 import { Identities } from '../api/auth/identities.js';
 import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
 import type { ControlPlane } from '../control-plane/context.js';
+import { compileAutoScalingConfig } from '../autoscaling/config.js';
+import { ecsScalableServices } from '../autoscaling/ecs-services.js';
+import { startAutoScaling } from '../control-plane/controllers/autoscaling-controller.js';
 import { startHousekeeping } from '../control-plane/controllers/housekeeping.js';
 import { startServiceController } from '../control-plane/controllers/service-controller.js';
 import { HostSignals } from '../control-plane/host-signals.js';
@@ -107,10 +111,14 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   await ensureDefaultVpc(cp);
   const logs = openLogs({ dir: join(o.dataDir, 'logs'), scope, clock, log });
   const metrics = openMetrics(cp, { dir: join(o.dataDir, 'metrics') });
+  const autoScaling = { cp, services: ecsScalableServices(cp) };
   const monitoringModel = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'monitoring-2010-08-01.json'), 'utf8')) as Record<string, unknown>;
   const server = createEdge({
     cp,
-    services: [ecsService(cp, model), logsService(logs.ctx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'logs-2014-03-28.json')))],
+    services: [
+      ecsService(cp, model), logsService(logs.ctx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'logs-2014-03-28.json'))),
+      autoScalingService(autoScaling, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'application-autoscaling-2016-02-06.json'))),
+    ],
     restServices: [efsService(cp, efsModel)],
     queryServices: [
       ec2Service(cp, ec2Model),
@@ -142,6 +150,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const services = startServiceController(cp, { periodMs: 1000, settleMs: (Number.isFinite(settleSeconds) ? settleSeconds : 40) * 1000 }, stop.signal);
   const logSweep = logs.startSweep(stop.signal);
   const metricLoops = metrics.start(stop.signal);
+  const scaling = startAutoScaling({ ctx: autoScaling, metrics: metrics.ctx.store, config: compileAutoScalingConfig(process.env) }, stop.signal);
   let agent: Agent | undefined;
   if (o.agent && process.getuid?.() !== 0) {
     log.warn('not running as root: the host agent is off, so tasks will not be placed on this machine');
@@ -159,6 +168,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       await services;
       await logSweep;
       await metricLoops;
+      await scaling;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AssignmentsResponse, HostCapacity, RegisterHostResponse, TaskReport } from '../../src/protocol/agent.js';
+import type { AssignmentsResponse, HostCapacity, RegisterHostResponse, TaskMetricSample, TaskReport } from '../../src/protocol/agent.js';
 
 export class TestHost {
   private constructor(readonly endpoint: string, readonly hostId: string, private readonly token: string) {}
@@ -27,6 +27,11 @@ export class TestHost {
   tasks(since?: string, waitSeconds = 0): Promise<AssignmentsResponse> {
     const q = new URLSearchParams({ ...(since ? { since } : {}), waitSeconds: String(waitSeconds) });
     return call<AssignmentsResponse>(this.endpoint, 'GET', `/agent/v1/hosts/${this.hostId}/tasks?${q}`, this.token);
+  }
+
+  /** Reports task metric readings, as the agent does every 15 s. */
+  reportMetrics(samples: TaskMetricSample[]): Promise<{ accepted: number }> {
+    return call(this.endpoint, 'POST', `/agent/v1/hosts/${this.hostId}/metrics`, this.token, { samples });
   }
 
   report(taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }> {
