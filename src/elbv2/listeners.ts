@@ -45,6 +45,19 @@ export async function parseActionsFor(repos: Repos, lb: LoadBalancerRecord, acti
   return parsed.actions;
 }
 
+/**
+ * Hosts bind every load balancer's listeners on one address (`pier up --lb-bind-address`), so a
+ * port can serve one load balancer only; ELBv2, where each load balancer has addresses of its own,
+ * has no such rule.
+ */
+async function checkPortFree(repos: Repos, lb: LoadBalancerRecord, port: number): Promise<void> {
+  const other = (await repos.elbv2.listListeners()).find((l) => l.port === port && l.loadBalancerArn !== lb.arn);
+  if (other) {
+    throw new InvalidConfigurationRequestException(
+      `Port ${port} is taken by a listener of load balancer '${other.loadBalancerArn}': Pier's hosts bind every load balancer's listeners on one address`);
+  }
+}
+
 const duplicate = (lbArn: string) => new DuplicateListenerException(`A listener already exists on this port for this load balancer '${lbArn}'`);
 
 export async function createListener(cp: ControlPlane, input: ListenerInput & { LoadBalancerArn: string; DefaultActions: ActionInput[]; Tags?: WireTag[] }): Promise<Wire> {
@@ -64,6 +77,7 @@ export async function createListener(cp: ControlPlane, input: ListenerInput & { 
     // Idempotent, as in ELBv2: the same port with the same actions answers the listener there is.
     if (existing && JSON.stringify(existing.defaultActions) === JSON.stringify(record.defaultActions)) return existing;
     if (existing) throw duplicate(lb.arn);
+    await checkPortFree(tx, lb, port);
     try {
       await tx.elbv2.insertListener(record);
     } catch (err) {
@@ -108,6 +122,7 @@ export async function modifyListener(cp: ControlPlane, input: ListenerInput & { 
       ...current, port: input.Port ?? current.port,
       defaultActions: input.DefaultActions !== undefined ? await parseActionsFor(tx, lb, input.DefaultActions) : current.defaultActions,
     };
+    await checkPortFree(tx, lb, next.port);
     try {
       await tx.elbv2.updateListener(next);
     } catch (err) {

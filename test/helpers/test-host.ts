@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AssignmentsResponse, HostCapacity, RegisterHostResponse, TaskMetricSample, TaskReport } from '../../src/protocol/agent.js';
+import type { LoadBalancingAssignment, TargetHealthReport } from '../../src/protocol/load-balancing.js';
 
 export class TestHost {
   private constructor(readonly endpoint: string, readonly hostId: string, private readonly token: string) {}
@@ -27,6 +28,17 @@ export class TestHost {
   tasks(since?: string, waitSeconds = 0): Promise<AssignmentsResponse> {
     const q = new URLSearchParams({ ...(since ? { since } : {}), waitSeconds: String(waitSeconds) });
     return call<AssignmentsResponse>(this.endpoint, 'GET', `/agent/v1/hosts/${this.hostId}/tasks?${q}`, this.token);
+  }
+
+  /** The load-balancing configuration (long-polls while `since` is still current). */
+  loadBalancers(since?: string, waitSeconds = 0): Promise<LoadBalancingAssignment> {
+    const q = new URLSearchParams({ ...(since ? { since } : {}), waitSeconds: String(waitSeconds) });
+    return call<LoadBalancingAssignment>(this.endpoint, 'GET', `/agent/v1/hosts/${this.hostId}/load-balancers?${q}`, this.token);
+  }
+
+  /** Reports the health of the targets this host checks (replacing its previous report). */
+  reportTargetHealth(targets: TargetHealthReport[]): Promise<unknown> {
+    return call(this.endpoint, 'POST', `/agent/v1/hosts/${this.hostId}/target-health`, this.token, { targets });
   }
 
   /** Reports task metric readings, as the agent does every 15 s. */
