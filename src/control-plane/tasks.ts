@@ -17,6 +17,7 @@ import { decodeToken, encodeToken, pageSize } from './pagination.js';
 import { checkNetworkConfiguration, checkRunTaskInput, type RunTaskInput } from './run-task-input.js';
 import { allocateTaskEni, eniOf, releaseIfStopped, resolveAwsvpc, type ResolvedAwsvpc } from './task-networking.js';
 import { resolveTaskDefinition } from './task-definitions.js';
+import { SpotReclaimer } from './spot-interruptions.js';
 import { checkRolesAssumable } from './task-roles.js';
 
 export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ tasks: Task[]; failures: Failure[] }> {
@@ -98,18 +99,18 @@ export async function placeAndInsertTasks(cp: ControlPlane, tx: Repos, spec: Lau
   const { awsvpc, taskDefinition: def } = spec;
   // A task goes to a zone one of its subnets is in.
   const zones = awsvpc ? [...new Set(awsvpc.subnets.map((s) => s.availabilityZone))] : [];
-  const decisions = placeTasks(
-    spec.providers.map((p, i) => ({
-      size: spec.size, capacityProviderName: p ?? 'FARGATE', availabilityZones: spec.zones?.[i] !== undefined ? [spec.zones[i]!] : zones,
-    })),
-    await hostSnapshots(tx),
-  );
+  const requests = spec.providers.map((p, i) => ({
+    size: spec.size, capacityProviderName: p ?? 'FARGATE', availabilityZones: spec.zones?.[i] !== undefined ? [spec.zones[i]!] : zones,
+  }));
+  const decisions = placeTasks(requests, await hostSnapshots(tx));
+  // An on-demand task that does not fit may take the room of Fargate Spot tasks (spot-interruptions.ts).
+  const spot = new SpotReclaimer(cp, tx);
   const subnets = awsvpc?.subnets.map((s) => s.id) ?? [];
   const records: TaskRecord[] = [];
   const failures: Failure[] = [];
   for (const [i, decision] of decisions.entries()) {
     if (!decision.ok) {
-      failures.push({ reason: decision.reason, detail: decision.detail });
+      failures.push(await spot.failure(requests[i]!, decision));
       continue;
     }
     const { id, task } = newTask({
