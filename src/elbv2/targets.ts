@@ -138,12 +138,14 @@ export async function registerTargets(cp: ControlPlane, input: { TargetGroupArn:
 export async function deregisterTargets(cp: ControlPlane, input: { TargetGroupArn: string; Targets: TargetInput[] }): Promise<Wire> {
   await cp.store.transaction(async (tx) => {
     const tg = await requireTargetGroup(tx, input.TargetGroupArn);
-    const current = await tx.elbv2.listTargets(tg.arn);
+    // A target whose drain is over is gone, whether or not housekeeping has removed its row yet.
+    const now = cp.clock.now();
+    const current = (await tx.elbv2.listTargets(tg.arn)).filter((t) => !(now >= (drainEndsAt(t, deregistrationDelaySeconds(tg.attributes)) ?? Infinity)));
     const missing = input.Targets.filter((t) => !current.some((c) => c.id === t.Id && c.port === (t.Port ?? tg.port)));
     if (missing.length > 0) {
       throw new InvalidTargetException(`The following targets are not registered in target group '${tg.arn}': ${missing.map((t) => `'${t.Id}:${t.Port ?? tg.port}'`).join(', ')}`);
     }
-    await deregisterTaskTargets(tx, tg.arn, input.Targets.map((t) => ({ id: t.Id, port: t.Port ?? tg.port })), cp.clock.now());
+    await deregisterTaskTargets(tx, tg.arn, input.Targets.map((t) => ({ id: t.Id, port: t.Port ?? tg.port })), now);
   });
   signalLoadBalancing(cp);
   return {};
