@@ -21,6 +21,7 @@ import { DEFAULT_LOGS_LIMITS, type LogsContext } from '../src/logs/context.js';
 import { filterLogEvents, getLogEvents, putLogEvents } from '../src/logs/log-events.js';
 import { createLogGroup } from '../src/logs/log-groups.js';
 import { createLogStream } from '../src/logs/log-streams.js';
+import { Block, type BlockRow } from '../src/logs/sqlite/blocks.js';
 import { SqliteLogStore } from '../src/logs/sqlite/sqlite-log-store.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { machineBusySeconds, selfCpuSeconds } from './lib/proc-cpu.js';
@@ -157,10 +158,17 @@ async function main(): Promise<void> {
       await store.waitForIndex(3_600_000);
     }
     const db = new Database(store.logsPath, { readonly: true });
-    const stored = db.prepare('SELECT count(*) FROM log_events').pluck().get() as number;
-    const maxId = db.prepare('SELECT max(id) FROM log_events').pluck().get() as number;
-    const newestTs = db.prepare('SELECT max(ts) FROM log_events').pluck().get() as number;
-    const sample = db.prepare('SELECT e.message, g.name AS g FROM log_events e JOIN log_groups g ON g.id = e.group_id WHERE e.id >= ? ORDER BY e.id LIMIT 1');
+    // Events are stored in blocks (src/logs/sqlite/blocks.ts); the log_events view reads them one by one.
+    const stored = db.prepare('SELECT sum(count) FROM log_blocks').pluck().get() as number;
+    const maxId = db.prepare('SELECT id + count - 1 FROM log_blocks ORDER BY id DESC LIMIT 1').pluck().get() as number;
+    const newestTs = db.prepare('SELECT max(max_ts) FROM log_blocks').pluck().get() as number;
+    const blockOf = db.prepare('SELECT b.*, g.name AS g FROM log_blocks b JOIN log_groups g ON g.id = b.group_id WHERE b.id <= ? ORDER BY b.id DESC LIMIT 1');
+    const sample = {
+      get: (id: number): { message: string; g: string } => {
+        const r = blockOf.get(id) as BlockRow & { g: string };
+        return { message: new Block(r).message(Math.min(id - r.id, r.count - 1)), g: r.g };
+      },
+    };
     const pick = generator(7);
     const requestIds = Array.from({ length: o.queries }, () => {
       const row = sample.get(1 + Math.floor(pick() * maxId)) as { message: string; g: string };

@@ -2,6 +2,7 @@
  * The agent's only way to the control plane: the agent protocol over HTTP (docs/agent-protocol.md).
  * The agent never touches the store; everything it learns comes through here.
  */
+import { encodeShipBody, SHIP_BODY_TYPE } from '../logs/ship-body.js';
 import type {
   AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ReportMetricsRequest, ReportMetricsResponse, ShipLogsRequest, ShipLogsResponse,
   TaskCredentialsResponse, TaskReport,
@@ -31,6 +32,9 @@ export interface ControlPlaneClient {
   /** The health of every target this host checks (replaces its previous report). */
   reportTargetHealth(req: ReportTargetHealthRequest): Promise<void>;
 }
+
+/** The same bytes as fetch's body type (no copy). */
+const asBytes = (b: Buffer): Uint8Array<ArrayBuffer> => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length);
 
 export class HttpControlPlaneClient implements ControlPlaneClient {
   private hostId: string | undefined;
@@ -62,8 +66,15 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
     return this.call('POST', `/agent/v1/hosts/${this.id()}/credentials`, this.hostToken!, { taskArn });
   }
 
-  shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse> {
-    return this.call('POST', `/agent/v1/hosts/${this.id()}/logs`, this.hostToken!, req);
+  /** Sent in the binary form (src/logs/ship-body.ts): no JSON per event either side. */
+  async shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse> {
+    const { events, ...header } = req;
+    const res = await fetch(new URL(`/agent/v1/hosts/${this.id()}/logs`, this.serverUrl), {
+      method: 'POST', headers: { authorization: `Bearer ${this.hostToken!}`, 'content-type': SHIP_BODY_TYPE }, body: asBytes(encodeShipBody(header, events)),
+    });
+    const parsed = (await res.json()) as ShipLogsResponse & { code?: string; message?: string };
+    if (!res.ok) throw new ControlPlaneError(res.status, parsed.code ?? 'Error', parsed.message ?? `HTTP ${res.status}`);
+    return parsed;
   }
 
   reportMetrics(req: ReportMetricsRequest): Promise<ReportMetricsResponse> {

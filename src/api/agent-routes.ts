@@ -19,7 +19,9 @@ import {
 } from '../control-plane/hosts.js';
 import { issueTaskCredentials } from '../control-plane/task-roles.js';
 import { loadBalancingAssignment, parseReportTargetHealth, reportTargetHealth } from '../control-plane/load-balancing.js';
-import type { RegisterHostRequest, ShipLogsRequest, TaskReport } from '../protocol/agent.js';
+import type { LogSource, RegisterHostRequest, ShipLogsRequest, TaskReport } from '../protocol/agent.js';
+import { batchOf } from '../logs/event-batch.js';
+import { decodeShipBody, SHIP_BODY_TYPE, ShipBodyError } from '../logs/ship-body.js';
 import { shipTaskLogs } from '../control-plane/task-logs.js';
 import type { LogsContext } from '../logs/context.js';
 import { parseReportMetrics, type EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
@@ -127,7 +129,19 @@ function parseShipLogs(b: Record<string, unknown>): ShipLogsRequest {
     if (typeof o.message !== 'string' || typeof o.timestamp !== 'number') throw new AgentProtocolError(400, 'BadRequest', `events.${i} needs timestamp and message.`);
     return { timestamp: o.timestamp, message: o.message, offset: offset(o.offset, `events.${i}.offset`) };
   });
-  return { taskArn: b.taskArn, containerName: b.containerName, source: b.source, fromOffset: offset(b.fromOffset, 'fromOffset'), toOffset: offset(b.toOffset, 'toOffset'), events };
+  return { taskArn: b.taskArn, containerName: b.containerName, source: b.source, fromOffset: offset(b.fromOffset, 'fromOffset'), toOffset: offset(b.toOffset, 'toOffset'), events: batchOf(events) };
+}
+
+/** The binary body the agent sends (src/logs/ship-body.ts), or JSON. */
+function parseShipLogsBody(req: IncomingMessage, body: Buffer): ShipLogsRequest {
+  if (req.headers['content-type'] !== SHIP_BODY_TYPE) return parseShipLogs(parseJson(body));
+  try {
+    const { header, events } = decodeShipBody(body);
+    return { ...header, source: header.source as LogSource, events };
+  } catch (err) {
+    if (err instanceof ShipBodyError) throw new AgentProtocolError(400, 'BadRequest', err.message);
+    throw err;
+  }
 }
 
 export async function handleAgent(
@@ -161,7 +175,7 @@ export async function handleAgent(
   }
   if (action === 'logs' && req.method === 'POST') {
     if (!logs) throw new AgentProtocolError(503, 'LogsUnavailable', 'This server has no log store.');
-    return { status: 200, body: await shipTaskLogs(cp, logs, host, parseShipLogs(parseJson(body))) };
+    return { status: 200, body: await shipTaskLogs(cp, logs, host, parseShipLogsBody(req, body)) };
   }
   if (action === 'metrics' && req.method === 'POST') {
     if (!metrics) throw new AgentProtocolError(503, 'MetricsUnavailable', 'This server has no metric store.');

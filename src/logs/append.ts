@@ -15,7 +15,8 @@
 import { MAX_EVENT_AGE_MS, MAX_EVENT_AHEAD_MS, planBatch, splitIntoBatches, type InputLogEvent } from './batch-rules.js';
 import { retentionCutoff, type LogsContext } from './context.js';
 import { groupNotFound, streamNotFound } from './errors.js';
-import type { LogGroupRecord, LogStreamRecord, SourcedLogEvent } from './log-store.js';
+import { pick, startOf, validUtf8, type EventBatch } from './event-batch.js';
+import type { LogGroupRecord, LogStreamRecord } from './log-store.js';
 import { checkGroupName, checkStreamName } from './names.js';
 
 export interface TaskLogBatch {
@@ -79,7 +80,8 @@ export interface TaskSourceBatch {
   readonly source: string;
   /** The events' byte range in the source ends here. */
   readonly toOffset: number;
-  readonly events: readonly SourcedLogEvent[];
+  /** With their offsets, ascending. */
+  readonly events: EventBatch;
 }
 
 /**
@@ -94,7 +96,11 @@ export async function appendTaskSourceEvents(ctx: LogsContext, batch: TaskSource
   const now = ctx.clock.now();
   const oldest = Math.max(now - MAX_EVENT_AGE_MS, retentionCutoff(target.group.retentionDays, now));
   const newest = now + MAX_EVENT_AHEAD_MS;
-  const kept = batch.events.filter((e) => e.timestamp >= oldest && e.timestamp <= newest && e.message.length > 0);
+  const { timestamps, ends } = batch.events;
+  const ok = (i: number): boolean => timestamps[i]! >= oldest && timestamps[i]! <= newest && ends[i]! > startOf(batch.events, i);
+  let all = true;
+  for (let i = 0; i < timestamps.length && all; i++) all = ok(i);
+  const kept = validUtf8(all ? batch.events : pick(batch.events, timestamps.map((_, i) => i).filter(ok)));
   const result = await ctx.store.appendFromSource(target.stream.id, batch.source, kept, batch.toOffset, now);
   if (!result) throw streamNotFound();
   return result;

@@ -23,6 +23,7 @@
  *   call (closed, overloaded, out of space) throws LogStoreUnavailableError.
  */
 import type { InputLogEvent } from './batch-rules.js';
+import type { EventBatch } from './event-batch.js';
 import type { LiteralRequirement } from './filter-pattern.js';
 import type { Boundary, Direction } from './stream-tokens.js';
 
@@ -148,11 +149,6 @@ export interface GroupChange {
 /** Thrown when the store cannot serve a call right now (closed, busy past its timeout, disk full, I/O error). */
 export class LogStoreUnavailableError extends Error {}
 
-/** An event with where it starts in its source (bytes). */
-export interface SourcedLogEvent extends InputLogEvent {
-  readonly offset: number;
-}
-
 export interface SourceAppendResult {
   /** The source is ingested up to here. */
   readonly watermark: number;
@@ -183,12 +179,12 @@ export interface LogStore {
   deleteStream(groupName: string, streamName: string): Promise<'deleted' | 'no-group' | 'no-stream'>;
 
   /**
-   * Appends events read from one source of the stream (an agent's container output file), each
-   * byte range once: events starting below the source's watermark were ingested before and are
+   * Appends events read from one source of the stream (an agent's container output file; `offsets`
+   * ascending, present), each byte range once: events starting below the source's watermark were ingested before and are
    * dropped, and the watermark moves to `toOffset` — in one transaction. Undefined when the stream
    * no longer exists.
    */
-  appendFromSource(streamId: number, source: string, events: readonly SourcedLogEvent[], toOffset: number, ingestionTime: number): Promise<SourceAppendResult | undefined>;
+  appendFromSource(streamId: number, source: string, events: EventBatch, toOffset: number, ingestionTime: number): Promise<SourceAppendResult | undefined>;
   /** Appends an accepted batch (chronological) to a stream; undefined when the stream no longer exists. */
   appendEvents(streamId: number, events: readonly InputLogEvent[], ingestionTime: number): Promise<LogStreamRecord | undefined>;
   readStream(streamId: number, query: StreamReadQuery): Promise<StoredLogEvent[]>;

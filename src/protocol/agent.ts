@@ -3,6 +3,7 @@
  * under /agent/v1, authenticated with bearer tokens (see docs/agent-protocol.md). Timestamps are
  * epoch milliseconds here (internal protocol); the ECS API converts to epoch seconds.
  */
+import type { EventBatch } from '../logs/event-batch.js';
 import type { ContainerStatus, DesiredStatus, HealthStatus, StopCode, TaskStatus } from '../ecs/enums.js';
 
 export interface HostCapacity {
@@ -154,7 +155,9 @@ export type LogSource = 'stdout' | 'stderr';
  * POST /agent/v1/hosts/{id}/logs: events of one container's output for its awslogs stream (the
  * control plane names the group and stream from the task definition). Offsets are bytes of the
  * source file; the server ingests each byte range once and answers how far it has ingested. No
- * events: just create the stream (and the group when allowed) and answer the watermark.
+ * events: just create the stream (and the group when allowed) and answer the watermark. The body
+ * is binary (src/logs/ship-body.ts, content type application/vnd.pier.logs); JSON with `events` as
+ * a list of {timestamp, message, offset} is accepted too.
  */
 export interface ShipLogsRequest {
   taskArn: string;
@@ -162,8 +165,8 @@ export interface ShipLogsRequest {
   source: LogSource;
   fromOffset: number;
   toOffset: number;
-  /** `offset`: where the event starts in the source; events below the server's watermark are dropped. */
-  events: { timestamp: number; message: string; offset: number }[];
+  /** With `offsets` (ascending): where each event starts in the source; events below the server's watermark are dropped. */
+  events: EventBatch;
 }
 
 export interface ShipLogsResponse {

@@ -12,6 +12,7 @@ import { ManualClock } from '../../src/lib/clock.js';
 import { silentLogger } from '../../src/lib/logger.js';
 import { appendTaskSourceEvents } from '../../src/logs/append.js';
 import { DEFAULT_LOGS_LIMITS, type LogsContext } from '../../src/logs/context.js';
+import { batchOf, type EventBatch } from '../../src/logs/event-batch.js';
 import { getLogEvents } from '../../src/logs/log-events.js';
 import { deleteLogStream } from '../../src/logs/log-streams.js';
 import { SqliteLogStore } from '../../src/logs/sqlite/sqlite-log-store.js';
@@ -20,6 +21,7 @@ const NOW = Date.UTC(2026, 11, 5, 12);
 const scope = { partition: 'aws', region: 'us-east-1', accountId: '123456789012' };
 const target = { logGroupName: '/ecs/app', logStreamName: 'ecs/web/0123', createGroup: true };
 const ev = (offset: number, message: string, timestamp = NOW - 1000): { offset: number; message: string; timestamp: number } => ({ offset, message, timestamp });
+const events = (...list: ReturnType<typeof ev>[]): EventBatch => batchOf(list);
 
 describe('logs: appending a source exactly once', () => {
   let dir: string;
@@ -38,30 +40,30 @@ describe('logs: appending a source exactly once', () => {
     (await getLogEvents(ctx, { logGroupName: target.logGroupName, logStreamName: target.logStreamName, startFromHead: true })).events.map((e) => e.message);
 
   test('a batch sent again, or overlapping what was stored, stores only what is new', async () => {
-    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 0, events: [] }), { watermark: 0, appended: 0 });
-    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 8, events: [ev(0, 'one'), ev(4, 'two')] }), { watermark: 8, appended: 2 });
-    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 8, events: [ev(0, 'one'), ev(4, 'two')] }), { watermark: 8, appended: 0 });
-    const overlap = await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 14, events: [ev(4, 'two'), ev(8, 'three')] });
+    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 0, events: events() }), { watermark: 0, appended: 0 });
+    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 8, events: events(ev(0, 'one'), ev(4, 'two')) }), { watermark: 8, appended: 2 });
+    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 8, events: events(ev(0, 'one'), ev(4, 'two')) }), { watermark: 8, appended: 0 });
+    const overlap = await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 14, events: events(ev(4, 'two'), ev(8, 'three')) });
     assert.deepEqual(overlap, { watermark: 14, appended: 1 });
     assert.deepEqual(await lines(), ['one', 'two', 'three']);
   });
 
   test('sources of one stream keep their own watermark; it outlives the store being reopened', async () => {
-    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stderr', toOffset: 4, events: [ev(0, 'err')] }), { watermark: 4, appended: 1 });
+    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stderr', toOffset: 4, events: events(ev(0, 'err')) }), { watermark: 4, appended: 1 });
     await store.close();
     store = SqliteLogStore.open({ dir, indexer: 'inline' });
     ctx = { ...ctx, store };
-    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 0, events: [] }), { watermark: 14, appended: 0 });
-    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stderr', toOffset: 4, events: [ev(0, 'err')] }), { watermark: 4, appended: 0 });
+    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 0, events: events() }), { watermark: 14, appended: 0 });
+    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stderr', toOffset: 4, events: events(ev(0, 'err')) }), { watermark: 4, appended: 0 });
     assert.deepEqual((await lines()).sort(), ['err', 'one', 'three', 'two']);
   });
 
   test('events CloudWatch would refuse are skipped but passed; a deleted stream starts from nothing', async () => {
     const old = NOW - 15 * 24 * 3600_000;
-    const r = await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 30, events: [ev(14, 'ancient', old), ev(22, 'fresh')] });
+    const r = await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 30, events: events(ev(14, 'ancient', old), ev(22, 'fresh')) });
     assert.deepEqual(r, { watermark: 30, appended: 1 });
     await deleteLogStream(ctx, { logGroupName: target.logGroupName, logStreamName: target.logStreamName });
-    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 4, events: [ev(0, 'again')] }), { watermark: 4, appended: 1 });
+    assert.deepEqual(await appendTaskSourceEvents(ctx, { ...target, source: 'stdout', toOffset: 4, events: events(ev(0, 'again')) }), { watermark: 4, appended: 1 });
     assert.deepEqual(await lines(), ['again']);
   });
 });

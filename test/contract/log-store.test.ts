@@ -310,6 +310,54 @@ for (const impl of implementations) {
       void gone;
     });
 
+    test('many events: pages read across block boundaries both ways; retention cuts inside a block', async () => {
+      const g = await newGroup(store, 'many', { retentionDays: 1 });
+      const s = await newStream(store, 'many', 's');
+      const now = T0 + 10 * 86_400_000;
+      const cutoff = now - 86_400_000;
+      // 10,000 events 10 ms apart around the cutoff, appended in batches of 1,000, and a second source interleaved.
+      const all: { timestamp: number; message: string }[] = [];
+      for (let b = 0; b < 10; b++) {
+        const batch = Array.from({ length: 1000 }, (_, i) => ({ timestamp: cutoff - 50_005 + (b * 1000 + i) * 10, message: `ev-${b * 1000 + i}` }));
+        await store.appendEvents(s.id, batch, now);
+        all.push(...batch);
+      }
+      const other = Array.from({ length: 50 }, (_, i) => ({ timestamp: cutoff - 50_000 + i * 2000 + 5, message: `other-${i}` }));
+      await store.appendEvents(s.id, other, now);
+      all.push(...other);
+      all.sort((a, b) => a.timestamp - b.timestamp);
+      const page = (from: { ts: number; id: number }, direction: 'forward' | 'backward'): Promise<StoredLogEvent[]> =>
+        store.readStream(s.id, { direction, from, notBefore: MIN, limit: 777, maxBytes: 1e6 });
+      const forward: StoredLogEvent[] = [];
+      for (let from = { ts: MIN, id: 0 }; ;) {
+        const p = await page(from, 'forward');
+        if (p.length === 0) break;
+        forward.push(...p);
+        from = { ts: p[p.length - 1]!.timestamp, id: p[p.length - 1]!.id };
+      }
+      assert.deepEqual(messages(forward), all.map((e) => e.message));
+      const backward: StoredLogEvent[] = [];
+      for (let from = { ts: MAX_KEY, id: MAX_KEY }; ;) {
+        const p = await page(from, 'backward');
+        if (p.length === 0) break;
+        backward.unshift(...p);
+        from = { ts: p[0]!.timestamp, id: p[0]!.id - 1 };
+      }
+      assert.deepEqual(messages(backward), all.map((e) => e.message));
+      await opened.settle();
+      for (;;) if ((await store.sweep(now, 500)).expired === 0) break;
+      const kept = all.filter((e) => e.timestamp >= cutoff);
+      const left = await store.readStream(s.id, { direction: 'forward', from: { ts: MIN, id: 0 }, notBefore: MIN, limit: 10_000, maxBytes: 1e7 });
+      assert.deepEqual(messages(left), kept.map((e) => e.message), 'exactly the events older than the retention are gone');
+      const stream = (await store.getStream('many', 's'))!.stream!;
+      assert.equal(stream.storedBytes, kept.reduce((n, e) => n + Buffer.byteLength(e.message), 0));
+      assert.equal(stream.firstEventTimestamp, kept[0]!.timestamp);
+      await opened.settle();
+      assert.deepEqual(messages((await searchAll(store, g.id, query('"ev-5000"'))).events), [], 'cut from the head of its block');
+      assert.deepEqual(messages((await searchAll(store, g.id, query('"ev-5001"'))).events), ['ev-5001']);
+      assert.deepEqual(messages((await searchAll(store, g.id, query('other'))).events), kept.filter((e) => e.message.startsWith('other')).map((e) => e.message));
+    });
+
     test('survives a reopen: data, ids and the index carry on', async () => {
       await newGroup(store, 'persist');
       const s = await newStream(store, 'persist', 's');

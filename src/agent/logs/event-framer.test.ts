@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventFramer, splitLines } from './event-framer.js';
+import { eventsOf } from '../../logs/event-batch.js';
+import { EventFramer, frameLines, splitLines } from './event-framer.js';
 
 test('lines split at newlines; an unterminated tail waits unless the output is final', () => {
   const chunk = Buffer.from('one\r\ntwo\n\nthree');
@@ -43,4 +44,35 @@ test('a multi-line event is cut at the size limit', () => {
   const out = [...f.push({ text: 'S1234', start: 0, end: 6, at: 1 }), ...f.push({ text: 'abcd', start: 6, end: 11, at: 1 }), ...f.push({ text: 'efgh', start: 11, end: 16, at: 1 })];
   assert.deepEqual(out.map((e) => e.message), ['S1234\nabcd']);
   assert.deepEqual(f.flush().map((e) => [e.message, e.start, e.end]), [['efgh', 11, 16]]);
+});
+
+test('frameLines frames on the bytes exactly as splitLines and the framer do on strings', () => {
+  const samples = ['\u0080'.repeat(9), '', 'a', 'a\n', '\n\n', 'one\r\ntwo\n\r\n\nthree', 'x\r', 'héllo wörld\nß\n', 'aéééé\nb', 'long line here\nshort\n', '\r\n\r'];
+  let seed = 7;
+  const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const alphabet = ['a', 'b', '\n', '\r', 'é', '€', ' '];
+  for (let k = 0; k < 200; k++) samples.push(Array.from({ length: rand(40) }, () => alphabet[rand(alphabet.length)]!).join(''));
+  for (const text of samples) {
+    for (const final of [false, true]) {
+      for (const max of [4, 1000]) {
+        const chunk = Buffer.from(text);
+        const { lines, used } = splitLines(chunk, 100, 9, final, max);
+        const f = new EventFramer();
+        const want = lines.flatMap((l) => f.push(l));
+        const { run, used: got } = frameLines(chunk, 100, 9, final, max);
+        const label = `${JSON.stringify(text)} final=${final} max=${max}`;
+        assert.equal(got, used, label);
+        assert.deepEqual(eventsOf(run.events), want.map((e) => ({ timestamp: 9, message: e.message, offset: e.start })), label);
+        assert.deepEqual(run.sourceEnds, want.map((e) => e.end), label);
+      }
+    }
+  }
+});
+
+test('bytes that are not UTF-8 are still cut at the limit, never looped on', () => {
+  const junk = Buffer.alloc(10, 0x80);
+  const { run, used } = frameLines(junk, 0, 1, true, 4);
+  assert.equal(used, 10);
+  assert.deepEqual(run.sourceEnds, [4, 8, 10]);
+  assert.deepEqual(splitLines(junk, 0, 1, true, 4).lines.map((l) => l.end), [4, 8, 10]);
 });

@@ -7,6 +7,8 @@
  * file it came from, so shipping can resume exactly at an event boundary.
  */
 
+import { batchOf, type EventBatch } from '../../logs/event-batch.js';
+
 /** CloudWatch's limit for one event: 256 KiB including its 26 bytes of overhead. */
 export const MAX_EVENT_BYTES = 262_144 - 26;
 
@@ -83,6 +85,7 @@ export function splitLines(chunk: Buffer, offset: number, at: number, final: boo
     } else if (chunk.length > limit) {
       let cut = limit;
       while (cut > pos && (chunk[cut]! & 0xc0) === 0x80) cut--; // not inside a UTF-8 sequence
+      if (cut === pos) cut = limit; // not UTF-8 at all: cut anywhere rather than never
       lines.push({ text: chunk.toString('utf8', pos, cut), start: offset + pos, end: offset + cut, at });
       pos = cut;
     } else if (final) {
@@ -93,4 +96,76 @@ export function splitLines(chunk: Buffer, offset: number, at: number, final: boo
     }
   }
   return { lines, used: pos };
+}
+
+/** Events framed from a file, ready to ship: a batch (with source offsets) and where each event ends in the file. */
+export interface FramedRun {
+  readonly events: EventBatch;
+  /** Where each event ends in the source (its newline included): the watermark once it is shipped. */
+  readonly sourceEnds: readonly number[];
+}
+
+/**
+ * One event per non-empty line of `chunk` (bytes of a file from `offset`), framed on the bytes: no
+ * string or object per line. The same lines as splitLines (a trailing CR dropped, a line longer than
+ * `maxLineBytes` cut on a character boundary, `final` takes an unterminated last line), each
+ * stamped `at`. Returns the run and how many bytes it used.
+ */
+export function frameLines(chunk: Buffer, offset: number, at: number, final: boolean, maxLineBytes = MAX_EVENT_BYTES): { run: FramedRun; used: number } {
+  const n = chunk.length;
+  const data = Buffer.allocUnsafe(n);
+  const offsets: number[] = [];
+  const ends: number[] = [];
+  const sourceEnds: number[] = [];
+  let w = 0; // bytes written to data
+  let start = 0; // the line's first byte in chunk
+  let lineStart = 0; // where the line's bytes begin in data
+  let used = 0;
+  // One pass copying every byte but newlines: lines are short, a JS loop beats a native call per line.
+  for (let p = 0; p < n; p++) {
+    const c = chunk[p]!;
+    if (p - start >= maxLineBytes) {
+      // Too long: cut on a character boundary, the rest starts the next line.
+      let cut = p;
+      while (cut > start && (chunk[cut]! & 0xc0) === 0x80) cut--;
+      if (cut === start) cut = p; // not UTF-8 at all: cut anywhere rather than never
+      w = lineStart + (cut - start);
+      if (w > lineStart) {
+        offsets.push(offset + start);
+        ends.push(w);
+        sourceEnds.push(offset + cut);
+        lineStart = w;
+      }
+      start = used = cut;
+      p = cut - 1;
+      continue;
+    }
+    if (c === 0x0a) {
+      if (w > lineStart && data[w - 1] === 0x0d) w--;
+      if (w > lineStart) {
+        offsets.push(offset + start);
+        ends.push(w);
+        sourceEnds.push(offset + p + 1);
+        lineStart = w;
+      }
+      start = used = p + 1;
+      continue;
+    }
+    data[w++] = c;
+  }
+  if (final && start < n) {
+    offsets.push(offset + start);
+    ends.push(w);
+    sourceEnds.push(offset + n);
+    used = n;
+  } else {
+    w = lineStart;
+  }
+  const timestamps = new Array<number>(ends.length).fill(at);
+  return { run: { events: { timestamps, offsets, ends, data: data.subarray(0, w) }, sourceEnds }, used };
+}
+
+/** Framed events as a run. */
+export function runOf(events: readonly FramedEvent[]): FramedRun {
+  return { events: batchOf(events.map((e) => ({ timestamp: e.timestamp, message: e.message, offset: e.start }))), sourceEnds: events.map((e) => e.end) };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventsOf } from '../../logs/event-batch.js';
 import type { ShipLogsRequest, ShipLogsResponse } from '../../protocol/agent.js';
 import { ContainerLogShipper, MULTILINE_FLUSH_MS } from './log-shipper.js';
 
@@ -19,7 +20,7 @@ class FakeServer {
       throw new Error('control plane unreachable');
     }
     const w = this.watermark[req.source]!;
-    for (const e of req.events) if (e.offset >= w) this.messages[req.source]!.push(e.message);
+    for (const e of eventsOf(req.events)) if (e.offset! >= w) this.messages[req.source]!.push(e.message);
     this.watermark[req.source] = Math.max(w, req.toOffset);
     if (this.loseNextReply) {
       this.loseNextReply = false;

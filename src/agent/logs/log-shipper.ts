@@ -15,14 +15,21 @@ import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } fro
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { ShipLogsRequest, ShipLogsResponse, LogSource } from '../../protocol/agent.js';
-import { EventFramer, splitLines, type FramedEvent } from './event-framer.js';
+import { EMPTY_BATCH, slice } from '../../logs/event-batch.js';
+import { EventFramer, frameLines, runOf, splitLines, type FramedEvent, type FramedRun } from './event-framer.js';
 
 /** How long a multi-line event may wait for its next line before it is sent as it is (Docker: 5 s). */
 export const MULTILINE_FLUSH_MS = 5_000;
-const READ_CHUNK_BYTES = 1 << 20;
-/** Stay under PutLogEvents' limits: 10,000 events and 1 MiB counting 26 bytes per event. */
-const BATCH_EVENTS = 10_000;
-const BATCH_BYTES = 1_000_000;
+/** Small enough that a chunk's arrays and buffers stay in the young generation (fresh large allocations cost page faults). */
+const READ_CHUNK_BYTES = 1 << 16;
+/**
+ * A request's batch: the server takes it in one transaction as blocks (PutLogEvents' per-call limits
+ * do not apply to this path). Its binary body (20 bytes per event and the messages) stays under
+ * the server's 2 MiB body limit.
+ */
+const BATCH_EVENTS = 8_192;
+const BATCH_BODY_BYTES = 1_900_000;
+const BODY_BYTES_PER_EVENT = 20;
 const OFFSETS_FILE = 'awslogs-offsets.json';
 
 export interface ShipperOptions {
@@ -42,8 +49,9 @@ interface SourceState {
   shipped: number;
   /** Read up to here (lines of a pending multi-line event, past `shipped`). */
   read: number;
-  /** Completed events not yet acknowledged. */
-  queue: FramedEvent[];
+  /** Completed events not yet acknowledged, oldest first; `head` of the first run are gone. */
+  queue: FramedRun[];
+  head: number;
 }
 
 const NOTHING = Buffer.alloc(0);
@@ -56,14 +64,14 @@ export class ContainerLogShipper {
   constructor(private readonly o: ShipperOptions) {
     const saved = this.loadOffsets();
     this.sources = (['stdout', 'stderr'] as const).map((name) => ({
-      name, framer: new EventFramer(o.startPattern), shipped: saved[name] ?? 0, read: saved[name] ?? 0, queue: [],
+      name, framer: new EventFramer(o.startPattern), shipped: saved[name] ?? 0, read: saved[name] ?? 0, queue: [], head: 0,
     }));
   }
 
   /** Learns where the server stands for each source; creates the stream (and group, if allowed). Throws what the server refuses. */
   async sync(): Promise<void> {
     for (const s of this.sources) {
-      const { watermark } = await this.o.ship({ taskArn: this.o.taskArn, containerName: this.o.containerName, source: s.name, fromOffset: s.shipped, toOffset: s.shipped, events: [] });
+      const { watermark } = await this.o.ship({ taskArn: this.o.taskArn, containerName: this.o.containerName, source: s.name, fromOffset: s.shipped, toOffset: s.shipped, events: EMPTY_BATCH });
       if (watermark > s.shipped) {
         s.shipped = watermark;
         s.read = watermark;
@@ -84,11 +92,21 @@ export class ContainerLogShipper {
     for (const s of this.sources) {
       const now = this.o.now();
       const chunk = this.readFrom(s.name, s.read);
-      const { lines, used } = splitLines(chunk, s.read, now, final && chunk.length < READ_CHUNK_BYTES);
-      s.read += used;
-      for (const line of lines) s.queue.push(...s.framer.push(line));
-      const since = s.framer.pendingSince;
-      if ((final && chunk.length < READ_CHUNK_BYTES) || (since !== undefined && now - since >= MULTILINE_FLUSH_MS)) s.queue.push(...s.framer.flush());
+      const last = final && chunk.length < READ_CHUNK_BYTES;
+      if (!this.o.startPattern) {
+        // One event per line: framed on the bytes.
+        const { run, used } = frameLines(chunk, s.read, now, last);
+        s.read += used;
+        if (run.sourceEnds.length > 0) s.queue.push(run);
+      } else {
+        const { lines, used } = splitLines(chunk, s.read, now, last);
+        s.read += used;
+        const framed: FramedEvent[] = [];
+        for (const line of lines) framed.push(...s.framer.push(line));
+        const since = s.framer.pendingSince;
+        if (last || (since !== undefined && now - since >= MULTILINE_FLUSH_MS)) framed.push(...s.framer.flush());
+        if (framed.length > 0) s.queue.push(runOf(framed));
+      }
       if (chunk.length === READ_CHUNK_BYTES) more = true;
       await this.send(s);
     }
@@ -102,21 +120,25 @@ export class ContainerLogShipper {
 
   private async send(s: SourceState): Promise<void> {
     while (s.queue.length > 0) {
-      let bytes = 0;
-      let n = 0;
-      while (n < s.queue.length && n < BATCH_EVENTS) {
-        const b = Buffer.byteLength(s.queue[n]!.message) + 26;
-        if (n > 0 && bytes + b > BATCH_BYTES) break;
-        bytes += b;
-        n++;
+      const run = s.queue[0]!;
+      const { ends } = run.events;
+      const from = s.head;
+      let to = from;
+      const base = from === 0 ? 0 : ends[from - 1]!;
+      while (to < ends.length && to - from < BATCH_EVENTS) {
+        if (to > from && ends[to]! - base + (to + 1 - from) * BODY_BYTES_PER_EVENT > BATCH_BODY_BYTES) break;
+        to++;
       }
-      const batch = s.queue.slice(0, n);
-      const toOffset = batch[batch.length - 1]!.end;
+      const toOffset = run.sourceEnds[to - 1]!;
       const { watermark } = await this.o.ship({
-        taskArn: this.o.taskArn, containerName: this.o.containerName, source: s.name, fromOffset: s.shipped, toOffset,
-        events: batch.map((e) => ({ timestamp: e.timestamp, message: e.message, offset: e.start })),
+        taskArn: this.o.taskArn, containerName: this.o.containerName, source: s.name, fromOffset: s.shipped, toOffset, events: slice(run.events, from, to),
       });
-      s.queue.splice(0, n);
+      if (to === ends.length) {
+        s.queue.shift();
+        s.head = 0;
+      } else {
+        s.head = to;
+      }
       s.shipped = Math.max(toOffset, watermark);
       this.saveOffsets();
     }

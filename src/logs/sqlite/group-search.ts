@@ -20,6 +20,8 @@ import type Database from 'better-sqlite3';
 import type { LiteralRequirement } from '../filter-pattern.js';
 import type { GroupSearchPage, GroupSearchQuery, StoredLogEvent } from '../log-store.js';
 import type { Boundary } from '../stream-tokens.js';
+import { Block, mergeForward, type BlockPager, type BlockRow } from './blocks.js';
+import { BLOCK_SPAN_MS } from './schema.js';
 
 export interface SearchLimits {
   /** Events a scan examines per call before answering with `resumeAfter`. */
@@ -34,7 +36,6 @@ export interface SearchLimits {
 
 export const DEFAULT_SEARCH_LIMITS: SearchLimits = { scanBudget: 20_000, candidateCap: 5_000, trigramProbe: 5_000, trigramsPerAlternative: 3 };
 
-const SCAN_CHUNK = 2_000;
 const FETCH_SLICE = 1_000;
 const MIN = Number.MIN_SAFE_INTEGER;
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -50,8 +51,6 @@ export function groupMarker(groupId: number): string {
   return `\u{E000}${String.fromCharCode(base + (Math.floor(groupId / span) % span))}${String.fromCharCode(base + (groupId % span))}`;
 }
 
-interface Row { id: number; stream_id: number; ts: number; ingested: number; message: string }
-const toEvent = (r: Row): StoredLogEvent => ({ id: r.id, streamId: r.stream_id, timestamp: r.ts, ingestionTime: r.ingested, message: r.message });
 const quote = (trigram: string): string => `"${trigram.replace(/"/g, '""')}"`;
 const after = (r: { ts: number; id: number }, b: Boundary): boolean => r.ts > b.ts || (r.ts === b.ts && r.id > b.id);
 
@@ -70,7 +69,7 @@ function spreadTrigrams(literal: string): string[] {
 
 export class GroupSearch {
   private readonly limits: SearchLimits;
-  private readonly st: Record<'streams' | 'indexedUpto' | 'probe' | 'candidates' | 'groupShare' | 'byIds' | 'tail' | 'scan', Database.Statement>;
+  private readonly st: Record<'streams' | 'indexedUpto' | 'probe' | 'candidates' | 'groupShare' | 'blockOf' | 'tailSize' | 'tail' | 'scan', Database.Statement>;
 
   constructor(db: Database.Database, limits: Partial<SearchLimits> = {}) {
     this.limits = { ...DEFAULT_SEARCH_LIMITS, ...limits };
@@ -80,12 +79,11 @@ export class GroupSearch {
       probe: db.prepare('SELECT count(*) FROM (SELECT 1 FROM search.log_text WHERE log_text MATCH ? LIMIT ?)').pluck(),
       candidates: db.prepare('SELECT rowid FROM search.log_text WHERE log_text MATCH ? AND rowid <= ? LIMIT ?').pluck(),
       groupShare: db.prepare('SELECT CAST(stored_bytes AS REAL) / max(1, (SELECT sum(stored_bytes) FROM log_groups)) FROM log_groups WHERE id = ?').pluck(),
-      byIds: db.prepare(`SELECT id, stream_id, ts, ingested, message FROM log_events
-        WHERE id IN (SELECT value FROM json_each(?)) AND +group_id = ? AND +ts >= ? AND +ts <= ?`),
-      tail: db.prepare(`SELECT id, stream_id, ts, ingested, message FROM log_events
-        WHERE id > ? AND +group_id = ? AND +ts >= ? AND +ts <= ? ORDER BY id LIMIT ?`),
-      scan: db.prepare(`SELECT id, stream_id, ts, ingested, message FROM log_events
-        WHERE group_id = ? AND ts >= ? AND ts <= ? AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT ?`),
+      blockOf: db.prepare('SELECT * FROM log_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1'),
+      tailSize: db.prepare('SELECT coalesce(sum(count), 0) FROM (SELECT count FROM log_blocks WHERE id > ? AND +group_id = ? LIMIT ?)').pluck(),
+      tail: db.prepare('SELECT * FROM log_blocks WHERE id > ? AND +group_id = ? AND +max_ts >= ? AND +min_ts <= ? ORDER BY id'),
+      scan: db.prepare(`SELECT * FROM log_blocks WHERE group_id = ? AND (min_ts, max_ts, id) > (?, ?, ?) AND min_ts <= ?
+        ORDER BY min_ts, max_ts, id LIMIT 8`),
     };
   }
 
@@ -151,25 +149,39 @@ export class GroupSearch {
     const cap = this.limits.candidateCap;
     const ids = alternatives === null ? [] : this.candidateIds(groupId, alternatives, upto, cap);
     if (ids.length > cap) return undefined;
-    const tail = this.st.tail.all(upto, groupId, lo, hi, cap + 1) as Row[];
-    if (tail.length > cap) return undefined;
-    // Read by id in slices, letting other work run between them.
-    const rows: Row[] = [];
-    for (let i = 0; i < ids.length; i += FETCH_SLICE) {
-      if (i > 0) await yieldToLoop();
-      rows.push(...(this.st.byIds.all(JSON.stringify(ids.slice(i, i + FETCH_SLICE)), groupId, lo, hi) as Row[]));
+    if ((this.st.tailSize.get(upto, groupId, cap + 1) as number) > cap) return undefined;
+    // The candidates' blocks (ids ascend: consecutive ones often share one), then the blocks the indexer has not reached.
+    const hits: { block: Block; i: number }[] = [];
+    const consider = (block: Block, i: number): void => {
+      const ts = block.ts[i]!;
+      if (ts >= lo && ts <= hi && streams.has(block.streamId) && after({ ts, id: block.id + i }, from) && q.pattern.matches(block.message(i))) hits.push({ block, i });
+    };
+    let cur: { id: number; count: number; block: Block | undefined } | undefined;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      if (!cur || id < cur.id || id >= cur.id + cur.count) {
+        if (k > 0 && k % FETCH_SLICE === 0) await yieldToLoop();
+        const row = this.st.blockOf.get(id) as BlockRow | undefined;
+        if (!row) continue;
+        cur = { id: row.id, count: row.count, block: row.group_id === groupId && row.max_ts >= lo && row.min_ts <= hi ? new Block(row) : undefined };
+        if (id >= cur.id + cur.count) continue;
+      }
+      if (cur.block) consider(cur.block, id - cur.id);
     }
-    const hits = [...rows, ...tail].filter((r) => streams.has(r.stream_id) && after(r, from) && q.pattern.matches(r.message));
-    hits.sort((a, b) => a.ts - b.ts || a.id - b.id);
+    for (const row of this.st.tail.all(upto, groupId, lo, hi) as BlockRow[]) {
+      const b = new Block(row);
+      for (let i = 0; i < b.count; i++) consider(b, i);
+    }
+    hits.sort((x, y) => x.block.ts[x.i]! - y.block.ts[y.i]! || (x.block.id + x.i) - (y.block.id + y.i));
     const events: StoredLogEvent[] = [];
     let bytes = 0;
-    for (const r of hits) {
-      bytes += Buffer.byteLength(r.message, 'utf8') + 26;
+    for (const { block: b, i } of hits) {
+      bytes += b.bytes(i) + 26;
       if (events.length >= q.limit || (bytes > q.maxBytes && events.length > 0)) {
         const last = events[events.length - 1]!;
         return { events, resumeAfter: { ts: last.timestamp, id: last.id } };
       }
-      events.push(toEvent(r));
+      events.push(b.event(i));
     }
     return { events };
   }
@@ -177,25 +189,27 @@ export class GroupSearch {
   private async scan(groupId: number, q: GroupSearchQuery, streams: ReadonlySet<number>, lo: number, hi: number, from: Boundary): Promise<GroupSearchPage> {
     const events: StoredLogEvent[] = [];
     let bytes = 0;
-    let cursor = from;
+    const start = from.ts >= lo ? from : { ts: lo - 1, id: MAX };
     let examined = 0;
-    const chunk = Math.min(SCAN_CHUNK, this.limits.scanBudget);
-    for (;;) {
-      const rows = this.st.scan.all(groupId, Math.max(lo, cursor.ts), hi, cursor.ts, cursor.ts, cursor.id, chunk) as Row[];
-      for (const r of rows) {
-        examined++;
-        cursor = { ts: r.ts, id: r.id };
-        if (!streams.has(r.stream_id) || !q.pattern.matches(r.message)) continue;
-        bytes += Buffer.byteLength(r.message, 'utf8') + 26;
-        if (events.length >= q.limit || (bytes > q.maxBytes && events.length > 0)) {
-          const last = events[events.length - 1]!;
-          return { events, resumeAfter: { ts: last.timestamp, id: last.id } };
-        }
-        events.push(toEvent(r));
-      }
-      if (rows.length < chunk) return { events };
+    let cursor = start;
+    const pager: BlockPager = (last) => this.st.scan.all(groupId, last?.min_ts ?? start.ts - BLOCK_SPAN_MS - 1, last?.max_ts ?? MAX, last?.id ?? MAX, hi) as BlockRow[];
+    // The merge is synchronous: a call examines at most scanBudget events (and answers where to resume).
+    for (const { block, i } of mergeForward(pager, start)) {
+      const ts = block.ts[i]!;
+      if (ts > hi) return { events };
       if (examined >= this.limits.scanBudget) return { events, resumeAfter: cursor };
-      await yieldToLoop();
+      examined++;
+      cursor = { ts, id: block.id + i };
+      if (!streams.has(block.streamId)) continue;
+      const message = block.message(i);
+      if (!q.pattern.matches(message)) continue;
+      bytes += block.bytes(i) + 26;
+      if (events.length >= q.limit || (bytes > q.maxBytes && events.length > 0)) {
+        const last = events[events.length - 1]!;
+        return { events, resumeAfter: { ts: last.timestamp, id: last.id } };
+      }
+      events.push(block.event(i));
     }
+    return { events };
   }
 }

@@ -12,6 +12,7 @@
  */
 import Database from 'better-sqlite3';
 import { decodedJsonStrings } from '../filter-pattern.js';
+import { Block, type BlockRow } from './blocks.js';
 import { groupMarker } from './group-search.js';
 import { createSearchSchema, tune } from './schema.js';
 
@@ -23,14 +24,13 @@ export function indexedText(message: string, groupId: number): string {
   return decoded.length === 0 ? `${message}\n${groupMarker(groupId)}` : `${message}\n${decoded.join('\n')}\n${groupMarker(groupId)}`;
 }
 
-interface NewEvent { id: number; group_id: number; message: string }
-interface QueuedDelete { seq: number; event_id: number }
+interface QueuedDelete { seq: number; event_id: number; count: number }
 
 export class TextIndexer {
   private readonly logs: Database.Database;
   private readonly search: Database.Database;
-  private readonly readBatch: () => { rows: NewEvent[]; deletes: QueuedDelete[] };
-  private readonly applyBatch: (rows: NewEvent[], deletes: QueuedDelete[]) => void;
+  private readonly readBatch: () => { rows: BlockRow[]; deletes: QueuedDelete[] };
+  private readonly applyBatch: (rows: BlockRow[], deletes: QueuedDelete[]) => void;
 
   constructor(logsPath: string, searchPath: string, private readonly batch = INDEX_BATCH) {
     this.logs = new Database(logsPath, { readonly: true });
@@ -40,19 +40,29 @@ export class TextIndexer {
     createSearchSchema(this.search);
     const meta = this.search.prepare('SELECT value FROM log_text_meta WHERE key = ?').pluck();
     const setMeta = this.search.prepare('UPDATE log_text_meta SET value = ? WHERE key = ?');
-    const newEvents = this.logs.prepare('SELECT id, group_id, message FROM log_events WHERE id > ? ORDER BY id LIMIT ?');
-    const queuedDeletes = this.logs.prepare('SELECT seq, event_id FROM log_text_deletes WHERE seq > ? ORDER BY seq LIMIT ?');
+    const newBlocks = this.logs.prepare('SELECT * FROM log_blocks WHERE id > ? ORDER BY id');
+    const queuedDeletes = this.logs.prepare('SELECT seq, event_id, count FROM log_text_deletes WHERE seq > ? ORDER BY seq LIMIT ?');
     const insert = this.search.prepare('INSERT INTO log_text (rowid, text) VALUES (?, ?)');
     const remove = this.search.prepare('DELETE FROM log_text WHERE rowid = ?');
-    this.readBatch = this.logs.transaction(() => ({
-      rows: newEvents.all(meta.get('indexed_upto'), this.batch) as NewEvent[],
-      deletes: queuedDeletes.all(meta.get('deletes_upto'), this.batch) as QueuedDelete[],
-    }));
-    this.applyBatch = this.search.transaction((rows: NewEvent[], deletes: QueuedDelete[]) => {
-      for (const r of rows) insert.run(r.id, indexedText(r.message, r.group_id));
-      const upto = rows.length > 0 ? rows[rows.length - 1]!.id : (meta.get('indexed_upto') as number);
+    // Whole blocks, about `batch` events: a block is indexed in one step.
+    this.readBatch = this.logs.transaction(() => {
+      const rows: BlockRow[] = [];
+      let events = 0;
+      for (const r of newBlocks.iterate(meta.get('indexed_upto')) as IterableIterator<BlockRow>) {
+        rows.push(r);
+        if ((events += r.count) >= this.batch) break;
+      }
+      return { rows, deletes: queuedDeletes.all(meta.get('deletes_upto'), this.batch) as QueuedDelete[] };
+    });
+    this.applyBatch = this.search.transaction((rows: BlockRow[], deletes: QueuedDelete[]) => {
+      for (const r of rows) {
+        const block = new Block(r);
+        for (let i = 0; i < block.count; i++) insert.run(block.id + i, indexedText(block.message(i), block.groupId));
+      }
+      const lastRow = rows[rows.length - 1];
+      const upto = lastRow ? lastRow.id + lastRow.count - 1 : (meta.get('indexed_upto') as number);
       // Ids above `upto` were deleted before being indexed and will never be: nothing to remove.
-      for (const d of deletes) if (d.event_id <= upto) remove.run(d.event_id);
+      for (const d of deletes) for (let id = d.event_id; id < d.event_id + d.count && id <= upto; id++) remove.run(id);
       setMeta.run(upto, 'indexed_upto');
       if (deletes.length > 0) setMeta.run(deletes[deletes.length - 1]!.seq, 'deletes_upto');
     });

@@ -1,10 +1,15 @@
 /**
  * The SQLite log store's two database files, in their own directory beside the control plane's:
  *
- * - `logs.db`: groups, streams and events. Events are a rowid table keyed by an id the store hands
- *   out (ascending, never reused), with two indexes: (stream_id, ts) for a stream's range reads
- *   and (group_id, ts) for a group's time-ordered scans and retention deletes. Deleted groups and
- *   streams leave their events to the sweep (`log_purges`); every deleted event id is queued in
+ * - `logs.db`: groups, streams and events. Events are stored in blocks (`log_blocks`, blocks.ts):
+ *   one row per run of up to BLOCK_EVENTS events of one stream appended together, sorted by
+ *   timestamp, spanning at most BLOCK_SPAN_MS. A block holds events `id .. id + count - 1` (ids the
+ *   store hands out, ascending, never reused), their timestamps and byte lengths as JSON arrays and
+ *   their messages as one blob; indexes on (stream_id, min_ts), (stream_id, max_ts) and (group_id,
+ *   min_ts) serve a stream's reads both ways and a group's scans and retention deletes. A row per
+ *   block rather than per event is what makes appending cheap (issue 5's log throughput). The view
+ *   `log_events` shows them one row per event for ad-hoc SQL. Deleted groups and streams leave their
+ *   blocks to the sweep (`log_purges`); every deleted range of event ids is queued in
  *   `log_text_deletes` for the text index.
  * - `search.db`: `log_text`, a contentless FTS5 trigram index (case-sensitive, no positions) over
  *   the messages, keyed by event id, written only by the indexer (indexer.ts, normally in a worker
@@ -14,7 +19,11 @@
  */
 import type Database from 'better-sqlite3';
 
-export const LOGS_SCHEMA_VERSION = 1;
+export const LOGS_SCHEMA_VERSION = 2;
+/** At most this many events per block (a read decodes whole blocks' timestamps and lengths). */
+export const BLOCK_EVENTS = 4096;
+/** A block's events span at most this long: a read starting at T looks back this far for blocks reaching it. */
+export const BLOCK_SPAN_MS = 60_000;
 
 const LOGS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -40,16 +49,21 @@ CREATE TABLE IF NOT EXISTS log_streams (
   UNIQUE (group_id, name)
 );
 CREATE INDEX IF NOT EXISTS log_streams_by_last_event ON log_streams (group_id, last_event_ts, name);
-CREATE TABLE IF NOT EXISTS log_events (
+CREATE TABLE IF NOT EXISTS log_blocks (
   id INTEGER PRIMARY KEY,
   group_id INTEGER NOT NULL,
   stream_id INTEGER NOT NULL,
-  ts INTEGER NOT NULL,
+  min_ts INTEGER NOT NULL,
+  max_ts INTEGER NOT NULL,
+  count INTEGER NOT NULL,
   ingested INTEGER NOT NULL,
-  message TEXT NOT NULL
+  ts TEXT NOT NULL,
+  lens TEXT NOT NULL,
+  text BLOB NOT NULL
 );
-CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events (stream_id, ts);
-CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events (group_id, ts);
+CREATE INDEX IF NOT EXISTS log_blocks_by_stream ON log_blocks (stream_id, min_ts, max_ts);
+CREATE INDEX IF NOT EXISTS log_blocks_by_stream_end ON log_blocks (stream_id, max_ts, min_ts);
+CREATE INDEX IF NOT EXISTS log_blocks_by_group ON log_blocks (group_id, min_ts, max_ts);
 -- How far each source of a stream (an agent's container stdout or stderr file) is ingested, in bytes.
 CREATE TABLE IF NOT EXISTS log_stream_sources (
   stream_id INTEGER NOT NULL,
@@ -58,9 +72,34 @@ CREATE TABLE IF NOT EXISTS log_stream_sources (
   PRIMARY KEY (stream_id, source)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS log_purges (stream_id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS log_text_deletes (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS log_text_deletes (seq INTEGER PRIMARY KEY AUTOINCREMENT, event_id INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 1);
 INSERT OR IGNORE INTO log_meta (key, value) VALUES ('schema_version', ${LOGS_SCHEMA_VERSION}), ('event_id_high', 0);
 `;
+
+/** One row per event, for ad-hoc SQL (the store itself reads blocks). */
+const EVENTS_VIEW = `
+CREATE VIEW IF NOT EXISTS log_events AS
+SELECT b.id + j.key AS id, b.group_id, b.stream_id, b.min_ts + json_extract(b.ts, '$[' || j.key || ']') AS ts, b.ingested,
+  CAST(substr(b.text, 1 + sum(j.value) OVER w - j.value, j.value) AS TEXT) AS message
+FROM log_blocks b, json_each(b.lens) j
+WINDOW w AS (PARTITION BY b.id ORDER BY j.key ROWS UNBOUNDED PRECEDING);
+`;
+
+/**
+ * Version 1 kept a row per event (log_events, with two indexes). Its events become one-event
+ * blocks with the same ids (so the text index stays valid), in one transaction.
+ */
+function migrateFrom1(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(`
+      INSERT INTO log_blocks (id, group_id, stream_id, min_ts, max_ts, count, ingested, ts, lens, text)
+        SELECT id, group_id, stream_id, ts, ts, 1, ingested, '[0]', '[' || length(CAST(message AS BLOB)) || ']', CAST(message AS BLOB) FROM log_events;
+      DROP TABLE log_events;
+      ALTER TABLE log_text_deletes ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+      UPDATE log_meta SET value = 2 WHERE key = 'schema_version';
+    `);
+  })();
+}
 
 const SEARCH_SCHEMA = `
 CREATE VIRTUAL TABLE IF NOT EXISTS log_text USING fts5 (
@@ -79,7 +118,12 @@ export function tune(db: Database.Database): void {
 
 export function createLogsSchema(db: Database.Database): void {
   db.exec(LOGS_SCHEMA);
-  const version = (db.prepare("SELECT value FROM log_meta WHERE key = 'schema_version'").get() as { value: number }).value;
+  let version = (db.prepare("SELECT value FROM log_meta WHERE key = 'schema_version'").get() as { value: number }).value;
+  if (version === 1) {
+    migrateFrom1(db);
+    version = 2;
+  }
+  db.exec(EVENTS_VIEW);
   if (version !== LOGS_SCHEMA_VERSION) throw new Error(`logs.db has schema version ${version}; this Pier knows ${LOGS_SCHEMA_VERSION}`);
 }
 

@@ -9,16 +9,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { InputLogEvent } from '../batch-rules.js';
+import { batchOf, pick, slice, type EventBatch } from '../event-batch.js';
 import type { Logger } from '../../lib/logger.js';
 import { silentLogger } from '../../lib/logger.js';
 import { LogStoreUnavailableError } from '../log-store.js';
 import type {
   GroupChange, GroupListQuery, GroupSearchPage, GroupSearchQuery, LogGroupRecord, LogStore, LogStreamRecord, NewLogGroup,
-  SourceAppendResult, SourcedLogEvent, StoredLogEvent, StreamListQuery, StreamReadQuery, SweepResult,
+  SourceAppendResult, StoredLogEvent, StreamListQuery, StreamReadQuery, SweepResult,
 } from '../log-store.js';
+import { Block, mergeBackward, mergeForward, toBlocks, type BlockPager, type BlockRow } from './blocks.js';
 import { GroupSearch, type SearchLimits } from './group-search.js';
 import { startIndexer, type IndexerMode, type IndexerRunner } from './indexer-runner.js';
-import { createLogsSchema, createSearchSchema, tune } from './schema.js';
+import { BLOCK_SPAN_MS, createLogsSchema, createSearchSchema, tune } from './schema.js';
 
 export interface SqliteLogStoreOptions {
   /** Directory for logs.db and search.db (created if missing). */
@@ -33,7 +35,6 @@ interface StreamRow {
   id: number; group_id: number; name: string; created_at: number; first_event_ts: number | null; last_event_ts: number | null;
   last_ingestion: number | null; stored_bytes: number; upload_sequence: number;
 }
-interface EventRow { id: number; stream_id: number; ts: number; ingested: number; message: string }
 
 const groupFromRow = (r: GroupRow): LogGroupRecord => ({
   id: r.id, name: r.name, createdAt: r.created_at, retentionDays: r.retention_days ?? undefined,
@@ -44,11 +45,12 @@ const streamFromRow = (r: StreamRow): LogStreamRecord => ({
   lastEventTimestamp: r.last_event_ts ?? undefined, lastIngestionTime: r.last_ingestion ?? undefined,
   storedBytes: r.stored_bytes, uploadSequence: r.upload_sequence,
 });
-export const eventFromRow = (r: EventRow): StoredLogEvent => ({ id: r.id, streamId: r.stream_id, timestamp: r.ts, ingestionTime: r.ingested, message: r.message });
 
 const MIN = Number.MIN_SAFE_INTEGER;
 const MAX = Number.MAX_SAFE_INTEGER;
 const DAY_MS = 86_400_000;
+/** Blocks read per query while merging. */
+const PAGE_BLOCKS = 8;
 /** Every name sorts below this: names are ASCII, the pattern keeps groups to [.\-_/#A-Za-z0-9]. */
 const AFTER_ALL = '\u{10FFFF}';
 
@@ -73,7 +75,7 @@ export class SqliteLogStore implements LogStore {
     tune(this.db);
     createLogsSchema(this.db);
     this.db.prepare('ATTACH DATABASE ? AS search').run(this.searchPath);
-    const high = this.sql("SELECT max((SELECT value FROM log_meta WHERE key = 'event_id_high'), coalesce((SELECT max(id) FROM log_events), 0))").pluck().get() as number;
+    const high = this.sql("SELECT max((SELECT value FROM log_meta WHERE key = 'event_id_high'), coalesce((SELECT id + count - 1 FROM log_blocks ORDER BY id DESC LIMIT 1), 0))").pluck().get() as number;
     this.nextEventId = high + 1;
     this.search = new GroupSearch(this.db, options.search);
     this.indexer = startIndexer(options.indexer ?? 'worker', { logsPath: this.logsPath, searchPath: this.searchPath }, options.log ?? silentLogger);
@@ -241,52 +243,57 @@ export class SqliteLogStore implements LogStore {
 
   async appendEvents(streamId: number, events: readonly InputLogEvent[], ingestionTime: number): Promise<LogStreamRecord | undefined> {
     return this.guard(async () => {
-      const result = this.appendTx(streamId, events, ingestionTime);
+      const result = this.appendTx(streamId, batchOf(events), ingestionTime);
       if (result) this.indexer.wake();
       return result;
     });
   }
 
-  async appendFromSource(
-    streamId: number, source: string, events: readonly SourcedLogEvent[], toOffset: number, ingestionTime: number,
-  ): Promise<SourceAppendResult | undefined> {
+  async appendFromSource(streamId: number, source: string, events: EventBatch, toOffset: number, ingestionTime: number): Promise<SourceAppendResult | undefined> {
     return this.guard(async () => {
       const result = this.db.transaction((): SourceAppendResult | undefined => {
         const held = this.sql('SELECT watermark FROM log_stream_sources WHERE stream_id = ? AND source = ?').pluck().get(streamId, source) as number | undefined;
         const watermark = held ?? 0;
-        const fresh = events.filter((e) => e.offset >= watermark);
-        if (fresh.length > 0 && !this.appendTx(streamId, fresh, ingestionTime)) return undefined;
-        if (fresh.length === 0 && this.sql('SELECT 1 FROM log_streams WHERE id = ?').get(streamId) === undefined) return undefined;
+        const offsets = events.offsets ?? [];
+        let stale = false;
+        for (let i = 0; i < offsets.length && !stale; i++) stale = offsets[i]! < watermark;
+        const fresh = stale ? pick(events, offsets.flatMap((o, i) => (o >= watermark ? [i] : []))) : events;
+        const n = fresh.timestamps.length;
+        if (n > 0 && !this.appendTx(streamId, fresh, ingestionTime)) return undefined;
+        if (n === 0 && this.sql('SELECT 1 FROM log_streams WHERE id = ?').get(streamId) === undefined) return undefined;
         const next = Math.max(watermark, toOffset);
         this.sql(`INSERT INTO log_stream_sources (stream_id, source, watermark) VALUES (?, ?, ?)
           ON CONFLICT (stream_id, source) DO UPDATE SET watermark = excluded.watermark`).run(streamId, source, next);
-        return { watermark: next, appended: fresh.length };
+        return { watermark: next, appended: n };
       })();
       if (result?.appended) this.indexer.wake();
       return result;
     });
   }
 
-  private readonly appendTx = (streamId: number, events: readonly InputLogEvent[], ingestionTime: number): LogStreamRecord | undefined => {
-    const insert = this.sql('INSERT INTO log_events (id, group_id, stream_id, ts, ingested, message) VALUES (?, ?, ?, ?, ?, ?)');
+  /** Stores the events as blocks (blocks.ts): a row per up to BLOCK_EVENTS events, not per event. */
+  private readonly appendTx = (streamId: number, events: EventBatch, ingestionTime: number): LogStreamRecord | undefined => {
+    const insert = this.sql('INSERT INTO log_blocks (id, group_id, stream_id, min_ts, max_ts, count, ingested, ts, lens, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     return this.db.transaction(() => {
       const groupId = this.sql('SELECT group_id FROM log_streams WHERE id = ?').pluck().get(streamId) as number | undefined;
       if (groupId === undefined) return undefined;
       let bytes = 0;
       let first = MAX;
       let last = MIN;
-      for (const e of events) {
-        insert.run(this.nextEventId++, groupId, streamId, e.timestamp, ingestionTime, e.message);
-        bytes += Buffer.byteLength(e.message, 'utf8');
-        if (e.timestamp < first) first = e.timestamp;
-        if (e.timestamp > last) last = e.timestamp;
+      for (const b of toBlocks(events)) {
+        insert.run(this.nextEventId, groupId, streamId, b.minTs, b.maxTs, b.count, ingestionTime, b.ts, b.lens, b.text);
+        this.nextEventId += b.count;
+        bytes += b.bytes;
+        if (b.minTs < first) first = b.minTs;
+        if (b.maxTs > last) last = b.maxTs;
       }
+      const any = events.timestamps.length > 0;
       this.sql("UPDATE log_meta SET value = ? WHERE key = 'event_id_high'").run(this.nextEventId - 1);
       this.sql('UPDATE log_groups SET stored_bytes = stored_bytes + ? WHERE id = ?').run(bytes, groupId);
       const row = this.sql(`UPDATE log_streams SET first_event_ts = min(coalesce(first_event_ts, @first), @first),
         last_event_ts = max(coalesce(last_event_ts, @last), @last), last_ingestion = @ingested, stored_bytes = stored_bytes + @bytes,
         upload_sequence = upload_sequence + 1 WHERE id = @id RETURNING *`)
-        .get({ first: events.length > 0 ? first : null, last: events.length > 0 ? last : null, ingested: ingestionTime, bytes, id: streamId }) as StreamRow;
+        .get({ first: any ? first : null, last: any ? last : null, ingested: ingestionTime, bytes, id: streamId }) as StreamRow;
       return streamFromRow(row);
     })();
   };
@@ -295,24 +302,28 @@ export class SqliteLogStore implements LogStore {
     return this.guard(async () => {
       const lo = Math.max(q.startTime ?? MIN, q.notBefore);
       const hi = q.endTime ?? MAX;
-      let rows: EventRow[];
-      if (q.direction === 'forward') {
-        rows = this.sql(`SELECT id, stream_id, ts, ingested, message FROM log_events
-          WHERE stream_id = ? AND ts >= ? AND ts < ? AND (ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id LIMIT ?`)
-          .all(streamId, Math.max(lo, q.from.ts), hi, q.from.ts, q.from.ts, q.from.id, q.limit) as EventRow[];
-      } else {
-        rows = this.sql(`SELECT id, stream_id, ts, ingested, message FROM log_events
-          WHERE stream_id = ? AND ts >= ? AND ts < ? AND (ts < ? OR (ts = ? AND id <= ?)) ORDER BY ts DESC, id DESC LIMIT ?`)
-          .all(streamId, lo, Math.min(hi, q.from.ts + 1), q.from.ts, q.from.ts, q.from.id, q.limit) as EventRow[];
-      }
       const page: StoredLogEvent[] = [];
       let bytes = 0;
-      for (const r of rows) {
-        bytes += Buffer.byteLength(r.message, 'utf8') + 26;
-        if (bytes > q.maxBytes && page.length > 0) break;
-        page.push(eventFromRow(r));
+      const take = (block: Block, i: number): boolean => {
+        bytes += block.bytes(i) + 26;
+        if (page.length >= q.limit || (bytes > q.maxBytes && page.length > 0)) return false;
+        page.push(block.event(i));
+        return true;
+      };
+      if (q.direction === 'forward') {
+        const from = q.from.ts >= lo ? q.from : { ts: lo - 1, id: MAX };
+        const st = this.sql(`SELECT * FROM log_blocks WHERE stream_id = ? AND (min_ts, max_ts, id) > (?, ?, ?) AND min_ts < ?
+          ORDER BY min_ts, max_ts, id LIMIT ${PAGE_BLOCKS}`);
+        const pager: BlockPager = (after) => st.all(streamId, after?.min_ts ?? from.ts - BLOCK_SPAN_MS - 1, after?.max_ts ?? MAX, after?.id ?? MAX, hi) as BlockRow[];
+        for (const { block, i } of mergeForward(pager, from)) if (block.ts[i]! >= hi || !take(block, i)) break;
+        return page;
       }
-      return q.direction === 'forward' ? page : page.reverse();
+      const from = q.from.ts < hi ? q.from : { ts: hi - 1, id: MAX };
+      const st = this.sql(`SELECT * FROM log_blocks WHERE stream_id = ? AND (max_ts, min_ts, id) < (?, ?, ?) AND max_ts >= ?
+        ORDER BY max_ts DESC, min_ts DESC, id DESC LIMIT ${PAGE_BLOCKS}`);
+      const pager: BlockPager = (after) => st.all(streamId, after?.max_ts ?? from.ts + BLOCK_SPAN_MS + 1, after?.min_ts ?? MIN, after?.id ?? MIN, lo) as BlockRow[];
+      for (const { block, i } of mergeBackward(pager, from)) if (block.ts[i]! < lo || !take(block, i)) break;
+      return page.reverse();
     });
   }
 
@@ -339,11 +350,14 @@ export class SqliteLogStore implements LogStore {
     });
   }
 
-  /** Deletes events by id, queueing them for the text index. */
-  private deleteEvents(ids: readonly number[]): void {
-    const list = JSON.stringify(ids);
-    this.sql('INSERT INTO log_text_deletes (event_id) SELECT value FROM json_each(?)').run(list);
-    this.sql('DELETE FROM log_events WHERE id IN (SELECT value FROM json_each(?))').run(list);
+  /** Deletes blocks, queueing their event ids for the text index. */
+  private deleteBlocks(blocks: readonly { id: number; count: number }[]): void {
+    const del = this.sql('DELETE FROM log_blocks WHERE id = ?');
+    const queue = this.sql('INSERT INTO log_text_deletes (event_id, count) VALUES (?, ?)');
+    for (const b of blocks) {
+      del.run(b.id);
+      queue.run(b.id, b.count);
+    }
   }
 
   private purgeBatch(max: number): number {
@@ -353,30 +367,57 @@ export class SqliteLogStore implements LogStore {
       for (const streamId of purges) {
         const want = max - deleted;
         if (want <= 0) break;
-        const ids = this.sql('SELECT id FROM log_events WHERE stream_id = ? LIMIT ?').pluck().all(streamId, want) as number[];
-        this.deleteEvents(ids);
-        deleted += ids.length;
-        if (ids.length < want) this.sql('DELETE FROM log_purges WHERE stream_id = ?').run(streamId);
+        const blocks: { id: number; count: number }[] = [];
+        let n = 0;
+        for (const b of this.sql('SELECT id, count FROM log_blocks WHERE stream_id = ?').iterate(streamId) as IterableIterator<{ id: number; count: number }>) {
+          if (n >= want) break;
+          blocks.push(b);
+          n += b.count;
+        }
+        this.deleteBlocks(blocks);
+        deleted += n;
+        if (n < want) this.sql('DELETE FROM log_purges WHERE stream_id = ?').run(streamId);
       }
       return deleted;
     })();
   }
 
+  /**
+   * Deletes the group's events older than `before`: whole blocks, and the old head of a block
+   * reaching past it (rewritten without it, its first id moving up by as many events).
+   */
   private expireBatch(groupId: number, before: number, max: number): number {
     return this.db.transaction(() => {
-      const rows = this.sql(`SELECT id, stream_id, length(CAST(message AS BLOB)) AS bytes FROM log_events
-        WHERE group_id = ? AND ts < ? LIMIT ?`).all(groupId, before, max) as { id: number; stream_id: number; bytes: number }[];
+      const rows = this.sql(`SELECT * FROM log_blocks WHERE group_id = ? AND min_ts < ? ORDER BY min_ts LIMIT ?`).all(groupId, before, Math.max(1, Math.ceil(max / 64))) as BlockRow[];
       if (rows.length === 0) return 0;
-      this.deleteEvents(rows.map((r) => r.id));
       const perStream = new Map<number, number>();
-      for (const r of rows) perStream.set(r.stream_id, (perStream.get(r.stream_id) ?? 0) + r.bytes);
+      let deleted = 0;
+      for (const r of rows) {
+        if (deleted >= max) break;
+        let gone = r.count;
+        let bytes = r.text.length;
+        if (r.max_ts >= before) {
+          const block = new Block(r);
+          gone = block.firstAfter({ ts: before - 1, id: MAX });
+          bytes = block.ends[gone - 1]!;
+          const kept = slice({ timestamps: block.ts, ends: block.ends, data: block.text }, gone, block.count);
+          const [b] = toBlocks(kept, block.count, MAX);
+          this.sql('UPDATE log_blocks SET id = ?, min_ts = ?, count = ?, ts = ?, lens = ?, text = ? WHERE id = ?')
+            .run(r.id + gone, b!.minTs, b!.count, b!.ts, b!.lens, Buffer.from(b!.text), r.id);
+          this.sql('INSERT INTO log_text_deletes (event_id, count) VALUES (?, ?)').run(r.id, gone);
+        } else {
+          this.deleteBlocks([r]);
+        }
+        deleted += gone;
+        perStream.set(r.stream_id, (perStream.get(r.stream_id) ?? 0) + bytes);
+      }
       for (const [streamId, bytes] of perStream) {
         // Streams already deleted had their bytes taken off the group when they went.
         const changed = this.sql(`UPDATE log_streams SET stored_bytes = stored_bytes - @bytes,
-          first_event_ts = coalesce((SELECT min(ts) FROM log_events WHERE stream_id = @id), first_event_ts) WHERE id = @id`).run({ bytes, id: streamId }).changes;
+          first_event_ts = coalesce((SELECT min(min_ts) FROM log_blocks WHERE stream_id = @id), first_event_ts) WHERE id = @id`).run({ bytes, id: streamId }).changes;
         if (changed > 0) this.sql('UPDATE log_groups SET stored_bytes = stored_bytes - ? WHERE id = ?').run(bytes, groupId);
       }
-      return rows.length;
+      return deleted;
     })();
   }
 
@@ -385,7 +426,7 @@ export class SqliteLogStore implements LogStore {
     const deadline = Date.now() + timeoutMs;
     const target = this.nextEventId - 1;
     const upto = this.sql("SELECT value FROM search.log_text_meta WHERE key = 'indexed_upto'").pluck();
-    const maxId = this.sql('SELECT coalesce(max(id), 0) FROM log_events').pluck();
+    const maxId = this.sql('SELECT coalesce((SELECT id + count - 1 FROM log_blocks ORDER BY id DESC LIMIT 1), 0)').pluck();
     while ((upto.get() as number) < Math.min(target, maxId.get() as number)) {
       if (Date.now() > deadline) throw new Error('the log text index did not catch up in time');
       this.indexer.wake();
@@ -395,7 +436,7 @@ export class SqliteLogStore implements LogStore {
 
   async reset(): Promise<void> {
     this.db.transaction(() => {
-      for (const t of ['log_events', 'log_streams', 'log_stream_sources', 'log_groups', 'log_purges', 'log_text_deletes']) this.db.exec(`DELETE FROM ${t}`);
+      for (const t of ['log_blocks', 'log_streams', 'log_stream_sources', 'log_groups', 'log_purges', 'log_text_deletes']) this.db.exec(`DELETE FROM ${t}`);
     })();
     const lastSeq = this.sql("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'log_text_deletes'), 0)").pluck().get() as number;
     await this.indexer.restart(this.nextEventId - 1, lastSeq);
