@@ -113,31 +113,37 @@ function renderFrontend(lb: LoadBalancerConfig, l: ListenerConfig, groups: Map<s
     out.push(`    http-request set-var(txn.rule) int(${index}) if ${[...conds, '!{ var(txn.rule) -m found }'].join(' ')}`);
     actions.push({ index, action: r.action });
   });
-  out.push('    http-request set-var(txn.rule) int(0) if !{ var(txn.rule) -m found }');
+  // Without rules the default action needs no variable (the common case, and the cheapest per request).
+  if (rules.length > 0) out.push('    http-request set-var(txn.rule) int(0) if !{ var(txn.rule) -m found }');
   const uses: string[] = [];
   for (const { index, action } of actions) {
-    const when = `{ var(txn.rule) -m int eq ${index} }`;
+    const when = rules.length > 0 ? `{ var(txn.rule) -m int eq ${index} }` : '';
     if (action.type === 'fixed-response') {
-      out.push(`    ${fixedResponse(action.statusCode, action.contentType, action.messageBody)} if ${when}`);
+      out.push(`    ${fixedResponse(action.statusCode, action.contentType, action.messageBody)}${iff(when)}`);
       continue;
     }
     const targets = action.targetGroups.filter((g) => g.weight > 0 && groups.has(g.targetGroupArn));
     if (targets.length === 0) {
-      out.push(`    ${fixedResponse(503, 'text/plain', 'Service Unavailable')} if ${when}`);
+      out.push(`    ${fixedResponse(503, 'text/plain', 'Service Unavailable')}${iff(when)}`);
     } else if (targets.length === 1) {
-      uses.push(`    use_backend ${backendName(groups.get(targets[0]!.targetGroupArn)!)} if ${when}`);
+      uses.push(`    use_backend ${backendName(groups.get(targets[0]!.targetGroupArn)!)}${iff(when)}`);
     } else {
       const total = targets.reduce((s, g) => s + g.weight, 0);
-      out.push(`    http-request set-var(txn.weight) rand(${total}) if ${when}`);
+      out.push(`    http-request set-var(txn.weight) rand(${total})${iff(when)}`);
       let upTo = 0;
       targets.forEach((g, i) => {
         upTo += g.weight;
         const name = backendName(groups.get(g.targetGroupArn)!);
-        uses.push(i === targets.length - 1 ? `    use_backend ${name} if ${when}` : `    use_backend ${name} if ${when} { var(txn.weight) -m int lt ${upTo} }`);
+        uses.push(i === targets.length - 1 ? `    use_backend ${name}${iff(when)}` : `    use_backend ${name}${iff(`${when} { var(txn.weight) -m int lt ${upTo} }`)}`);
       });
     }
   }
   return [...out, ...uses];
+}
+
+/** ` if <condition>`, or nothing for an unconditional line. */
+function iff(condition: string): string {
+  return condition.trim() === '' ? '' : ` if ${condition.trim()}`;
 }
 
 /** Declares the rule's ACLs (patterns of one condition are ORed) and returns their names (ANDed). */
