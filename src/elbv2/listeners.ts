@@ -11,7 +11,7 @@ import {
   listenerArn, listenerToWire, page, requireListener, requireLoadBalancer, requireTargetGroup, shortId, type Wire,
 } from './resources.js';
 import { parseActions, type ActionInput } from './rule-parts.js';
-import { parseTags, putTags, type WireTag } from './tags.js';
+import { parseTags, putTags, type WireTag } from './tag-list.js';
 
 export interface ListenerInput {
   Protocol?: string;

@@ -7,15 +7,15 @@
 import { validationError } from '../api/query/errors.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { signalLoadBalancing } from '../control-plane/load-balancing.js';
-import { ConflictError, type LoadBalancerRecord, type Repos } from '../store/store.js';
+import type { LoadBalancerRecord, Repos } from '../store/store.js';
 import {
   DuplicateLoadBalancerNameException, InvalidConfigurationRequestException, InvalidSecurityGroupException,
   LoadBalancerNotFoundException, SubnetNotFoundException,
 } from './errors.js';
 import {
-  dnsName, loadBalancerArn, loadBalancerToWire, page, shortId, type Wire,
+  createOnce, dnsName, loadBalancerArn, loadBalancerToWire, page, shortId, type Wire,
 } from './resources.js';
-import { parseTags, putTags, type WireTag } from './tags.js';
+import { parseTags, type WireTag } from './tag-list.js';
 import { checkName } from './validate.js';
 
 export interface CreateLoadBalancerInput {
@@ -91,18 +91,10 @@ export async function createLoadBalancer(cp: ControlPlane, input: CreateLoadBala
       scheme, vpcId, subnets, securityGroups: await parseSecurityGroups(tx, vpcId, input.SecurityGroups),
       ipAddressType: 'ipv4', createdAt: cp.clock.now(),
     };
-    const existing = await tx.elbv2.getLoadBalancerByName(input.Name);
-    // CreateLoadBalancer is idempotent: the same name with the same settings answers the load balancer there is.
-    if (existing && sameSettings(existing, record)) return existing;
-    const duplicate = () => new DuplicateLoadBalancerNameException(`A load balancer with the same name '${input.Name}' exists, but with different settings`);
-    if (existing) throw duplicate();
-    try {
-      await tx.elbv2.insertLoadBalancer(record);
-    } catch (err) {
-      throw err instanceof ConflictError ? duplicate() : err;
-    }
-    await putTags(tx, record.arn, tags);
-    return record;
+    return createOnce(tx, await tx.elbv2.getLoadBalancerByName(input.Name), record, {
+      same: sameSettings, insert: () => tx.elbv2.insertLoadBalancer(record), tags,
+      duplicate: () => new DuplicateLoadBalancerNameException(`A load balancer with the same name '${input.Name}' exists, but with different settings`),
+    });
   });
   signalLoadBalancing(cp);
   return { LoadBalancers: [loadBalancerToWire(lb, cp.clock.now())] };

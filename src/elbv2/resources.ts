@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import { validationError } from '../api/query/errors.js';
 import type { AccountScope } from '../ecs/arn.js';
-import type { ListenerRecord, LoadBalancerRecord, Repos, RuleRecord, TargetGroupRecord } from '../store/store.js';
+import { ConflictError, type ListenerRecord, type LoadBalancerRecord, type Repos, type RuleRecord, type TargetGroupRecord } from '../store/store.js';
 import {
   ListenerNotFoundException, LoadBalancerNotFoundException, RuleNotFoundException, TargetGroupNotFoundException,
 } from './errors.js';
 import { forwardedGroups } from './rule-parts.js';
+import { putTags } from './tag-list.js';
 
 export type Wire = Record<string, unknown>;
 
@@ -83,6 +84,25 @@ export async function loadBalancersByGroup(repos: Repos): Promise<Map<string, Se
     if (l) for (const tg of forwardedGroups(r.actions)) add(tg, l.loadBalancerArn);
   }
   return out;
+}
+
+/**
+ * ELBv2's Create calls are idempotent: with a resource of that name and the same settings they
+ * answer it; with other settings they are refused (`duplicate`). Otherwise `record` is inserted
+ * (a ConflictError from a racing insert is the same duplicate) and tagged.
+ */
+export async function createOnce<T extends { arn: string }>(
+  tx: Repos, existing: T | undefined, record: T, o: { same: (a: T, b: T) => boolean; insert: () => Promise<void>; duplicate: () => Error; tags: readonly { key: string; value: string }[] },
+): Promise<T> {
+  if (existing && o.same(existing, record)) return existing;
+  if (existing) throw o.duplicate();
+  try {
+    await o.insert();
+  } catch (err) {
+    throw err instanceof ConflictError ? o.duplicate() : err;
+  }
+  await putTags(tx, record.arn, o.tags);
+  return record;
 }
 
 /** Checks that every named target group exists. */

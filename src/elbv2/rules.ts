@@ -13,7 +13,7 @@ import {
   defaultRuleToWire, page, requireListener, requireLoadBalancer, requireRule, ruleArn, ruleToWire, shortId, type Wire,
 } from './resources.js';
 import { parseConditions, type ActionInput, type ConditionInput } from './rule-parts.js';
-import { parseTags, putTags, type WireTag } from './tags.js';
+import { parseTags, putTags, type WireTag } from './tag-list.js';
 import { applyPriorities } from './validate.js';
 
 /** ELBv2's default quota of rules per application load balancer listener (the default rule not counted). */

@@ -1,34 +1,11 @@
-/** AddTags, RemoveTags, DescribeTags, and the tags CreateX calls take (ELBv2: up to 50 per resource). */
+/** AddTags, RemoveTags, DescribeTags. */
 import { validationError } from '../api/query/errors.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import type { Repos } from '../store/store.js';
-import { DuplicateTagKeysException, TooManyTagsException } from './errors.js';
 import { requireListener, requireLoadBalancer, requireRule, requireTargetGroup, type Wire } from './resources.js';
+import { parseTags, putTags, type WireTag } from './tag-list.js';
 
-export interface WireTag { Key: string; Value?: string }
-
-const MAX_TAGS = 50;
 const MAX_DESCRIBE_ARNS = 20;
-
-/** Tags of one request: no key twice, none of AWS's `aws:` keys. */
-export function parseTags(tags: readonly WireTag[] | undefined): { key: string; value: string }[] {
-  const seen = new Set<string>();
-  return (tags ?? []).map((t) => {
-    if (seen.has(t.Key)) throw new DuplicateTagKeysException(`Tag key '${t.Key}' is specified more than once`);
-    seen.add(t.Key);
-    if (t.Key.toLowerCase().startsWith('aws:')) throw validationError(`Tag key '${t.Key}' cannot start with 'aws:'`);
-    return { key: t.Key, value: t.Value ?? '' };
-  });
-}
-
-/** Adds tags to a resource in a transaction, within the per-resource quota. */
-export async function putTags(tx: Repos, arn: string, tags: readonly { key: string; value: string }[]): Promise<void> {
-  if (tags.length === 0) return;
-  const current = (await tx.elbv2.tags([arn])).get(arn) ?? [];
-  const keys = new Set([...current.map((t) => t.key), ...tags.map((t) => t.key)]);
-  if (keys.size > MAX_TAGS) throw new TooManyTagsException(`The quota of ${MAX_TAGS} tags per resource has been reached for '${arn}'`);
-  await tx.elbv2.putTags(arn, tags);
-}
 
 /** Answers the resource's NotFound error unless a load balancer, target group, listener or rule has this ARN. */
 async function requireResource(repos: Repos, arn: string): Promise<void> {

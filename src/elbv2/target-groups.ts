@@ -6,12 +6,12 @@
 import { validationError } from '../api/query/errors.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { signalLoadBalancing } from '../control-plane/load-balancing.js';
-import { ConflictError, type TargetGroupRecord } from '../store/store.js';
+import type { TargetGroupRecord } from '../store/store.js';
 import { DuplicateTargetGroupNameException, ResourceInUseException, TargetGroupNotFoundException } from './errors.js';
 import {
-  loadBalancersByGroup, page, requireLoadBalancer, requireTargetGroup, shortId, targetGroupArn, targetGroupToWire, type Wire,
+  createOnce, loadBalancersByGroup, page, requireLoadBalancer, requireTargetGroup, shortId, targetGroupArn, targetGroupToWire, type Wire,
 } from './resources.js';
-import { parseTags, putTags, type WireTag } from './tags.js';
+import { parseTags, type WireTag } from './tag-list.js';
 import {
   DEFAULT_HEALTH_CHECK, TARGET_GROUP_ATTRIBUTE_DEFAULTS, applyAttributes, checkName, parseHealthCheck, type HealthCheckInput,
 } from './validate.js';
@@ -59,18 +59,10 @@ export async function createTargetGroup(cp: ControlPlane, input: CreateTargetGro
   };
   const tg = await cp.store.transaction(async (tx) => {
     if (!(await tx.vpcs.get(vpcId))) throw validationError(`The VPC ID '${vpcId}' is not found`);
-    const existing = await tx.elbv2.getTargetGroupByName(input.Name);
-    // Idempotent, as in ELBv2: the same name with the same settings answers the group there is.
-    if (existing && sameSettings(existing, record)) return existing;
-    const duplicate = () => new DuplicateTargetGroupNameException(`A target group with the same name '${input.Name}' exists, but with different settings`);
-    if (existing) throw duplicate();
-    try {
-      await tx.elbv2.insertTargetGroup(record);
-    } catch (err) {
-      throw err instanceof ConflictError ? duplicate() : err;
-    }
-    await putTags(tx, record.arn, tags);
-    return record;
+    return createOnce(tx, await tx.elbv2.getTargetGroupByName(input.Name), record, {
+      same: sameSettings, insert: () => tx.elbv2.insertTargetGroup(record), tags,
+      duplicate: () => new DuplicateTargetGroupNameException(`A target group with the same name '${input.Name}' exists, but with different settings`),
+    });
   });
   const users = await loadBalancersByGroup(cp.store.read);
   return { TargetGroups: [targetGroupToWire(tg, [...(users.get(tg.arn) ?? [])])] };
