@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
-import { Aws, debianCli, defaultNetwork, sleep, taskDefinitionJson } from './aws-cli-support.test.js';
+import { Aws, debianCli, defaultNetwork, sleep, taskDefinitionJson, v1Cli } from './aws-cli-support.test.js';
 
 const NS = ['--service-namespace', 'ecs'];
 const DIM = ['--scalable-dimension', 'ecs:service:DesiredCount'];
@@ -251,6 +251,21 @@ describe('AWS CLI v2: service auto scaling', () => {
     } finally {
       client.destroy();
     }
+  });
+
+  test('AWS CLI v1 (newer botocore) reads and writes the same resources and gets the same errors', () => {
+    const cli = v1Cli();
+    assert.ok(cli, 'the AWS CLI v1 is on PATH');
+    const v1 = new Aws(cli, pier!);
+    const [t] = v1.ok(['describe-scalable-targets', ...NS, '--resource-ids', RID], 'application-autoscaling').ScalableTargets;
+    assert.deepEqual([t.MinCapacity, t.MaxCapacity], [2, 4]);
+    assert.match(t.ScalableTargetARN, /^arn:aws:application-autoscaling:[a-z0-9-]+:\d{12}:scalable-target\/[0-9a-f]{36}$/);
+    assert.equal(typeof t.CreationTime, 'number', 'CLI v1 prints epoch seconds');
+    v1.ok(['put-scheduled-action', ...TARGET, '--scheduled-action-name', 'hourly', '--schedule', 'rate(1 hour)', '--scalable-target-action', 'MaxCapacity=5'], 'application-autoscaling');
+    const names = v1.ok(['describe-scheduled-actions', ...NS, '--scheduled-action-names', 'hourly'], 'application-autoscaling').ScheduledActions.map((a: any) => a.ScheduledActionName);
+    assert.deepEqual(names, ['hourly']);
+    v1.fail(['delete-scaling-policy', ...TARGET, '--policy-name', 'nope'], 'ObjectNotFoundException', 'DeleteScalingPolicy',
+      `No scaling policy found for service namespace: ecs, resource ID: ${RID}, scalable dimension: ecs:service:DesiredCount, policy name: nope`, 'application-autoscaling');
   });
 
   test('deregistering removes the target with its policies and scheduled actions', () => {
