@@ -27,9 +27,10 @@ const keyArgs = { serviceNamespace: 'ecs', resourceIds: ['service/c/web'], limit
 
 class FakeServices implements ScalableServices {
   desired = 2;
+  exists = true;
   refuse: string | undefined;
-  async desiredCount(): Promise<number> {
-    return this.desired;
+  async desiredCount(): Promise<number | undefined> {
+    return this.exists ? this.desired : undefined;
   }
   async setDesiredCount(_ref: unknown, n: number): Promise<void> {
     if (this.refuse) throw new Error(this.refuse);
@@ -142,5 +143,14 @@ describe('autoscaling controller passes', () => {
     clock.advance(60_000);
     await sync();
     assert.equal((await activities()).length, count, 'applied once');
+  });
+
+  test('a target whose service is gone is deregistered with its policies and actions; its activities stay', async () => {
+    services.exists = false;
+    await sync();
+    assert.equal(await store.read.autoScaling.getTarget('ecs', 'service/c/web', 'ecs:service:DesiredCount'), undefined);
+    assert.deepEqual((await store.read.autoScaling.listPolicies(keyArgs)).items, []);
+    assert.deepEqual((await store.read.autoScaling.listScheduledActions(keyArgs)).items, []);
+    assert.ok((await activities()).length > 0);
   });
 });

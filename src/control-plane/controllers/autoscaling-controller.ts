@@ -6,6 +6,8 @@
  * seam, recording every change as a scaling activity. The decisions are pure
  * (src/autoscaling/target-tracking.ts, scheduled-scaling.ts); this loop only reads and applies.
  *
+ * A target whose service is gone (deleted, or draining to deletion) is deregistered, as AWS does.
+ *
  * Step scaling policies act when a CloudWatch alarm names them; Pier has no alarms yet, so this
  * loop does not trigger them (src/autoscaling/step-scaling.ts holds the decision for when it can).
  */
@@ -46,6 +48,12 @@ export async function syncAutoScaling(c: AutoScalingController): Promise<void> {
 
 async function syncTarget(c: AutoScalingController, first: ScalableTargetRecord): Promise<void> {
   const ref = parseTargetKey(first);
+  if (await c.ctx.services.desiredCount(ref) === undefined) {
+    // As on AWS, deleting the service deregisters its target with its policies and scheduled actions.
+    await c.ctx.cp.store.transaction((tx) => tx.autoScaling.removeTarget(first.serviceNamespace, first.resourceId, first.scalableDimension));
+    c.ctx.cp.log.info('service gone: scalable target deregistered', { resourceId: first.resourceId });
+    return;
+  }
   await applyScheduledActions(c, first);
   const target = await c.ctx.cp.store.read.autoScaling.getTarget(first.serviceNamespace, first.resourceId, first.scalableDimension);
   if (target) await applyPolicies(c, target, ref);
