@@ -6,6 +6,8 @@
 import { InvalidParameterException, PlatformUnknownException, UnsupportedFeatureException } from '../ecs/errors.js';
 import type { CapacityProviderStrategyItem, Tag } from '../ecs/wire.js';
 import type { ClusterRecord, Repos, TaskDefinitionRecord } from '../store/store.js';
+import { loadBalancersByGroup } from '../elbv2/resources.js';
+import { targetGroupInfo } from '../elbv2/targets.js';
 import { validateStrategy } from './capacity-providers.js';
 import { checkNetworkConfiguration } from './run-task-input.js';
 import { resolveAwsvpc, type ResolvedAwsvpc } from './task-networking.js';
@@ -192,4 +194,20 @@ export function compileLoadBalancers(input: LoadBalancerInput[] | undefined, def
     out.push({ targetGroupArn: lb.targetGroupArn, containerName: container.name, containerPort: lb.containerPort });
   }
   return out;
+}
+
+/** Each target group must exist, be in the service's VPC and be used by a load balancer (a listener forwards to it). */
+export async function checkTargetGroups(tx: Repos, loadBalancers: readonly LoadBalancerInput[], awsvpc: ResolvedAwsvpc | undefined): Promise<void> {
+  if (loadBalancers.length === 0) return;
+  const used = await loadBalancersByGroup(tx);
+  for (const lb of loadBalancers) {
+    const arn = lb.targetGroupArn!;
+    const tg = await targetGroupInfo(tx, arn);
+    if (!tg) throw new InvalidParameterException(`Unable to find the target group ${arn}. Create it with CreateTargetGroup first.`);
+    if (!used.has(arn)) throw new InvalidParameterException(`The target group with targetGroupArn ${arn} does not have an associated load balancer.`);
+    const vpcId = awsvpc?.subnets[0]?.vpcId;
+    if (vpcId !== undefined && vpcId !== tg.vpcId) {
+      throw new InvalidParameterException(`The target group ${arn} is in ${tg.vpcId}; the service's subnets are in ${vpcId}.`);
+    }
+  }
 }

@@ -17,7 +17,7 @@ import type { ControlPlane } from './context.js';
 import { nudgeServiceController } from './controllers/service-controller.js';
 import { decodeToken, encodeToken, pageSize } from './pagination.js';
 import {
-  checkDefinitionForService, checkServiceConfig, checkServiceName, checkServiceNetwork, compileDeploymentConfiguration,
+  checkDefinitionForService, checkServiceConfig, checkTargetGroups, checkServiceName, checkServiceNetwork, compileDeploymentConfiguration,
   compileLaunch, compileLoadBalancers, type CompiledDeploymentConfiguration, type CreateServiceInput, type UpdateServiceInput,
 } from './services-input.js';
 import { serviceToWire } from './services-wire.js';
@@ -43,8 +43,9 @@ export async function createService(cp: ControlPlane, input: CreateServiceInput)
     }
     const def = await resolveTaskDefinition(tx, input.taskDefinition!);
     checkDefinitionForService(def);
-    await checkServiceNetwork(tx, def, input.networkConfiguration);
+    const awsvpc = await checkServiceNetwork(tx, def, input.networkConfiguration);
     const loadBalancers = compileLoadBalancers(input.loadBalancers, def);
+    await checkTargetGroups(tx, loadBalancers, awsvpc);
     const launch = compileLaunch(cluster, input.launchType, input.capacityProviderStrategy);
     const now = cp.clock.now();
     const config: DeploymentConfig = { taskDefinition: def.arn, ...launch, ...networkOf(input) };
@@ -81,8 +82,9 @@ export async function updateService(cp: ControlPlane, input: UpdateServiceInput)
     const def = await resolveTaskDefinition(tx, input.taskDefinition ?? body.taskDefinition);
     if (input.taskDefinition !== undefined) checkDefinitionForService(def);
     const network = input.networkConfiguration ?? (current.body.networkConfiguration as UpdateServiceInput['networkConfiguration']);
-    await checkServiceNetwork(tx, def, network);
+    const awsvpc = await checkServiceNetwork(tx, def, network);
     const loadBalancers = compileLoadBalancers((input.loadBalancers ?? body.loadBalancers) as never, def);
+    if (input.loadBalancers !== undefined) await checkTargetGroups(tx, loadBalancers, awsvpc);
     const launch = input.capacityProviderStrategy?.length
       ? compileLaunch(cluster, undefined, input.capacityProviderStrategy)
       : { ...(current.body.launchType ? { launchType: current.body.launchType as string } : {}), ...(current.body.capacityProviderStrategy ? { capacityProviderStrategy: current.body.capacityProviderStrategy as never } : {}) };

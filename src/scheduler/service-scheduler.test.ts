@@ -381,3 +381,52 @@ describe('safety properties over generated snapshots', () => {
     }
   });
 });
+
+describe('load balancers', () => {
+  const lb = { loadBalanced: { deregistrationDelayMs: 30_000 } };
+
+  test('a task counts as healthy only once its targets are', () => {
+    const s = snapshot({ ...lb, desiredCount: 1, deployments: [deployment('d1', { rolloutState: 'IN_PROGRESS' })] });
+    assert.equal(plan({ ...s, tasks: [task({ targetHealth: 'pending' })] }).deployments[0]!.rolloutState, 'IN_PROGRESS');
+    assert.equal(plan({ ...s, tasks: [task({ targetHealth: 'healthy' })] }).deployments[0]!.rolloutState, 'COMPLETED');
+  });
+
+  test('a RUNNING task to stop drains first: deregistered now, stopped with its reason once the delay is over', () => {
+    const a = task({ targetHealth: 'healthy' });
+    const b = task({ targetHealth: 'healthy' });
+    const first = plan(snapshot({ ...lb, desiredCount: 1, tasks: [a, b] }));
+    assert.equal(first.drain.length, 1);
+    assert.deepEqual(first.stop, []);
+    assert.equal(first.requeueAfterMs, 30_000);
+    assert.ok(first.events.includes('(service web) has begun draining connections on 1 tasks.'));
+    const drained = first.drain[0]!.taskId;
+    assert.deepEqual(Object.keys(first.state.draining ?? {}), [drained]);
+    const during = plan(snapshot({ ...lb, desiredCount: 1, tasks: [a, b], state: first.state }), NOW + 10_000);
+    assert.deepEqual([during.drain, during.stop], [[], []], 'nothing more while it drains');
+    const done = plan(snapshot({ ...lb, desiredCount: 1, tasks: [a, b], state: first.state }), NOW + 30_000);
+    assert.deepEqual(done.stop, [{ taskId: drained, reason: 'Scaling activity initiated by (deployment d1)', failed: false }]);
+    assert.equal(done.state.draining, undefined);
+  });
+
+  test('a draining task counts against maximumPercent and is no longer healthy', () => {
+    const a = task({ targetHealth: 'healthy' });
+    const s = snapshot({ ...lb, desiredCount: 1, maximumPercent: 100, tasks: [a], state: { draining: { [a.id]: { since: NOW, reason: 'r', failed: false } } } });
+    assert.deepEqual(plan(s).start, [], 'the draining task still holds its place');
+  });
+
+  test('tasks not yet RUNNING stop at once; with a delay of 0 nothing drains', () => {
+    assert.equal(plan(snapshot({ ...lb, desiredCount: 0, tasks: [pending()] })).stop.length, 1);
+    const p = plan(snapshot({ loadBalanced: { deregistrationDelayMs: 0 }, desiredCount: 0, tasks: [task({ targetHealth: 'healthy' })] }));
+    assert.deepEqual([p.stop.length, p.drain.length], [1, 0]);
+  });
+
+  test('a target failing its health checks past the grace period: drained and replaced, counted as failed', () => {
+    const TG = 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/tg/0123456789abcdef';
+    const sick = task({ targetHealth: 'unhealthy', unhealthyTargetGroup: TG, startedAtMs: NOW - 120_000 });
+    const p = plan(snapshot({ ...lb, desiredCount: 1, healthCheckGracePeriodSeconds: 60, tasks: [sick] }));
+    assert.deepEqual(p.drain, [{ taskId: sick.id, reason: `Task failed ELB health checks in (target-group ${TG})`, failed: true }]);
+    assert.equal(p.start.length, 1);
+    const young = task({ targetHealth: 'unhealthy', startedAtMs: NOW - 10_000 });
+    assert.deepEqual(plan(snapshot({ ...lb, desiredCount: 1, healthCheckGracePeriodSeconds: 60, tasks: [young] })).drain, []);
+  });
+});

@@ -43,7 +43,17 @@ export interface SchedulerTask {
   readonly capacityProviderName?: string;
   /** Scale-in protection end (epoch ms), when protected. */
   readonly protectedUntilMs?: number;
+  /**
+   * With load balancers: `healthy` when every target of the task is (or health checks are off),
+   * `unhealthy` when one fails its checks, `pending` before that (not registered, initial).
+   */
+  readonly targetHealth?: 'healthy' | 'unhealthy' | 'pending';
+  /** The target group a failing target is in (for the stop reason). */
+  readonly unhealthyTargetGroup?: string;
 }
+
+/** A task whose targets are being deregistered before it is stopped. */
+export interface DrainingTask { readonly since: number; readonly reason: string; readonly failed: boolean }
 
 /** What the scheduler remembers between passes (kept in the service record). */
 export interface SchedulerState {
@@ -52,6 +62,8 @@ export interface SchedulerState {
   readonly lastPlacementFailureAt?: number;
   /** The last deployment that COMPLETED: what a circuit-breaker rollback returns to. */
   readonly lastCompleted?: DeploymentRecord;
+  /** Tasks draining from their target groups, by task id. */
+  readonly draining?: Readonly<Record<string, DrainingTask>>;
 }
 
 export interface ServiceSnapshot {
@@ -62,6 +74,8 @@ export interface ServiceSnapshot {
   readonly maximumPercent: number;
   readonly circuitBreaker?: { readonly enable: boolean; readonly rollback: boolean };
   readonly healthCheckGracePeriodSeconds: number;
+  /** The service has target groups: a RUNNING task is drained from them (this long) before it is stopped. */
+  readonly loadBalanced?: { readonly deregistrationDelayMs: number };
   /** Newest (PRIMARY) first. */
   readonly deployments: readonly DeploymentRecord[];
   readonly tasks: readonly SchedulerTask[];
@@ -86,6 +100,8 @@ export interface PlannedStop { readonly taskId: string; readonly reason: string;
 export interface ServicePlan {
   readonly start: readonly PlannedStart[];
   readonly stop: readonly PlannedStop[];
+  /** Tasks to deregister from their target groups now; they are stopped once the delay is over. */
+  readonly drain: readonly PlannedStop[];
   /** The deployments as they now are (newest first). */
   readonly deployments: readonly DeploymentRecord[];
   /** The service's task definition changes on rollback. */
@@ -131,8 +147,10 @@ const isStopping = (t: SchedulerTask): boolean => t.desiredStatus === 'STOPPED' 
 export function isFailedTask(t: SchedulerTask): boolean {
   if (t.desiredStatus !== 'STOPPED') return false;
   if (t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited') return true;
-  return t.stopCode === 'ServiceSchedulerInitiated' && t.stoppedReason === HEALTH_FAILED;
+  return t.stopCode === 'ServiceSchedulerInitiated' && (t.stoppedReason === HEALTH_FAILED || (t.stoppedReason ?? '').startsWith(ELB_FAILED));
 }
+
+const ELB_FAILED = 'Task failed ELB health checks in';
 
 export function startedEvent(name: string, taskIds: readonly string[]): string {
   return `(service ${name}) has started ${taskIds.length} tasks: ${taskIds.map((id) => `(task ${id})`).join(' ')}.`;
@@ -150,15 +168,43 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
   const { now } = opts;
   const events: string[] = [];
   const stops: PlannedStop[] = [];
-  const stopped = new Set<string>();
-  const stop = (t: SchedulerTask, reason: string, failed = false): void => {
-    if (stopped.has(t.id)) return;
-    stopped.add(t.id);
-    stops.push({ taskId: t.id, reason, failed });
-  };
   let requeue: number | undefined;
   const requeueIn = (ms: number): void => {
     if (ms > 0) requeue = requeue === undefined ? ms : Math.min(requeue, ms);
+  };
+  const drains: PlannedStop[] = [];
+  const stopped = new Set<string>();
+  const draining = { ...(svc.state.draining ?? {}) };
+  const stop = (t: SchedulerTask, reason: string, failed = false): void => {
+    if (stopped.has(t.id)) return;
+    stopped.add(t.id);
+    if (svc.loadBalanced && t.lastStatus === 'RUNNING' && svc.loadBalanced.deregistrationDelayMs > 0) {
+      drains.push({ taskId: t.id, reason, failed });
+      draining[t.id] = { since: now, reason, failed };
+      requeueIn(svc.loadBalanced.deregistrationDelayMs);
+    } else {
+      stops.push({ taskId: t.id, reason, failed });
+    }
+  };
+  // Drains that are over become stops; tasks that stopped meanwhile are forgotten.
+  for (const [id, d] of Object.entries(draining)) {
+    const t = svc.tasks.find((x) => x.id === id);
+    if (!t || !isLive(t)) {
+      delete draining[id];
+      continue;
+    }
+    stopped.add(id);
+    const ends = d.since + (svc.loadBalanced?.deregistrationDelayMs ?? 0);
+    if (now >= ends) {
+      stops.push({ taskId: id, reason: d.reason, failed: d.failed });
+      delete draining[id];
+    } else {
+      requeueIn(ends - now);
+    }
+  }
+  const withDraining = (st: SchedulerState): SchedulerState => {
+    const { draining: _old, ...rest } = st;
+    return Object.keys(draining).length ? { ...rest, draining: { ...draining } } : rest;
   };
   const healthChecked = (t: SchedulerTask): boolean => {
     const d = svc.deployments.find((x) => x.id === t.deploymentId);
@@ -166,6 +212,7 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
   };
   const healthy = (t: SchedulerTask): boolean => {
     if (!isLive(t) || stopped.has(t.id) || t.lastStatus !== 'RUNNING') return false;
+    if (svc.loadBalanced && t.targetHealth !== 'healthy') return false;
     if (healthChecked(t)) return t.healthStatus === 'HEALTHY';
     const since = now - (t.startedAtMs ?? now);
     if (since < opts.settleMs) requeueIn(opts.settleMs - since);
@@ -180,8 +227,9 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
     const remaining = svc.tasks.some((t) => t.lastStatus !== 'STOPPED');
     if (stops.length) events.push(stoppedEvent(svc.name, stops.map((s) => s.taskId)));
     return {
-      start: [], stop: stops, deployments: remaining ? svc.deployments : [], status: remaining ? svc.status : 'INACTIVE',
-      state: svc.state, events: suppressDuplicates(events, svc, now),
+      start: [], stop: stops, drain: drains, deployments: remaining ? svc.deployments : [], status: remaining ? svc.status : 'INACTIVE',
+      state: withDraining(svc.state), events: suppressDuplicates(events, svc, now),
+      ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
     };
   }
 
@@ -191,6 +239,12 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
     if (t.lastStatus !== 'RUNNING' || t.healthStatus !== 'UNHEALTHY') continue;
     const since = now - (t.startedAtMs ?? now);
     if (since >= graceMs) stop(t, HEALTH_FAILED, true);
+    else requeueIn(graceMs - since);
+  }
+  for (const t of live()) {
+    if (t.lastStatus !== 'RUNNING' || t.targetHealth !== 'unhealthy') continue;
+    const since = now - (t.startedAtMs ?? now);
+    if (since >= graceMs) stop(t, `${ELB_FAILED} (target-group ${t.unhealthyTargetGroup ?? 'unknown'})`, true);
     else requeueIn(graceMs - since);
   }
 
@@ -224,7 +278,7 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
     }
   }
   const primary = deployments[0];
-  if (!primary) return { start: [], stop: stops, deployments, status: svc.status, state: svc.state, events: suppressDuplicates(events, svc, now) };
+  if (!primary) return { start: [], stop: stops, drain: drains, deployments, status: svc.status, state: withDraining(svc.state), events: suppressDuplicates(events, svc, now) };
 
   // 4. Rolling arithmetic.
   const D = svc.desiredCount;
@@ -266,7 +320,7 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
 
   // 5. Starts for the primary, within maximumPercent, unless throttled.
   const starts: PlannedStart[] = [];
-  const counted = live().length + svc.tasks.filter(isStopping).length + stops.length;
+  const counted = live().length + svc.tasks.filter(isStopping).length + stops.length + Object.keys(draining).length;
   const want = Math.max(0, Math.min(D - live().filter((t) => t.deploymentId === primary.id).length, maxTotal - counted));
   const streak = failureStreak(svc, primary, healthy);
   let state = svc.state;
@@ -294,7 +348,7 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
     return d.desiredCount === desired ? d : { ...d, desiredCount: desired, updatedAt: now };
   });
   const liveP = live().filter((t) => t.deploymentId === primary.id);
-  const settled = deployments.length === 1 && starts.length === 0 && stops.length === 0
+  const settled = deployments.length === 1 && starts.length === 0 && stops.length === 0 && Object.keys(draining).length === 0
     && liveP.length === D && liveP.every(healthy) && !svc.tasks.some(isStopping);
   if (settled && deployments[0]!.rolloutState === 'IN_PROGRESS') {
     const done: DeploymentRecord = { ...deployments[0]!, rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${primary.id} completed.`, updatedAt: now };
@@ -303,12 +357,13 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
     events.push(`(service ${svc.name}) (deployment ${primary.id}) deployment completed.`);
   }
   if (settled && deployments[0]!.rolloutState === 'COMPLETED') events.push(STEADY_STATE(svc.name));
+  if (drains.length) events.push(`(service ${svc.name}) has begun draining connections on ${drains.length} tasks.`);
   if (stops.length) events.push(stoppedEvent(svc.name, stops.map((s) => s.taskId)));
-  if (minMaxDeadlock(starts, stops, deployments, live(), svc)) {
+  if (drains.length === 0 && Object.keys(draining).length === 0 && minMaxDeadlock(starts, stops, deployments, live(), svc)) {
     events.push(`(service ${svc.name}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.`);
   }
   return {
-    start: starts, stop: stops, deployments, status: svc.status, state, events: suppressDuplicates(events, svc, now),
+    start: starts, stop: stops, drain: drains, deployments, status: svc.status, state: withDraining(state), events: suppressDuplicates(events, svc, now),
     ...(taskDefinition ? { taskDefinition } : {}),
     ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
   };

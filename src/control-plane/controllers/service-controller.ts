@@ -9,9 +9,10 @@
  * (RunTask, a task reaching STOPPED and freeing its address), when the plan asks (backoff expiry,
  * a task settling) and at least every `periodMs`.
  *
- * Load balancing seam: registering a RUNNING task's address in its service's target groups,
- * counting it healthy only once its target is, and draining before a stop wait for the ELBv2
- * target API (src/elbv2/targets.ts); until it lands, `loadBalancers` are validated and stored only.
+ * Load balancers: a RUNNING task's address is registered in each target group of the service's
+ * `loadBalancers` (containerPort as the port), the task counts as healthy only once every target
+ * is, a task whose target fails its checks is replaced, and a task to stop is first deregistered
+ * and stopped once the group's deregistration delay is over (src/elbv2/targets.ts).
  */
 import { StopCode } from '../../ecs/enums.js';
 import { parseTaskOverrides } from '../../ecs/task-definition/parse-overrides.js';
@@ -25,7 +26,8 @@ import { ConflictError, type DeploymentRecord, type Repos, type ServiceRecord, t
 import type { ControlPlane } from '../context.js';
 import { serviceTasks } from '../services-wire.js';
 import { resolveTaskDefinition } from '../task-definitions.js';
-import { resolveAwsvpc } from '../task-networking.js';
+import { eniOf, resolveAwsvpc } from '../task-networking.js';
+import { deregisterTaskTargets, registerTaskTargets, signalLoadBalancing, targetGroupInfo, targetHealthState } from '../../elbv2/targets.js';
 import { placeAndInsertTasks, requestTaskStop } from '../tasks.js';
 
 /** The key the controller waits on in cp.hostSignals (no host has this id). */
@@ -84,19 +86,21 @@ export async function syncService(cp: ControlPlane, opts: ServiceControllerOptio
     desiredCount: number; healthCheckGracePeriodSeconds?: number;
     deploymentConfiguration: { maximumPercent: number; minimumHealthyPercent: number; deploymentCircuitBreaker?: { enable: boolean; rollback: boolean } };
   };
+  const lb = await loadBalancing(repos, service, tasks, now);
   const plan = reconcileService({
     name: service.name, status: service.status, desiredCount: body.desiredCount,
     minimumHealthyPercent: body.deploymentConfiguration.minimumHealthyPercent, maximumPercent: body.deploymentConfiguration.maximumPercent,
     ...(body.deploymentConfiguration.deploymentCircuitBreaker ? { circuitBreaker: body.deploymentConfiguration.deploymentCircuitBreaker } : {}),
     healthCheckGracePeriodSeconds: body.healthCheckGracePeriodSeconds ?? 0,
     deployments: service.deployments,
-    tasks: tasks.map((t) => schedulerTask(t, protection.get(t.id))),
+    tasks: tasks.map((t) => ({ ...schedulerTask(t, protection.get(t.id)), ...lb.health.get(t.id) })),
+    ...(lb.bindings.length ? { loadBalanced: { deregistrationDelayMs: lb.delayMs } } : {}),
     zones: await serviceZones(repos, service.deployments[0]),
     healthChecked: await healthCheckedDefinitions(repos, service),
     state: service.scheduler as SchedulerState,
     recentEvents: await repos.services.events(service.clusterName, service.name, 1),
   }, { now, settleMs: opts.settleMs, newDeploymentId: () => deploymentIdFrom(cp.ids.hex32()) });
-  const wake = await apply(cp, service, plan);
+  const wake = await apply(cp, service, plan, lb);
   if (wake.all) cp.hostSignals.signalAll();
   else for (const h of wake.hosts) cp.hostSignals.signal(h);
   // After acting, look again soon: launched tasks move and stopped ones free room.
@@ -104,8 +108,9 @@ export async function syncService(cp: ControlPlane, opts: ServiceControllerOptio
   return Math.min(plan.requeueAfterMs ?? opts.periodMs, acted ? 500 : opts.periodMs);
 }
 
-async function apply(cp: ControlPlane, service: ServiceRecord, plan: ServicePlan): Promise<{ all: boolean; hosts: Set<string> }> {
+async function apply(cp: ControlPlane, service: ServiceRecord, plan: ServicePlan, lb: ServiceLoadBalancing): Promise<{ all: boolean; hosts: Set<string> }> {
   const wake = { all: false, hosts: new Set<string>() };
+  let targetsChanged = false;
   await cp.store.transaction(async (tx) => {
     wake.all = false;
     wake.hosts.clear();
@@ -113,6 +118,22 @@ async function apply(cp: ControlPlane, service: ServiceRecord, plan: ServicePlan
     if (!current || current.version !== service.version) throw new ConflictError(`service ${service.arn} changed since it was read`);
     const events: string[] = [...plan.events];
     const stoppedIds: string[] = [];
+    const now = cp.clock.now();
+    const leaving = [...plan.drain, ...plan.stop].map((s) => s.taskId);
+    // Registration of RUNNING tasks not yet in their groups; deregistration of those leaving.
+    for (const b of lb.bindings) {
+      const add = lb.unregistered.filter((u) => u.targetGroupArn === b.targetGroupArn && !leaving.includes(u.taskId)).map((u) => u.target);
+      if (add.length) {
+        await registerTaskTargets(tx, b.targetGroupArn, add, now);
+        events.push(`(service ${service.name}) registered ${add.length} targets in (target-group ${b.targetGroupArn})`);
+      }
+      const remove = leaving.flatMap((id) => lb.addresses.get(id) ? [{ id: lb.addresses.get(id)!, port: b.containerPort }] : []);
+      if (remove.length) {
+        await deregisterTaskTargets(tx, b.targetGroupArn, remove, now);
+        events.push(`(service ${service.name}) deregistered ${remove.length} targets in (target-group ${b.targetGroupArn})`);
+      }
+      if (add.length || remove.length) targetsChanged = true;
+    }
     for (const s of plan.stop) {
       const rec = await tx.tasks.get(service.clusterName, s.taskId);
       if (!rec || rec.task.desiredStatus === 'STOPPED') continue;
@@ -148,6 +169,7 @@ async function apply(cp: ControlPlane, service: ServiceRecord, plan: ServicePlan
     const at = cp.clock.now();
     await tx.services.addEvents(service.clusterName, service.name, events.map((message) => ({ id: cp.ids.uuid(), createdAt: at, message })));
   });
+  if (targetsChanged) signalLoadBalancing(cp);
   return wake;
 }
 
@@ -216,6 +238,52 @@ async function healthCheckedDefinitions(repos: Repos, service: ServiceRecord): P
     const def = await resolveTaskDefinition(repos, arn).catch(() => undefined);
     const containers = (def?.body.containerDefinitions ?? []) as { essential?: boolean; healthCheck?: unknown }[];
     if (containers.some((c) => c.essential !== false && c.healthCheck !== undefined)) out.add(arn);
+  }
+  return out;
+}
+
+interface LoadBalancerBinding { targetGroupArn: string; containerPort: number }
+
+/** What the controller knows of a service's target groups and its tasks' targets in them. */
+interface ServiceLoadBalancing {
+  bindings: LoadBalancerBinding[];
+  /** The longest deregistration delay of the service's groups. */
+  delayMs: number;
+  /** Per task id: its target health, for the scheduler. */
+  health: Map<string, Pick<SchedulerTask, 'targetHealth' | 'unhealthyTargetGroup'>>;
+  /** Task id → its ENI address. */
+  addresses: Map<string, string>;
+  /** RUNNING tasks not (or no longer) registered in a group. */
+  unregistered: { taskId: string; targetGroupArn: string; target: { id: string; port: number } }[];
+}
+
+async function loadBalancing(repos: Repos, service: ServiceRecord, tasks: readonly TaskRecord[], now: number): Promise<ServiceLoadBalancing> {
+  const bindings = ((service.body.loadBalancers ?? []) as { targetGroupArn?: string; containerPort?: number }[])
+    .filter((b): b is LoadBalancerBinding => b.targetGroupArn !== undefined && b.containerPort !== undefined);
+  const out: ServiceLoadBalancing = { bindings, delayMs: 0, health: new Map(), addresses: new Map(), unregistered: [] };
+  if (bindings.length === 0) return out;
+  const draining = ((service.scheduler as SchedulerState).draining ?? {});
+  for (const b of bindings) {
+    const info = await targetGroupInfo(repos, b.targetGroupArn);
+    out.delayMs = Math.max(out.delayMs, (info?.deregistrationDelaySeconds ?? 0) * 1000);
+  }
+  for (const t of tasks) {
+    const ip = eniOf(t)?.privateIpv4Address;
+    if (ip) out.addresses.set(t.id, ip);
+    if (!ip || t.task.desiredStatus === 'STOPPED' || t.task.lastStatus !== 'RUNNING' || draining[t.id]) continue;
+    let state: 'healthy' | 'unhealthy' | 'pending' = 'healthy';
+    let failing: string | undefined;
+    for (const b of bindings) {
+      const h = await targetHealthState(repos, b.targetGroupArn, { id: ip, port: b.containerPort }, now);
+      if (h === undefined || h.State === 'draining') out.unregistered.push({ taskId: t.id, targetGroupArn: b.targetGroupArn, target: { id: ip, port: b.containerPort } });
+      if (h?.State === 'unhealthy') {
+        state = 'unhealthy';
+        failing = b.targetGroupArn;
+      } else if (state !== 'unhealthy' && !(h && (h.State === 'healthy' || h.State === 'unavailable'))) {
+        state = 'pending';
+      }
+    }
+    out.health.set(t.id, { targetHealth: state, ...(failing ? { unhealthyTargetGroup: failing } : {}) });
   }
   return out;
 }
