@@ -31,6 +31,7 @@ const BATCH_EVENTS = 8_192;
 const BATCH_BODY_BYTES = 1_900_000;
 const BODY_BYTES_PER_EVENT = 20;
 const OFFSETS_FILE = 'awslogs-offsets.json';
+const SAVE_EVERY_MS = 1_000;
 
 export interface ShipperOptions {
   readonly taskArn: string;
@@ -60,6 +61,7 @@ export class ContainerLogShipper {
   private readonly sources: SourceState[];
   private synced = false;
   private dirMade = false;
+  private savedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: ShipperOptions) {
     const saved = this.loadOffsets();
@@ -116,6 +118,7 @@ export class ContainerLogShipper {
   /** Pumps until everything written so far is shipped (the container has exited). */
   async drain(): Promise<void> {
     while (await this.pump(true));
+    this.saveOffsets();
   }
 
   private async send(s: SourceState): Promise<void> {
@@ -140,7 +143,7 @@ export class ContainerLogShipper {
         s.head = to;
       }
       s.shipped = Math.max(toOffset, watermark);
-      this.saveOffsets();
+      this.saveOffsets(false);
     }
   }
 
@@ -172,7 +175,15 @@ export class ContainerLogShipper {
     }
   }
 
-  private saveOffsets(): void {
+  /**
+   * Records how far each source is shipped; while shipping, at most every SAVE_EVERY_MS (a rename
+   * per batch cost more than the batch). The server's watermark is what makes shipping exactly
+   * once (sync() adopts it); this record only spares resending after a restart.
+   */
+  private saveOffsets(always = true): void {
+    const now = this.o.now();
+    if (!always && now - this.savedAt < SAVE_EVERY_MS) return;
+    this.savedAt = now;
     if (!this.dirMade) {
       mkdirSync(this.o.dir, { recursive: true });
       this.dirMade = true;
