@@ -20,9 +20,20 @@ export interface PutScheduledActionInput extends TargetKeyInput {
   ScalableTargetAction?: { MinCapacity?: number; MaxCapacity?: number };
 }
 
+/** The model's ScheduledActionName pattern (the validator leaves patterns to the handlers): no `:`, `/`, `|`, control characters, or edge spaces. */
+const ACTION_NAME = /^(?!((^[ ]+.*)|(.*([\u0000-\u001f]|[\u007f-\u009f]|[:/|])+.*)|(.*[ ]+$))).+$/s;
+
+export function checkScheduledActionName(name: string): void {
+  if (!ACTION_NAME.test(name)) {
+    throw new ValidationException(`1 validation error detected: Value '${name}' at 'ScheduledActionName' failed to satisfy constraint: `
+      + 'Member must satisfy regular expression pattern: (?!((^[ ]+.*)|(.*([\\u0000-\\u001f]|[\\u007f-\\u009f]|[:/|])+.*)|(.*[ ]+$))).+');
+  }
+}
+
 export async function putScheduledAction(ctx: AutoScalingContext, input: PutScheduledActionInput): Promise<unknown> {
   const key = keyOfInput(input);
   parseTargetKey(key);
+  checkScheduledActionName(input.ScheduledActionName);
   if (input.Schedule !== undefined) parseSchedule(input.Schedule);
   if (input.Timezone !== undefined) checkTimezone(input.Timezone);
   const startTime = input.StartTime !== undefined ? timestampMs(input.StartTime) : undefined;
