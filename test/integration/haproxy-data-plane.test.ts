@@ -3,15 +3,18 @@
  * in front of small HTTP servers on 127.0.0.1 ports this test opens. Routing by path and host,
  * fixed responses, health checks, zero failed requests under continuous load while targets come,
  * drain and go and the listener set is reloaded, a draining target finishing its in-flight
- * request, a second supervisor (a restarted agent) adopting the running HAProxy, and the role's
+ * request, an agent process killed with SIGKILL leaving its listeners serving, a second supervisor
+ * (a restarted agent) adopting the running HAProxy, and the role's
  * loop reporting target health. Everything it made (HAProxy by pid, servers, files) is removed.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent as HttpAgent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { systemClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -301,13 +304,61 @@ test('the role polls, applies, and reports target health; a missing route is wai
   assert.equal(asked, 1, 'a 404 is not asked again at once');
 });
 
+test('an agent process killed with SIGKILL leaves its listeners serving; the next one adopts them', async () => {
+  const dir = join(WORK, 'killed');
+  const runDir = join(RUN, 'killed');
+  const port = await freePort();
+  const a = assignment(groupsNow([target('a2')]));
+  a.loadBalancers[0]!.listeners[0]!.port = port;
+  const supervisorModule = fileURLToPath(new URL('../../src/agent/load-balancer/haproxy-supervisor.js', import.meta.url));
+  const loggerModule = fileURLToPath(new URL('../../src/lib/logger.js', import.meta.url));
+  const script = `
+    const { HaproxySupervisor } = await import(${JSON.stringify(supervisorModule)});
+    const { createLogger } = await import(${JSON.stringify(loggerModule)});
+    const sup = new HaproxySupervisor({ dir: process.env.DIR, runDir: process.env.RUN_DIR, log: createLogger('warn') });
+    await sup.apply(JSON.parse(process.env.ASSIGNMENT), Date.now());
+    console.log('ready ' + sup.masterPid);
+    setInterval(() => {}, 1000);`;
+  const agent = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, DIR: dir, RUN_DIR: runDir, ASSIGNMENT: JSON.stringify(a) }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const master = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    agent.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    agent.on('exit', (code) => reject(new Error(`the agent process exited (${code}) before HAProxy was up`)));
+  });
+  pids.push(master);
+  agent.kill('SIGKILL');
+  await new Promise((r) => agent.once('exit', r));
+  const served = await new Promise<string>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/after-kill', agent: new HttpAgent() }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject).end();
+  });
+  assert.match(served, /^a2 \/after-kill/);
+  const next = new HaproxySupervisor({ dir, runDir, log });
+  assert.ok(next.adopt());
+  assert.equal(next.masterPid, master);
+  assert.equal(await next.apply(a, Date.now()), 'unchanged');
+  await next.stop({ graceful: false });
+  assert.ok(!existsSync(`/proc/${master}`) || /\) Z /.test(readStat(master)));
+});
+
 test('stopping removes HAProxy (master and workers) and its files', async () => {
   const master = sup.masterPid!;
   const worker = (await sup.workerPid())!;
   await sup.stop({ graceful: false });
   for (const pid of [master, worker]) assert.ok(!existsSync(`/proc/${pid}`) || /\) Z /.test(readStat(pid)), `pid ${pid} still runs`);
-  assert.deepEqual(readdirSync(WORK), []);
-  assert.deepEqual(readdirSync(RUN), []);
+  assert.deepEqual(readdirSync(WORK).filter((f) => f !== 'killed'), []);
+  assert.deepEqual(readdirSync(RUN).filter((f) => f !== 'killed'), []);
+  assert.deepEqual(readdirSync(join(WORK, 'killed')), []);
+  assert.deepEqual(readdirSync(join(RUN, 'killed')), []);
 });
 
 function readStat(pid: number): string {
