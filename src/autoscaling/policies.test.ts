@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ValidationException } from './errors.js';
-import { checkTargetTracking, type TargetTrackingInput } from './policies.js';
+import type { AutoScalingContext } from './context.js';
+import { checkTargetTracking, putScalingPolicy, type TargetTrackingInput } from './policies.js';
 import { checkScheduledActionName } from './scheduled-actions.js';
 
 const CPU = { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' };
@@ -38,4 +39,10 @@ test('scheduled action names follow the model\'s pattern', () => {
   for (const bad of ['a/b', 'a:b', 'a|b', ' lead', 'trail ', 'tab\there']) {
     assert.throws(() => checkScheduledActionName(bad), (e: unknown) => e instanceof ValidationException && /at 'ScheduledActionName' failed to satisfy constraint/.test(e.message), bad);
   }
+});
+
+test('policy names are printable ASCII, checked before anything is read', async () => {
+  const input = { ServiceNamespace: 'ecs', ResourceId: 'service/c/s', ScalableDimension: 'ecs:service:DesiredCount', PolicyName: 'tab\there' };
+  await assert.rejects(putScalingPolicy({} as AutoScalingContext, input),
+    (e: unknown) => e instanceof ValidationException && e.message === "1 validation error detected: Value 'tab\there' at 'PolicyName' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p{Print}+");
 });

@@ -78,9 +78,15 @@ export function checkTargetTracking(cfg: TargetTrackingInput | undefined): void 
   }
 }
 
+/** The model's PolicyName pattern, Java's \p{Print}+: printable ASCII. */
+const POLICY_NAME = /^[\x20-\x7e]+$/;
+
 export async function putScalingPolicy(ctx: AutoScalingContext, input: PutScalingPolicyInput): Promise<unknown> {
   const key = keyOfInput(input);
   parseTargetKey(key);
+  if (!POLICY_NAME.test(input.PolicyName)) {
+    throw new ValidationException(`1 validation error detected: Value '${input.PolicyName}' at 'PolicyName' failed to satisfy constraint: Member must satisfy regular expression pattern: \\p{Print}+`);
+  }
   const type = input.PolicyType ?? 'StepScaling';
   if (type === 'PredictiveScaling') throw new ValidationException('Pier does not support PredictiveScaling policies; use TargetTrackingScaling or StepScaling');
   if (type === 'TargetTrackingScaling') {
