@@ -14,8 +14,8 @@
  *   last line seq was stopped in (a lost or doubled line would change it).
  * Goal: awslogs' queryable lines/s ≥ 0.5 × the plain file's lines/s, with zero loss.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -44,6 +44,12 @@ function digitsUpTo(n: number): number {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds a process has used (user + system, all its threads), from /proc: per-line cost that the machine's other load does not skew. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
 
 async function main(): Promise<void> {
   console.log(`log throughput: ${C} containers × ${D} s; ${describeMachine(machineInfo())}; ${new Date().toISOString()}`);
@@ -106,7 +112,9 @@ async function main(): Promise<void> {
       plainLines += Number(last);
     }
 
+    const cpuBefore = cpuSeconds(pier.pid);
     const shipped = await run('shipped');
+    const pierCpu = cpuSeconds(pier.pid) - cpuBefore;
     let shippedLines = 0;
     let intact = 0;
     let spanMs = 0;
@@ -133,6 +141,7 @@ async function main(): Promise<void> {
       new Set([1, 2, 3]),
     ));
     console.log(`streams intact (last event = lines printed, storedBytes = digits of 1..N): ${intact}/${C}`);
+    console.log(`pier process CPU while the awslogs tasks ran: ${pierCpu.toFixed(1)} s (${((pierCpu * 1e6) / shippedLines).toFixed(2)} µs per line, agent + server + indexer; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   } finally {
     await pier.stop();
     await reg.stop();

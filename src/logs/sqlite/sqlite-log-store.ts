@@ -73,6 +73,8 @@ export class SqliteLogStore implements LogStore {
     search.close();
     this.db = new Database(this.logsPath);
     tune(this.db);
+    // The indexer checkpoints the WAL every second off this thread (indexer.ts); this is only a backstop.
+    this.db.pragma('wal_autocheckpoint = 25000');
     createLogsSchema(this.db);
     this.db.prepare('ATTACH DATABASE ? AS search').run(this.searchPath);
     const high = this.sql("SELECT max((SELECT value FROM log_meta WHERE key = 'event_id_high'), coalesce((SELECT id + count - 1 FROM log_blocks ORDER BY id DESC LIMIT 1), 0))").pluck().get() as number;
