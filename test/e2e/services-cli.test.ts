@@ -20,6 +20,9 @@ class StandInAgents {
   private stopped = false;
   private readonly loop: Promise<void>;
   readonly crashing = new Set<string>();
+  /** When set, the first host reports every registered target healthy, except these addresses (unhealthy). */
+  reportTargets = false;
+  readonly unhealthy = new Set<string>();
   constructor(private readonly hosts: TestHost[]) {
     this.loop = this.run();
   }
@@ -31,6 +34,7 @@ class StandInAgents {
         // A report can race the control plane (a task stopped meanwhile): the next round sees it again.
         for (const t of tasks) await this.drive(host, t).catch(() => undefined);
       }
+      if (this.reportTargets) await this.reportHealth().catch(() => undefined);
       await sleep(100);
     }
   }
@@ -45,6 +49,15 @@ class StandInAgents {
         await host.exitTask(t.taskArn, Object.fromEntries(containers.map((c) => [c, 1])));
       }
     }
+  }
+
+  private async reportHealth(): Promise<void> {
+    const host = this.hosts[0]!;
+    const { targetGroups } = await host.loadBalancers();
+    await host.reportTargetHealth(targetGroups.flatMap((g) => g.targets.filter((t) => t.drainingSinceMs === undefined).map((t) => ({
+      targetGroupArn: g.targetGroupArn, id: t.id, port: t.port,
+      ...(this.unhealthy.has(t.id) ? { state: 'unhealthy' as const, reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [503]' } : { state: 'healthy' as const }),
+    }))));
   }
 
   /** An essential container of the task exits (the task died on its own). */
@@ -236,6 +249,51 @@ describe('AWS CLI v2: services (test hosts in three zones)', () => {
     aws.fail(['list-services', '--cluster', 'svc', '--max-results', '101', '--no-paginate'], 'InvalidParameterException', 'ListServices', /maxResults/);
     assert.equal(aws.ok(['list-services', '--cluster', 'svc', '--launch-type', 'FARGATE']).serviceArns.length, 3);
     assert.deepEqual(aws.ok(['list-services', '--cluster', 'svc', '--launch-type', 'EC2']).serviceArns, []);
+  });
+
+  test('behind a target group: tasks registered, COMPLETED only once targets are healthy; a failing target is drained and its task replaced', async () => {
+    const elb = (args: string[]): any => aws.ok(args, 'elbv2');
+    const vpcId = (aws.ok(['describe-subnets', '--subnet-ids', network.subnets[0]!], 'ec2').Subnets[0]).VpcId;
+    const lbArn = elb(['create-load-balancer', '--name', 'svc-lb', '--subnets', ...network.subnets]).LoadBalancers[0].LoadBalancerArn;
+    const tgArn = elb(['create-target-group', '--name', 'svc-tg', '--protocol', 'HTTP', '--port', '80', '--vpc-id', vpcId, '--target-type', 'ip']).TargetGroups[0].TargetGroupArn;
+    elb(['modify-target-group-attributes', '--target-group-arn', tgArn, '--attributes', 'Key=deregistration_delay.timeout_seconds,Value=2']);
+    const create = ['create-service', '--cluster', 'svc', '--service-name', 'lb', '--task-definition', 'web:2', '--desired-count', '2',
+      '--network-configuration', network.shorthand, '--load-balancers', `targetGroupArn=${tgArn},containerName=app,containerPort=80`];
+    aws.fail(create, 'InvalidParameterException', 'CreateService', `The target group with targetGroupArn ${tgArn} does not have an associated load balancer.`);
+    elb(['create-listener', '--load-balancer-arn', lbArn, '--protocol', 'HTTP', '--port', String(20000 + Math.floor(Math.random() * 20000)), '--default-actions', `Type=forward,TargetGroupArn=${tgArn}`]);
+    const created = aws.ok(create).service;
+    assert.deepEqual(created.loadBalancers, [{ targetGroupArn: tgArn, containerName: 'app', containerPort: 80 }]);
+    const health = (): [string, string][] => (elb(['describe-target-health', '--target-group-arn', tgArn]).TargetHealthDescriptions as any[])
+      .map((d) => [d.Target.Id, d.TargetHealth.State] as [string, string]).sort();
+    const ipOf = (t: any): string => t.attachments[0].details.find((d: any) => d.name === 'privateIPv4Address').value;
+    await until('both targets registered', () => health().length === 2 && health().every(([, st]) => st === 'initial'));
+    let s = describeService('lb');
+    assert.equal(s.runningCount, 2);
+    assert.equal(s.deployments[0].rolloutState, 'IN_PROGRESS', 'not COMPLETED while the targets are not healthy');
+    assert.deepEqual(health().map(([ip]) => ip), serviceTasks('lb').map(ipOf).sort());
+    assert.ok(s.events.some((e: any) => e.message.startsWith(`(service lb) registered `) && e.message.endsWith(`targets in (target-group ${tgArn})`)));
+
+    agents!.reportTargets = true;
+    await until('COMPLETED once healthy', () => describeService('lb').deployments[0].rolloutState === 'COMPLETED');
+
+    const [sick] = serviceTasks('lb');
+    agents!.unhealthy.add(ipOf(sick));
+    const stopped = await until('the task stopped after the delay', () => {
+      const t = aws.ok(['describe-tasks', '--cluster', 'svc', '--tasks', sick.taskArn]).tasks[0];
+      return t.desiredStatus === 'STOPPED' && t;
+    });
+    assert.equal(stopped.stoppedReason, `Task failed ELB health checks in (target-group ${tgArn})`);
+    s = await until('back at 2 healthy', () => {
+      const svc = describeService('lb');
+      return svc.runningCount === 2 && health().filter(([, st]) => st === 'healthy').length === 2 && svc;
+    });
+    const drained = s.events.find((e: any) => e.message === '(service lb) has begun draining connections on 1 tasks.');
+    assert.ok(drained, JSON.stringify(s.events.slice(0, 8)));
+    const ms = (v: unknown): number => (typeof v === 'number' ? v * 1000 : Date.parse(String(v)));
+    assert.ok(ms(stopped.stoppingAt) - ms(drained.createdAt) >= 1900, `stopped ${stopped.stoppingAt}, at least the 2 s delay after draining began ${drained.createdAt}`);
+    aws.ok(['delete-service', '--cluster', 'svc', '--service', 'lb', '--force']);
+    await until('lb INACTIVE with no targets left', () => describeService('lb').status === 'INACTIVE' && health().every(([, st]) => st === 'draining'));
+    agents!.reportTargets = false;
   });
 
   test('DeleteService: refused above 0 without force; DRAINING then INACTIVE with force; DeleteCluster waits for services', async () => {
