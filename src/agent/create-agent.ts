@@ -33,12 +33,12 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
   const stateStore = new TaskStateStore(o.tasksDir);
   const api = taskApiTarget(serverUrl);
   const client = new HttpControlPlaneClient(serverUrl, joinToken);
+  const haproxy = new HaproxySupervisor({ dir: join(o.stateDir, 'load-balancer'), runDir: `/run/pier/${instance}/haproxy`, log });
   const loadBalancer = o.loadBalancer
-    ? new LoadBalancerRole({
-      client, clock: systemClock, log: log.child({ role: 'load-balancer' }),
-      dataPlane: new HaproxySupervisor({ dir: join(o.stateDir, 'load-balancer'), runDir: `/run/pier/${instance}/haproxy`, log }),
-    })
+    ? new LoadBalancerRole({ client, clock: systemClock, log: log.child({ role: 'load-balancer' }), dataPlane: haproxy })
     : undefined;
+  // The role turned off on a host that ran it: its listeners go.
+  if (!loadBalancer && haproxy.adopt()) await haproxy.stop({ graceful: false });
   const agent = new Agent(
     client,
     {

@@ -67,7 +67,7 @@ const target = (name: string, over: Partial<TargetConfig> = {}): TargetConfig =>
 const group = (name: string, targets: TargetConfig[], over: Partial<TargetGroupConfig> = {}): TargetGroupConfig => ({
   targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`, name, protocol: 'HTTP', port: 80,
   healthCheck: { enabled: true, protocol: 'HTTP', port: 'traffic-port', path: '/health', intervalSeconds: 1, timeoutSeconds: 1, healthyThresholdCount: 2, unhealthyThresholdCount: 2, httpCode: '200-299' },
-  deregistrationDelaySeconds: 3, targets, ...over,
+  deregistrationDelaySeconds: 5, targets, ...over,
 });
 const forward = (name: string): ListenerConfig['defaultAction'] => ({ type: 'forward', targetGroups: [{ targetGroupArn: group(name, []).targetGroupArn, weight: 1 }] });
 
@@ -84,6 +84,8 @@ function assignment(groups: TargetGroupConfig[], extraRules: ListenerConfig['rul
     loadBalancers: [{ loadBalancerArn: 'arn:lb/test', name: 'test', bindAddress: '127.0.0.1', listeners: [{ listenerArn: 'arn:l/1', port: PORT, protocol: 'HTTP', defaultAction: forward('a'), rules }] }],
   };
 }
+
+const extraRule: ListenerConfig['rules'][number] = { ruleArn: 'r-extra', priority: 50, pathPatterns: ['/extra'], action: forward('b') };
 
 const keepAlive = new HttpAgent({ keepAlive: true, maxSockets: 8 });
 
@@ -211,7 +213,7 @@ test('zero failed requests while targets are added, drained, removed and the lis
     await pause(500);
     assert.match((await get('/new')).body, /^b1 /);
     // The delay passes: the drained target goes (runtime del server).
-    await pause(Math.max(0, drainedAt + 3100 - Date.now()));
+    await pause(Math.max(0, drainedAt + 5100 - Date.now()));
     assert.equal(await sup.apply(a, Date.now()), 'runtime');
     assert.ok(!(await sup.stats()).some((s) => s.svname === `127.0.0.1:${backends.get('a1')!.port}`));
     // And a second reload, with a removed rule, under the same load.
@@ -238,6 +240,10 @@ test('a draining target finishes its in-flight request', async () => {
   assert.equal(r.status, 200);
   assert.match(r.body, /^c1 \/slow/);
   assert.equal((await get('/slow?ms=1')).status, 503, 'no new request goes to the draining target');
+  // A reload while it drains: the new worker starts it disabled (the next test registers it again).
+  a = assignment(a.targetGroups, [extraRule]);
+  assert.equal(await sup.apply(a, Date.now()), 'reloaded');
+  assert.equal((await get('/slow?ms=1')).status, 503);
 });
 
 test('a new supervisor (an agent restart) adopts the running HAProxy and keeps changing it', async () => {
@@ -246,11 +252,14 @@ test('a new supervisor (an agent restart) adopts the running HAProxy and keeps c
   const again = new HaproxySupervisor({ dir: WORK, runDir: RUN, log });
   assert.ok(again.adopt());
   assert.equal(again.masterPid, master);
-  const a = assignment(groupsNow([target('a2'), target('a3')], { c: [target('c1')] }));
+  // c1 registered again after its drain and a reload: back in service through the runtime API.
+  const a = assignment(groupsNow([target('a2'), target('a3')], { c: [target('c1')] }), [extraRule]);
   assert.equal(await again.apply(a, Date.now()), 'runtime');
   assert.equal(await again.workerPid(), worker, 'adopting does not restart or reload it');
   await waitHealth(a, 'c1', 'healthy');
-  assert.match((await get('/slow?ms=1')).body, /^c1 /);
+  // A new connection: after a reload, the old worker answers one more request on each idle
+  // keep-alive connection it holds, with the servers as it knew them (c1 draining there).
+  assert.match((await get('/slow?ms=1', { agent: new HttpAgent() })).body, /^c1 /);
   sup = again;
 });
 
@@ -275,7 +284,8 @@ test('the role polls, applies, and reports target health; a missing route is wai
   });
   const running = role.run(abort.signal);
   const until = Date.now() + 10_000;
-  while (!reports.some((r) => r.targets.length > 0 && r.targets.every((t) => t.state === 'healthy')) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  const done = (): boolean => polls >= 2 && reports.some((r) => r.targets.length > 0 && r.targets.every((t) => t.state === 'healthy'));
+  while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   abort.abort();
   await running;
   const last = reports.at(-1)!;

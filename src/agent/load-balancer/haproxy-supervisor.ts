@@ -39,8 +39,11 @@ export interface HaproxySupervisorOptions {
 
 export type ApplyOutcome = 'started' | 'reloaded' | 'runtime' | 'unchanged' | 'stopped' | 'idle';
 
-/** srv_admin_state bits (HAProxy's SRV_ADMF_*): forced/inherited/config/resolution maintenance, drain. */
-const ADMIN_MAINT = 0x01 | 0x02 | 0x04 | 0x20;
+/**
+ * srv_admin_state bits (HAProxy's SRV_ADMF_*): forced, inherited and resolution maintenance; drain.
+ * Not CMAINT (0x04, `disabled` in the config): it stays set after `state ready` puts the server back.
+ */
+const ADMIN_MAINT = 0x01 | 0x02 | 0x20;
 const ADMIN_DRAIN = 0x08 | 0x10;
 
 export class HaproxySupervisor {
