@@ -100,6 +100,7 @@ export async function syncService(cp: ControlPlane, opts: ServiceControllerOptio
     state: service.scheduler as SchedulerState,
     recentEvents: await repos.services.events(service.clusterName, service.name, 1),
   }, { now, settleMs: opts.settleMs, newDeploymentId: () => deploymentIdFrom(cp.ids.hex32()) });
+  if (isNoop(service, plan, lb)) return plan.requeueAfterMs === undefined ? opts.periodMs : Math.min(plan.requeueAfterMs, opts.periodMs);
   const wake = await apply(cp, service, plan, lb);
   if (wake.all) cp.hostSignals.signalAll();
   else for (const h of wake.hosts) cp.hostSignals.signal(h);
@@ -240,6 +241,13 @@ async function healthCheckedDefinitions(repos: Repos, service: ServiceRecord): P
     if (containers.some((c) => c.essential !== false && c.healthCheck !== undefined)) out.add(arn);
   }
   return out;
+}
+
+/** Nothing to write: no task to start, stop, drain or register, no event, the record unchanged (no write lock taken). */
+function isNoop(service: ServiceRecord, plan: ServicePlan, lb: ServiceLoadBalancing): boolean {
+  return plan.start.length === 0 && plan.stop.length === 0 && plan.drain.length === 0 && plan.events.length === 0
+    && lb.unregistered.length === 0 && plan.taskDefinition === undefined && plan.status === service.status
+    && JSON.stringify([plan.deployments, plan.state]) === JSON.stringify([service.deployments, service.scheduler]);
 }
 
 interface LoadBalancerBinding { targetGroupArn: string; containerPort: number }
