@@ -98,3 +98,35 @@ test('a pending multi-line event is read again after a restart, not lost', async
     cleanup();
   }
 });
+
+test('a large output ships in many batches; a restart after a lost reply in the middle stores every line once', async () => {
+  const { dir, server, shipper, cleanup } = setup();
+  try {
+    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i}`);
+    appendFileSync(join(dir, 'stdout'), `${lines.slice(0, 30_000).join('\n')}\n`);
+    const a = shipper();
+    // Every third batch the server stores but the reply is lost; then the agent "dies" and a new one resumes.
+    let calls = 0;
+    const ship = server.ship.bind(server);
+    server.ship = async (req) => {
+      if (req.events.timestamps.length > 0 && ++calls % 3 === 0) server.loseNextReply = true;
+      return ship(req);
+    };
+    await assert.rejects(async () => {
+      while (await a.pump());
+    }, /reset/);
+    appendFileSync(join(dir, 'stdout'), `${lines.slice(30_000).join('\n')}\n`);
+    for (let i = 0; i < 100; i++) {
+      try {
+        await shipper().drain();
+        break;
+      } catch {
+        // a lost reply: the next agent resumes
+      }
+    }
+    assert.deepEqual(server.messages['stdout'], lines);
+    assert.ok(calls > 6, `shipped in ${calls} batches`);
+  } finally {
+    cleanup();
+  }
+});
