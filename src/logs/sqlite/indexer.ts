@@ -58,7 +58,14 @@ export class TextIndexer {
         rows.push(r);
         if ((events += r.count) >= this.batch) break;
       }
-      return { rows, deletes: queuedDeletes.all(meta.get('deletes_upto'), this.batch) as QueuedDelete[] };
+      // Deletes too by events (a queued range is a whole block).
+      const deletes: QueuedDelete[] = [];
+      let removing = 0;
+      for (const d of queuedDeletes.iterate(meta.get('deletes_upto'), this.batch) as IterableIterator<QueuedDelete>) {
+        deletes.push(d);
+        if ((removing += d.count) >= this.batch) break;
+      }
+      return { rows, deletes };
     });
     this.applyBatch = this.search.transaction((rows: BlockRow[], deletes: QueuedDelete[]) => {
       for (const r of rows) {
