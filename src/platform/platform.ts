@@ -11,6 +11,7 @@ import { autoScalingService } from '../api/autoscaling-service.js';
 import { cloudwatchService } from '../api/cloudwatch-service.js';
 import { ecsService } from '../api/ecs-service.js';
 import { ec2Service } from '../api/ec2-service.js';
+import { signalLoadBalancing } from '../control-plane/load-balancing.js';
 import { efsService } from '../api/efs-service.js';
 import { elbv2Service } from '../api/elbv2-service.js';
 import { iamService } from '../api/iam-service.js';
@@ -132,7 +133,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     logs: logs.ctx,
     metrics: { tasks: metrics.tasks, health: metrics.health },
     // A reset leaves the account as a first start does: with its default VPC.
-    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await ensureDefaultVpc(cp); } } : {}),
+    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await ensureDefaultVpc(cp); signalLoadBalancing(cp); } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
