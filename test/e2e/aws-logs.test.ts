@@ -147,7 +147,7 @@ for (const cli of clis) {
       assert.deepEqual(byArn.events.map((e: Ev) => e.message), ['one'], 'the group named by its ARN');
     });
 
-    testV2('put-log-events: AWS batch rules, events too old or too new reported, bad batches refused changing nothing', () => {
+    test('put-log-events: AWS batch rules, events too old or too new reported, bad batches refused changing nothing', () => {
       logs.ok(['create-log-stream', '--log-group-name', '/pier/app', '--log-stream-name', 'rules']);
       const r = logs.put('/pier/app', 'rules', [
         { timestamp: now - 15 * DAY, message: 'too old' }, { timestamp: now - 15 * DAY + 1, message: 'too old 2' },
