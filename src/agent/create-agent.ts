@@ -67,7 +67,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
       ...(loadBalancer ? { loadBalancer } : {}),
       releaseHostDirs: () => removeEmptyDirs([
         ...cgroupHierarchies().map((h) => join(h, 'pier', instance)),
-        `/run/pier/${instance}/runsc`, `/run/pier/${instance}/runc`, `/run/pier/${instance}`,
+        `/run/pier/${instance}/runsc`, `/run/pier/${instance}/runc`, `/run/pier/${instance}/haproxy`, `/run/pier/${instance}`,
       ]),
     },
     log,

@@ -1,0 +1,161 @@
+/**
+ * A service behind a Pier load balancer, all real (`pier up` with its agent: runc tasks running
+ * busybox httpd, the agent's HAProxy listening on 127.0.0.1), driven with the AWS CLI v2: a client
+ * on 127.0.0.1 sends requests without pause through the listener while the service rolls to a new
+ * revision, and not one of them fails; the old tasks are drained before they stop.
+ */
+import assert from 'node:assert/strict';
+import { request, Agent } from 'node:http';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { RealEnv, sleep } from './tasks-real-support.test.js';
+
+/** Serves its revision on :8080 until SIGTERM. */
+const SITE = (rev: string): string => `mkdir -p /tmp/www && echo rev-${rev} > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www`;
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+interface Traffic { ok: number; failed: string[]; bodies: Map<string, number>; stop(): Promise<void> }
+
+/** Requests one after another on kept-alive connections (two clients), counting every answer. */
+function sendTraffic(port: number): Traffic {
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  const t: Traffic = { ok: 0, failed: [], bodies: new Map(), stop: async () => undefined };
+  let running = true;
+  const one = (): Promise<void> => new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', agent, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => {
+        if (res.statusCode === 200) {
+          t.ok++;
+          t.bodies.set(body.trim(), (t.bodies.get(body.trim()) ?? 0) + 1);
+        } else {
+          t.failed.push(`HTTP ${res.statusCode}: ${body.slice(0, 80)}`);
+        }
+        resolve();
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (e) => {
+      t.failed.push(e.message);
+      resolve();
+    });
+    req.end();
+  });
+  const loops = [0, 1].map(async () => {
+    while (running) await one();
+  });
+  t.stop = async () => {
+    running = false;
+    await Promise.all(loops);
+    agent.destroy();
+  };
+  return t;
+}
+
+describe('a service behind a Pier load balancer (runc tasks, HAProxy on the agent)', () => {
+  let env: RealEnv;
+  let port = 0;
+  let lb = '';
+  let tg = '';
+  let listener = '';
+
+  before(async () => {
+    env = await RealEnv.start({ agent: true, registryAuth: 'none', pierArgs: ['--runtime', 'runc'] });
+    port = await freePort();
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  const elbv2 = (args: string[]): any => env.aws.ok(args, 'elbv2');
+  const service = (): any => env.aws.ok(['describe-services', '--services', 'site']).services[0];
+  const liveTasks = (): string[] => {
+    const arns = env.aws.ok(['list-tasks', '--service-name', 'site']).taskArns as string[];
+    for (const a of arns) env.tasks.add(a);
+    return arns;
+  };
+  async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 180_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = fn();
+      if (v) return v;
+      if (Date.now() > end) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(service()?.deployments ?? [])}`);
+      await sleep(500);
+    }
+  }
+  const steadyOn = (revision: string) => until(`steady on site:${revision}`, () => {
+    liveTasks();
+    const s = service();
+    return s.deployments.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === 2
+      && s.taskDefinition.endsWith(`:${revision}`) && s;
+  });
+
+  test('a listener forwards to the service\'s tasks once their targets are healthy', async () => {
+    for (const rev of ['1', '2']) {
+      env.registerTaskDefinition('site', [{ name: 'app', command: SITE(rev), portMappings: [{ containerPort: 8080, protocol: 'tcp' }], stopTimeout: 2 }]);
+    }
+    const net = env.defaultNetwork();
+    const vpc = env.aws.ok(['describe-subnets', '--subnet-ids', net.subnets[0]!], 'ec2').Subnets[0].VpcId as string;
+    lb = elbv2(['create-load-balancer', '--name', 'site', '--subnets', net.subnets[0]!, net.subnets[1]!]).LoadBalancers[0].LoadBalancerArn;
+    tg = elbv2(['create-target-group', '--name', 'site', '--protocol', 'HTTP', '--port', '8080', '--vpc-id', vpc, '--target-type', 'ip',
+      '--health-check-interval-seconds', '5', '--health-check-timeout-seconds', '2', '--healthy-threshold-count', '2']).TargetGroups[0].TargetGroupArn;
+    elbv2(['modify-target-group-attributes', '--target-group-arn', tg, '--attributes', 'Key=deregistration_delay.timeout_seconds,Value=3']);
+    listener = elbv2(['create-listener', '--load-balancer-arn', lb, '--protocol', 'HTTP', '--port', String(port),
+      '--default-actions', `Type=forward,TargetGroupArn=${tg}`]).Listeners[0].ListenerArn;
+
+    env.aws.ok(['create-service', '--service-name', 'site', '--task-definition', 'site:1', '--desired-count', '2',
+      '--network-configuration', net.shorthand, '--load-balancers', `targetGroupArn=${tg},containerName=app,containerPort=8080`,
+      '--deployment-configuration', 'maximumPercent=200,minimumHealthyPercent=100']);
+    await steadyOn('1');
+    const health = elbv2(['describe-target-health', '--target-group-arn', tg]).TargetHealthDescriptions;
+    assert.equal(health.length, 2);
+    assert.ok(health.every((h: any) => h.TargetHealth.State === 'healthy'), JSON.stringify(health));
+    const probe = sendTraffic(port);
+    await sleep(1000);
+    await probe.stop();
+    assert.deepEqual(probe.failed, []);
+    assert.deepEqual([...probe.bodies.keys()], ['rev-1']);
+  });
+
+  test('a rolling deploy under continuous load completes with zero failed requests; old tasks drain, then stop', async () => {
+    const old = liveTasks();
+    const traffic = sendTraffic(port);
+    try {
+      await sleep(1000);
+      env.aws.ok(['update-service', '--service', 'site', '--task-definition', 'site:2']);
+      await steadyOn('2');
+      for (const arn of old) {
+        const t = await env.waitStopped(arn, 120_000);
+        assert.equal(t.stopCode, 'ServiceSchedulerInitiated');
+      }
+      await sleep(2000);
+    } finally {
+      await traffic.stop();
+    }
+    assert.deepEqual(traffic.failed, [], `${traffic.failed.length} of ${traffic.ok + traffic.failed.length} requests failed`);
+    assert.ok(traffic.ok > 50, `only ${traffic.ok} requests went through`);
+    assert.ok(traffic.bodies.has('rev-1') && traffic.bodies.has('rev-2'), JSON.stringify([...traffic.bodies]));
+    const after = sendTraffic(port);
+    await sleep(500);
+    await after.stop();
+    assert.deepEqual([...after.bodies.keys()], ['rev-2'], 'only the new revision answers once the deploy is done');
+  });
+
+  test('deleting the service and the load balancer stops everything; nothing is left on the host', async () => {
+    const tasks = liveTasks();
+    env.aws.ok(['delete-service', '--service', 'site', '--force']);
+    for (const arn of tasks) await env.waitStopped(arn, 120_000);
+    elbv2(['delete-listener', '--listener-arn', listener]);
+    elbv2(['delete-load-balancer', '--load-balancer-arn', lb]);
+    elbv2(['delete-target-group', '--target-group-arn', tg]);
+    await env.assertNothingLeft();
+  });
+});
