@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-application-auto-scaling';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
-import { Aws, debianCli, defaultNetwork, sleep, taskDefinitionJson, v1Cli } from './aws-cli-support.test.js';
+import { Aws, debianCli, defaultNetwork, sleep, taskDefinitionJson, until, v1Cli } from './aws-cli-support.test.js';
 
 const NS = ['--service-namespace', 'ecs'];
 const DIM = ['--scalable-dimension', 'ecs:service:DesiredCount'];
@@ -67,17 +67,6 @@ describe('AWS CLI v2: service auto scaling', () => {
   const asFail = (args: string[], code: string, op: string, message: string | RegExp): string => aws.fail(args, code, op, message, 'application-autoscaling');
   const desired = (): number => aws.ok(['describe-services', '--cluster', 'as', '--services', 'web']).services[0].desiredCount;
   const activities = (): any[] => as(['describe-scaling-activities', ...NS, '--resource-id', RID]).ScalingActivities;
-  async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < end) {
-      const v = fn();
-      if (v) return v;
-      last = v;
-      await sleep(500);
-    }
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-  }
 
   before(async () => {
     pier = await startPier({

@@ -167,6 +167,25 @@ export function taskDefinitionJson(family: string, extra: Record<string, unknown
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Polls `fn` (every `everyMs`) until it returns something truthy, and returns that; fails after
+ * `timeoutMs` naming `what`, the last value seen and, when given, what `context()` shows then.
+ */
+export async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000, opts: { everyMs?: number; context?: () => unknown } = {}): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    last = v;
+    if (Date.now() > end) {
+      const ctx = opts.context ? `; ${JSON.stringify(opts.context(), null, 1).slice(0, 3000)}` : '';
+      throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})${ctx}`);
+    }
+    await sleep(opts.everyMs ?? 500);
+  }
+}
+
 /** The last path segment of an ARN (a task id). */
 export const lastSegment = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1);
 

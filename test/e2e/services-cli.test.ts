@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
-import { Aws, debianCli, defaultNetwork, lastSegment, sleep, taskDefinitionJson } from './aws-cli-support.test.js';
+import { Aws, debianCli, defaultNetwork, lastSegment, sleep, taskDefinitionJson, until as untilTrue } from './aws-cli-support.test.js';
 
 const PIER_ARGS = ['--host-lost-after-seconds', '600'];
 
@@ -84,17 +84,7 @@ describe('AWS CLI v2: services (test hosts in three zones)', () => {
     const arns = aws.ok(['list-tasks', '--cluster', cluster, '--service-name', name]).taskArns as string[];
     return arns.length ? aws.ok(['describe-tasks', '--cluster', cluster, '--tasks', ...arns]).tasks : [];
   };
-  async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < end) {
-      const v = fn();
-      if (v) return v;
-      last = v;
-      await sleep(300);
-    }
-    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-  }
+  const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> => untilTrue(what, fn, timeoutMs, { everyMs: 300 });
   const steady = (name: string, taskDefinition: string) => until(`${name} steady on ${taskDefinition}`, () => {
     const s = describeService(name);
     return s.deployments.length === 1 && s.deployments[0].rolloutState === 'COMPLETED' && s.runningCount === s.desiredCount

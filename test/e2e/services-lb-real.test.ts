@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { request, Agent } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { until as untilTrue } from './aws-cli-support.test.js';
 import { RealEnv, sleep } from './tasks-real-support.test.js';
 
 /** Serves its revision on :8080 until SIGTERM. */
@@ -82,15 +83,7 @@ describe('a service behind a Pier load balancer (runc tasks, HAProxy on the agen
     for (const a of arns) env.tasks.add(a);
     return arns;
   };
-  async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 180_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const v = fn();
-      if (v) return v;
-      if (Date.now() > end) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(service()?.deployments ?? [])}`);
-      await sleep(500);
-    }
-  }
+  const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs = 180_000): Promise<T> => untilTrue(what, fn, timeoutMs, { context: () => service()?.deployments });
   const steadyOn = (revision: string) => until(`steady on site:${revision}`, () => {
     liveTasks();
     const s = service();

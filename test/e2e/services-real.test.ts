@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { HOLD, RealEnv, sleep } from './tasks-real-support.test.js';
+import { until as untilTrue } from './aws-cli-support.test.js';
+import { HOLD, RealEnv } from './tasks-real-support.test.js';
 
 describe('services with real tasks (runsc, pier up with its agent)', () => {
   let env: RealEnv;
@@ -29,17 +30,7 @@ describe('services with real tasks (runsc, pier up with its agent)', () => {
     for (const a of arns) env.tasks.add(a);
     return arns;
   };
-  async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 120_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      const v = fn();
-      if (v) return v;
-      last = v;
-      if (Date.now() > end) assert.fail(`timed out waiting for ${what}; service: ${JSON.stringify(describeService(), null, 1).slice(0, 3000)} (${String(last)})`);
-      await sleep(500);
-    }
-  }
+  const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs = 120_000): Promise<T> => untilTrue(what, fn, timeoutMs, { context: describeService });
   const steadyOn = (revision: string) => until(`steady on ${revision}`, () => {
     liveTasks();
     const s = describeService();
