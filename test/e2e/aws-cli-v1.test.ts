@@ -22,7 +22,8 @@ if (v1) {
 
     before(async () => {
       debianCli();
-      pier = await startPier();
+      // The test host never heartbeats: a busy machine must not have it declared lost mid-suite.
+      pier = await startPier({ args: ['--host-lost-after-seconds', '600'] });
       aws = new Aws(v1, pier);
       await TestHost.register(pier.endpoint, pier.dataDir);
     });
