@@ -47,6 +47,8 @@ export async function interruptSpotTasks(tx: Repos, cp: ControlPlane, records: r
  */
 export class SpotReclaimer {
   private hosts: HostSnapshot[] | undefined;
+  /** Hosts whose tasks were given notice: the caller wakes them once its transaction commits. */
+  readonly interruptedHosts = new Set<string>();
 
   constructor(private readonly cp: ControlPlane, private readonly tx: Repos) {}
 
@@ -68,6 +70,7 @@ export class SpotReclaimer {
     const plan = planSpotReclaim(request, this.hosts, spot);
     if (!plan) return refused;
     const interrupted = await interruptSpotTasks(this.tx, this.cp, plan.interrupt.map((id) => byId.get(id)!));
+    for (const r of interrupted) if (r.hostId) this.interruptedHosts.add(r.hostId);
     // The room is this task's: count it as used for the rest of the batch.
     this.hosts = this.hosts.map((h) => (h.id === plan.hostId ? { ...h, used: plus(h.used, request.size) } : h));
     const notice = Math.round((this.cp.config.spotNoticeMs ?? DEFAULT_SPOT_NOTICE_MS) / 1000);

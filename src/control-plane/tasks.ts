@@ -27,7 +27,7 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
     const cluster = await clusterForLaunch(cp, tx, input.cluster);
     if (input.clientToken !== undefined) {
       const replay = await replayIdempotent(tx, cluster.name, input);
-      if (replay) return { records: replay, failures: [] as Failure[], created: false };
+      if (replay) return { records: replay, failures: [] as Failure[], interruptedHosts: [] as string[], created: false };
     }
     const def = await resolveTaskDefinition(tx, input.taskDefinition);
     if (def.status !== 'ACTIVE') throw new ClientException('TaskDefinition is inactive');
@@ -57,7 +57,7 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
       networkConfiguration: input.networkConfiguration as Record<string, unknown> | undefined, group: input.group ?? `family:${def.family}`,
       startedBy: input.startedBy, serviceName: undefined, enableExecuteCommand: input.enableExecuteCommand ?? false,
     });
-    const { records, failures } = placed;
+    const { records, failures, interruptedHosts } = placed;
     for (const record of records) {
       const taskTags = input.propagateTags === 'TASK_DEFINITION' ? mergeTags(await tx.tags.get(def.arn), tags) : tags;
       await tx.tags.put(record.task.taskArn, taskTags);
@@ -68,11 +68,13 @@ export async function runTask(cp: ControlPlane, input: RunTaskInput): Promise<{ 
         resultArns: records.map((r) => r.id), createdAt: cp.clock.now(),
       });
     }
-    return { records, failures, created: true };
+    return { records, failures, interruptedHosts, created: true };
   });
   // New addresses join security groups other hosts' rules may name: every host re-reads its policy.
   if (result.created && result.records.some((r) => eniOf(r))) cp.hostSignals.signalAll();
   else if (result.created) for (const r of result.records) cp.hostSignals.signal(r.hostId);
+  // Interrupted Spot tasks' hosts learn of the notice now, not at their next poll.
+  for (const h of result.interruptedHosts) cp.hostSignals.signal(h);
   return { tasks: result.records.map((r) => r.task), failures: result.failures };
 }
 
@@ -94,8 +96,11 @@ export interface LaunchSpec {
   enableExecuteCommand: boolean;
 }
 
-/** Places and inserts the tasks (allocating their ENIs) inside the caller's transaction. */
-export async function placeAndInsertTasks(cp: ControlPlane, tx: Repos, spec: LaunchSpec): Promise<{ records: TaskRecord[]; failures: Failure[] }> {
+/**
+ * Places and inserts the tasks (allocating their ENIs) inside the caller's transaction. Hosts
+ * whose Spot tasks were interrupted to make room are returned for the caller to wake after commit.
+ */
+export async function placeAndInsertTasks(cp: ControlPlane, tx: Repos, spec: LaunchSpec): Promise<{ records: TaskRecord[]; failures: Failure[]; interruptedHosts: string[] }> {
   const { awsvpc, taskDefinition: def } = spec;
   // A task goes to a zone one of its subnets is in.
   const zones = awsvpc ? [...new Set(awsvpc.subnets.map((s) => s.availabilityZone))] : [];
@@ -137,7 +142,7 @@ export async function placeAndInsertTasks(cp: ControlPlane, tx: Repos, spec: Lau
     await tx.tasks.insert(record);
     records.push(record);
   }
-  return { records, failures };
+  return { records, failures, interruptedHosts: [...spot.interruptedHosts] };
 }
 
 interface Volume { name: string; efsVolumeConfiguration?: { fileSystemId: string } }

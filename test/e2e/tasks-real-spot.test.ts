@@ -12,7 +12,7 @@ import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { PIER_MAIN } from '../helpers/pier-process.js';
 import { container, RealEnv, sleep, summary } from './tasks-real-support.test.js';
 
-const NOTICE_S = 4;
+const NOTICE_S = 8;
 
 /**
  * Polls its Spot notice; on SIGTERM exits 42 if it had seen the notice (and saves the notice's

@@ -274,9 +274,9 @@ describe('SigV4, framing and validation at the edge', () => {
     assertAwsError(await rawRequest(pier.endpoint, { headers: signFor(pier, 'SomeOtherService_20200101.CreateCluster', body), body }),
       400, 'UnknownOperationException');
     assertAwsError(await rawRequest(pier.endpoint, { headers: signFor(pier, undefined, body), body }), 400, 'UnknownOperationException');
-    const svc = JSON.stringify({ serviceName: 'edge-svc', cluster: 'edge-existing', taskDefinition: 'web', desiredCount: 1 });
-    assertAwsError(await rawRequest(pier.endpoint, { headers: signFor(pier, `${TARGET_PREFIX}.CreateService`, svc), body: svc }),
-      400, 'UnknownOperationException', /CreateService/);
+    const set = JSON.stringify({ service: 'edge-svc', cluster: 'edge-existing', taskDefinition: 'web' });
+    assertAwsError(await rawRequest(pier.endpoint, { headers: signFor(pier, `${TARGET_PREFIX}.CreateTaskSet`, set), body: set }),
+      400, 'UnknownOperationException', /CreateTaskSet/);
   });
 
   test('a service Pier does not serve (scope service kinesis) -> 400', async () => {

@@ -151,6 +151,7 @@ async function apply(cp: ControlPlane, service: ServiceRecord, plan: ServicePlan
         if (r.networkConfiguration?.eni) wake.all = true;
         if (r.hostId) wake.hosts.add(r.hostId);
       }
+      for (const h of launched.interruptedHosts) wake.hosts.add(h);
       if (launched.records.length) events.push(startedEvent(service.name, launched.records.map((r) => r.id)));
       if (launched.failures.length) {
         const f = launched.failures[0]!;
@@ -177,7 +178,7 @@ async function apply(cp: ControlPlane, service: ServiceRecord, plan: ServicePlan
 /** Starts the planned tasks of the primary deployment: in their zones first, then anywhere their subnets allow. */
 async function launch(
   cp: ControlPlane, tx: Repos, service: ServiceRecord, deployment: DeploymentRecord, starts: readonly PlannedStart[],
-): Promise<{ records: TaskRecord[]; failures: Failure[] }> {
+): Promise<{ records: TaskRecord[]; failures: Failure[]; interruptedHosts: string[] }> {
   const def = await resolveTaskDefinition(tx, deployment.taskDefinition);
   const { overrides, size } = parseTaskOverrides(def.body as never, undefined);
   const network = deployment.networkConfiguration as { awsvpcConfiguration?: { subnets?: string[]; securityGroups?: string[]; assignPublicIp?: string } } | undefined;
@@ -185,7 +186,7 @@ async function launch(
   try {
     awsvpc = network?.awsvpcConfiguration ? await resolveAwsvpc(tx, network.awsvpcConfiguration) : undefined;
   } catch (err) {
-    return { records: [], failures: starts.map(() => ({ reason: 'RESOURCE:ENI', detail: coerceError(err).message })) };
+    return { records: [], failures: starts.map(() => ({ reason: 'RESOURCE:ENI', detail: coerceError(err).message })), interruptedHosts: [] };
   }
   const spec = {
     clusterName: service.clusterName, taskDefinition: def, size, overrides: overrides as Record<string, unknown>, awsvpc,
@@ -194,15 +195,17 @@ async function launch(
   };
   const first = await placeAndInsertTasks(cp, tx, { ...spec, providers: starts.map((s) => s.capacityProviderName), zones: starts.map((s) => s.availabilityZone) });
   let { records, failures } = first;
+  const interruptedHosts = [...first.interruptedHosts];
   if (failures.length && starts.some((s) => s.availabilityZone !== undefined)) {
     const again = await placeAndInsertTasks(cp, tx, { ...spec, providers: starts.slice(0, failures.length).map((s) => s.capacityProviderName) });
     records = [...records, ...again.records];
     failures = again.failures;
+    interruptedHosts.push(...again.interruptedHosts);
   }
   const tags = service.body.propagateTags === 'SERVICE' ? await tx.tags.get(service.arn)
     : service.body.propagateTags === 'TASK_DEFINITION' ? await tx.tags.get(def.arn) : [];
   if (tags.length) for (const r of records) await tx.tags.put(r.task.taskArn, tags);
-  return { records, failures };
+  return { records, failures, interruptedHosts };
 }
 
 function schedulerTask(r: TaskRecord, protectedUntil: number | undefined): SchedulerTask {
