@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
-import { Aws, debianCli, defaultNetwork, sleep, v1Cli, type DefaultNetwork } from './aws-cli-support.test.js';
+import { Aws, debianCli, defaultNetwork, sleep, v1Cli, v2Only, type DefaultNetwork } from './aws-cli-support.test.js';
 import { defaultVpc, elbv2Client } from './aws-elbv2-support.test.js';
 
 const clis = [debianCli(), ...(v1Cli() ? [v1Cli()!] : [])];
@@ -21,6 +21,7 @@ const LB_ARN = /^arn:aws:elasticloadbalancing:us-east-1:\d{12}:loadbalancer\/app
 
 for (const cli of clis) {
   describe(`aws elbv2 with ${cli.name} (${cli.version.split(' ')[0]})`, () => {
+    const testV2 = v2Only(cli);
     let pier: PierProcess;
     let aws: Aws;
     let sdk: ElasticLoadBalancingV2Client;
@@ -84,7 +85,7 @@ for (const cli of clis) {
       assert.equal(elb(['create-load-balancer', '--name', 'web', '--subnets', ...net.subnets]).LoadBalancers[0].LoadBalancerArn, lbArn);
     });
 
-    test('load balancers refused: one zone, an unknown subnet, a bad name, another type, a taken name with other settings', async () => {
+    testV2('load balancers refused: one zone, an unknown subnet, a bad name, another type, a taken name with other settings', async () => {
       await unchanged('the refused creates', () => {
         fail(['create-load-balancer', '--name', 'one', '--subnets', net.subnets[0]!], 'ValidationError', 'At least two subnets in two different Availability Zones must be specified');
         fail(['create-load-balancer', '--name', 'ghost', '--subnets', net.subnets[0]!, 'subnet-0123456789abcdef0'], 'SubnetNotFound', "The subnet ID 'subnet-0123456789abcdef0' is not valid");
