@@ -16,7 +16,6 @@ import { requestStop } from '../scheduler/task-lifecycle.js';
 import type { Repos, TaskRecord } from '../store/store.js';
 import { activeCluster } from './clusters.js';
 import type { ControlPlane } from './context.js';
-import { hostSnapshots } from './tasks.js';
 
 export const SPOT_INTERRUPTED_REASON = 'Your Spot Task was interrupted.';
 /** Fargate's two-minute warning. */
@@ -46,30 +45,26 @@ export async function interruptSpotTasks(tx: Repos, cp: ControlPlane, records: r
  * of the batch is not promised again to the next.
  */
 export class SpotReclaimer {
-  private hosts: HostSnapshot[] | undefined;
+  /** Spot tasks on the hosts, read once per launch and kept current as tasks are given notice. */
+  private spot: { task: SpotTask; record: TaskRecord }[] | undefined;
   /** Hosts whose tasks were given notice: the caller wakes them once its transaction commits. */
   readonly interruptedHosts = new Set<string>();
 
-  constructor(private readonly cp: ControlPlane, private readonly tx: Repos) {}
+  private hosts: readonly HostSnapshot[];
+
+  /** `hosts`: the snapshot placement decided on; `placed`: the launch's own placements on them. */
+  constructor(private readonly cp: ControlPlane, private readonly tx: Repos, hosts: readonly HostSnapshot[], placed: readonly { hostId: string; size: TaskSize }[]) {
+    this.hosts = hosts.map((h) => placed.filter((p) => p.hostId === h.id).reduce((x, p) => ({ ...x, used: plus(x.used, p.size) }), h));
+  }
 
   async failure(request: PlacementRequest, refused: { reason: string; detail: string }): Promise<{ reason: string; detail: string }> {
     if (request.capacityProviderName === FargateCapacityProvider.FARGATE_SPOT) return refused;
-    this.hosts ??= await hostSnapshots(this.tx);
-    const spot: SpotTask[] = [];
-    const byId = new Map<string, TaskRecord>();
-    for (const h of this.hosts) {
-      for (const r of await this.tx.tasks.onHost(h.id)) {
-        if (!isSpot(r) || r.task.lastStatus === 'STOPPED') continue;
-        byId.set(r.id, r);
-        spot.push({
-          taskId: r.id, hostId: h.id, size: r.size, underNotice: r.task.desiredStatus === 'STOPPED',
-          ...(r.task.startedAt !== undefined ? { startedAtMs: r.task.startedAt * 1000 } : {}),
-        });
-      }
-    }
-    const plan = planSpotReclaim(request, this.hosts, spot);
+    const spot = this.spot ??= await this.spotTasks();
+    const plan = planSpotReclaim(request, this.hosts, spot.map((s) => s.task));
     if (!plan) return refused;
-    const interrupted = await interruptSpotTasks(this.tx, this.cp, plan.interrupt.map((id) => byId.get(id)!));
+    const chosen = spot.filter((s) => plan.interrupt.includes(s.task.taskId));
+    const interrupted = await interruptSpotTasks(this.tx, this.cp, chosen.map((s) => s.record));
+    for (const s of chosen) s.task = { ...s.task, underNotice: true };
     for (const r of interrupted) if (r.hostId) this.interruptedHosts.add(r.hostId);
     // The room is this task's: count it as used for the rest of the batch.
     this.hosts = this.hosts.map((h) => (h.id === plan.hostId ? { ...h, used: plus(h.used, request.size) } : h));
@@ -78,6 +73,23 @@ export class SpotReclaimer {
       ? `${interrupted.length} Fargate Spot task(s) on host ${plan.hostId} were interrupted to make room`
       : `Fargate Spot task(s) on host ${plan.hostId} already interrupted to make room are finishing their notice`;
     return { reason: refused.reason, detail: `${refused.detail} ${what}; run the task again in about ${notice} s.` };
+  }
+
+  private async spotTasks(): Promise<{ task: SpotTask; record: TaskRecord }[]> {
+    const out: { task: SpotTask; record: TaskRecord }[] = [];
+    for (const h of this.hosts) {
+      for (const r of await this.tx.tasks.onHost(h.id)) {
+        if (!isSpot(r) || r.task.lastStatus === 'STOPPED') continue;
+        out.push({
+          record: r,
+          task: {
+            taskId: r.id, hostId: h.id, size: r.size, underNotice: r.task.desiredStatus === 'STOPPED',
+            ...(r.task.startedAt !== undefined ? { startedAtMs: r.task.startedAt * 1000 } : {}),
+          },
+        });
+      }
+    }
+    return out;
   }
 }
 

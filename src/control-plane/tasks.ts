@@ -107,9 +107,10 @@ export async function placeAndInsertTasks(cp: ControlPlane, tx: Repos, spec: Lau
   const requests = spec.providers.map((p, i) => ({
     size: spec.size, capacityProviderName: p ?? 'FARGATE', availabilityZones: spec.zones?.[i] !== undefined ? [spec.zones[i]!] : zones,
   }));
-  const decisions = placeTasks(requests, await hostSnapshots(tx));
+  const hosts = await hostSnapshots(tx);
+  const decisions = placeTasks(requests, hosts);
   // An on-demand task that does not fit may take the room of Fargate Spot tasks (spot-interruptions.ts).
-  const spot = new SpotReclaimer(cp, tx);
+  const spot = new SpotReclaimer(cp, tx, hosts, decisions.flatMap((d) => (d.ok ? [{ hostId: d.hostId, size: spec.size }] : [])));
   const subnets = awsvpc?.subnets.map((s) => s.id) ?? [];
   const records: TaskRecord[] = [];
   const failures: Failure[] = [];
