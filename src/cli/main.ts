@@ -17,6 +17,7 @@ commands:
           --region R  --account-id 123456789012  --access-key-id K --secret-access-key S
           --allow-reset  --host-lost-after-seconds N (30)  --stopped-task-retention-seconds N (3600)
           --spot-notice-seconds N (120: how long an interrupted Fargate Spot task runs on)
+          --service-launch-backoff-seconds N (10: first wait between restarts of tasks that keep failing to start)
           --no-agent  --runtime runsc|runc (runsc)  --cpu UNITS --memory MIB --disk GIB (host capacity)
           --no-load-balancer (the agent runs no load balancer listeners on this host)
           --registry-config FILE (Docker config.json auths)  --insecure-registries HOST:PORT,...
@@ -36,6 +37,7 @@ async function up(argv: string[]): Promise<void> {
     'data-dir': 'string', port: 'number', host: 'string', region: 'string', 'account-id': 'string',
     'access-key-id': 'string', 'secret-access-key': 'string', 'allow-reset': 'boolean',
     'host-lost-after-seconds': 'number', 'stopped-task-retention-seconds': 'number', 'spot-notice-seconds': 'number',
+    'service-launch-backoff-seconds': 'number',
     'no-agent': 'boolean', 'no-load-balancer': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
     'registry-config': 'string', 'insecure-registries': 'string', 'default-vpc-cidr': 'string',
     'lb-bind-address': 'string',
@@ -48,6 +50,7 @@ async function up(argv: string[]): Promise<void> {
     hostLostAfterSeconds: f['host-lost-after-seconds'] as number | undefined,
     stoppedTaskRetentionSeconds: f['stopped-task-retention-seconds'] as number | undefined,
     spotNoticeSeconds: f['spot-notice-seconds'] as number | undefined,
+    serviceLaunchBackoffSeconds: f['service-launch-backoff-seconds'] as number | undefined,
     ...(f['no-agent'] ? { agent: false } : {}),
     ...(f['no-load-balancer'] ? { loadBalancer: false } : {}),
     runtime: f.runtime as string | undefined, cpu: f.cpu as number | undefined, memory: f.memory as number | undefined,

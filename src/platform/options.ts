@@ -19,6 +19,8 @@ export interface UpOptions {
   stoppedTaskRetentionSeconds?: number;
   /** How long an interrupted Fargate Spot task runs on before its stop (Fargate: 120). */
   spotNoticeSeconds?: number;
+  /** The first throttled wait between restarts of a service whose tasks keep failing to start (10). */
+  serviceLaunchBackoffSeconds?: number;
   /** Run the host agent in the same process (default: yes when root). */
   agent?: boolean;
   /** The agent runs load balancers' listeners (HAProxy) on this host (default: yes). */
@@ -45,6 +47,7 @@ export interface CompiledUpOptions {
   hostLostAfterMs: number;
   stoppedTaskRetentionMs: number;
   spotNoticeMs: number;
+  serviceLaunchBackoffMs: number;
   /** The default VPC's block, used when it is first made (several Pier instances on one machine need distinct ones). */
   defaultVpcCidr: string;
   /** Address hosts bind load balancers' listeners on (127.0.0.1 unless told otherwise). */
@@ -77,6 +80,8 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
   if (!(retention >= 0)) throw new OptionsError('--stopped-task-retention-seconds must be zero or more');
   const spotNotice = o.spotNoticeSeconds ?? (env.PIER_SPOT_NOTICE_SECONDS ? Number(env.PIER_SPOT_NOTICE_SECONDS) : 120);
   if (!(spotNotice >= 0 && spotNotice <= 3600)) throw new OptionsError('--spot-notice-seconds must be between 0 and 3600');
+  const launchBackoff = o.serviceLaunchBackoffSeconds ?? (env.PIER_SERVICE_LAUNCH_BACKOFF_SECONDS ? Number(env.PIER_SERVICE_LAUNCH_BACKOFF_SECONDS) : 10);
+  if (!(launchBackoff >= 0 && launchBackoff <= 1620)) throw new OptionsError('--service-launch-backoff-seconds must be between 0 and 1620');
   const defaultVpcCidr = o.defaultVpcCidr ?? env.PIER_DEFAULT_VPC_CIDR ?? DEFAULT_VPC_CIDR;
   const vpcBlock = parseCidr(defaultVpcCidr);
   if (!vpcBlock || vpcBlock.prefix < 16 || vpcBlock.prefix > 18) {
@@ -95,6 +100,7 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
     hostLostAfterMs: lost * 1000,
     stoppedTaskRetentionMs: retention * 1000,
     spotNoticeMs: spotNotice * 1000,
+    serviceLaunchBackoffMs: launchBackoff * 1000,
     defaultVpcCidr,
     lbBindAddress,
     agent: (o.agent ?? !['0', 'false'].includes(env.PIER_AGENT ?? '')) ? {

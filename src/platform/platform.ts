@@ -148,7 +148,9 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const housekeeping = startHousekeeping(cp, Math.min(5000, Math.max(250, o.hostLostAfterMs / 4)), stop.signal);
   // ECS counts a task without health checks healthy 40 s after RUNNING; tests may shorten it.
   const settleSeconds = Number(process.env.PIER_SERVICE_TASK_SETTLE_SECONDS ?? 40);
-  const services = startServiceController(cp, { periodMs: 1000, settleMs: (Number.isFinite(settleSeconds) ? settleSeconds : 40) * 1000 }, stop.signal);
+  const services = startServiceController(cp, {
+    periodMs: 1000, settleMs: (Number.isFinite(settleSeconds) ? settleSeconds : 40) * 1000, launchBackoffMs: o.serviceLaunchBackoffMs,
+  }, stop.signal);
   const logSweep = logs.startSweep(stop.signal);
   const metricLoops = metrics.start(stop.signal);
   const scaling = startAutoScaling({ ctx: autoScaling, metrics: metrics.ctx.store, config: compileAutoScalingConfig(process.env) }, stop.signal);

@@ -1,46 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { DeploymentRecord } from '../store/store.js';
+import type { ServicePlan, ServiceSnapshot } from './service-scheduler.js';
+import type { SchedulerTask } from './service-task.js';
 import {
-  circuitBreakerThreshold, reconcileService, throttleDelayMs, type SchedulerTask, type ServicePlan, type ServiceSnapshot,
-} from './service-scheduler.js';
+  deployment, failed, NOW, pending, plan, snapshot, startFailed, task, TD1, TD2, ZONES,
+} from './service-snapshot-support.test.js';
 
-const NOW = 1_000_000_000;
-const TD1 = 'arn:aws:ecs:us-east-1:1:task-definition/web:1';
-const TD2 = 'arn:aws:ecs:us-east-1:1:task-definition/web:2';
-const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-
-function deployment(id: string, extra: Partial<DeploymentRecord> = {}): DeploymentRecord {
-  return {
-    id, status: 'PRIMARY', taskDefinition: TD1, desiredCount: 3, failedTasks: 0, rolloutState: 'COMPLETED',
-    rolloutStateReason: '', createdAt: NOW - 3_600_000, updatedAt: NOW - 3_600_000, ...extra,
-  };
-}
-
-let n = 0;
-/** A task RUNNING for an hour (healthy), of deployment d1, in zone a, unless told otherwise. */
-function task(extra: Partial<SchedulerTask> = {}): SchedulerTask {
-  n += 1;
-  return {
-    id: `t${String(n).padStart(3, '0')}`, deploymentId: 'd1', lastStatus: 'RUNNING', desiredStatus: 'RUNNING',
-    healthStatus: 'UNKNOWN', startedAtMs: NOW - 3_600_000, availabilityZone: ZONES[0], ...extra,
-  };
-}
-const pending = (extra: Partial<SchedulerTask> = {}): SchedulerTask => task({ lastStatus: 'PENDING', startedAtMs: undefined, ...extra });
-const failed = (extra: Partial<SchedulerTask> = {}): SchedulerTask => task({
-  lastStatus: 'STOPPED', desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', stoppingAtMs: NOW - 1000, ...extra,
-});
-
-function snapshot(extra: Partial<ServiceSnapshot> = {}): ServiceSnapshot {
-  return {
-    name: 'web', status: 'ACTIVE', desiredCount: 3, minimumHealthyPercent: 100, maximumPercent: 200,
-    healthCheckGracePeriodSeconds: 0, deployments: [deployment('d1')], tasks: [], zones: ZONES,
-    healthChecked: new Set(), state: {}, recentEvents: [], ...extra,
-  };
-}
-
-let ids = 0;
-const plan = (s: ServiceSnapshot, now = NOW): ServicePlan => reconcileService(s, { now, settleMs: 40_000, newDeploymentId: () => `ecs-svc/new${++ids}` });
 const stoppedIds = (p: ServicePlan): string[] => p.stop.map((s) => s.taskId).sort();
 
 describe('desired count', () => {
@@ -122,10 +87,13 @@ describe('desired count', () => {
 describe('health', () => {
   test('an UNHEALTHY task past the grace period is stopped as failed and replaced', () => {
     const sick = task({ healthStatus: 'UNHEALTHY', startedAtMs: NOW - 120_000 });
-    const p = plan(snapshot({ desiredCount: 1, healthCheckGracePeriodSeconds: 60, tasks: [sick], healthChecked: new Set([TD1]) }));
+    const p = plan(snapshot({
+      desiredCount: 1, healthCheckGracePeriodSeconds: 60, tasks: [sick], healthChecked: new Set([TD1]),
+      deployments: [deployment('d1', { rolloutState: 'IN_PROGRESS' })],
+    }));
     assert.deepEqual(p.stop, [{ taskId: sick.id, reason: 'Task failed container health checks', failed: true }]);
     assert.equal(p.start.length, 1);
-    assert.equal(p.deployments[0]!.failedTasks, 1);
+    assert.equal(p.deployments[0]!.failedTasks, 1, 'a failed task to the circuit breaker (stage 2)');
   });
 
   test('within the grace period it is left alone and looked at again when the period ends', () => {
@@ -214,106 +182,158 @@ describe('rolling deployments', () => {
 });
 
 describe('circuit breaker', () => {
-  test('threshold: min(max(ceil(desired/2), 3), 200)', () => {
-    assert.deepEqual([0, 1, 3, 6, 7, 10, 100, 400, 1000].map(circuitBreakerThreshold), [3, 3, 3, 3, 4, 5, 50, 200, 200]);
-  });
+  /** A service of 3 on d1 (COMPLETED) updated to d2 whose tasks fail as told. */
+  const updating = (d2Tasks: SchedulerTask[], opts: { rollback?: boolean; lastCompleted?: boolean; enable?: boolean } = {}): ServicePlan => plan(snapshot({
+    circuitBreaker: { enable: opts.enable ?? true, rollback: opts.rollback ?? true },
+    deployments: [deployment('d2', { taskDefinition: TD2, rolloutState: 'IN_PROGRESS', createdAt: NOW - 60_000 }), deployment('d1', { status: 'ACTIVE' })],
+    tasks: [task(), task(), task(), ...d2Tasks], state: opts.lastCompleted === false ? {} : { lastCompleted: deployment('d1') },
+  }));
+  const neverStarted = (k: number): SchedulerTask[] => Array.from({ length: k }, () => startFailed({ deploymentId: 'd2' }));
 
-  const breaking = (failures: number, rollback: boolean, lastCompleted = true): ServicePlan => {
-    const tasks = [task(), task(), task(), ...Array.from({ length: failures }, () => failed({ deploymentId: 'd2' }))];
-    return plan(snapshot({
-      circuitBreaker: { enable: true, rollback },
-      deployments: [deployment('d2', { taskDefinition: TD2, rolloutState: 'IN_PROGRESS', createdAt: NOW - 60_000 }), deployment('d1', { status: 'ACTIVE' })],
-      tasks, state: lastCompleted ? { lastCompleted: deployment('d1') } : {},
-    }));
-  };
-
-  test('below the threshold the deployment goes on and counts failedTasks', () => {
-    const p = breaking(2, true);
+  test('stage 1: tasks that never reach RUNNING count; below the threshold (10 for 3) the deployment goes on', () => {
+    const p = updating(neverStarted(9));
     assert.equal(p.deployments[0]!.rolloutState, 'IN_PROGRESS');
-    assert.equal(p.deployments[0]!.failedTasks, 2);
-    assert.equal(p.start.length, 3);
+    assert.equal(p.deployments[0]!.failedTasks, 9);
   });
 
-  test('at the threshold with rollback: FAILED, a new PRIMARY on the last COMPLETED definition', () => {
-    const p = breaking(3, true);
+  test('tasks that reached RUNNING and then exited are no failures to it, however many', () => {
+    const p = updating(Array.from({ length: 20 }, () => failed({ deploymentId: 'd2', startedAtMs: NOW - 5000 })));
+    assert.equal(p.deployments[0]!.rolloutState, 'IN_PROGRESS');
+    assert.equal(p.deployments[0]!.failedTasks, 0);
+  });
+
+  test('stage 2: once a task ran, start failures stop counting and health-check stops count', () => {
+    const ran = task({ deploymentId: 'd2', startedAtMs: NOW - 30_000, healthStatus: 'UNKNOWN' });
+    const health = (k: number): SchedulerTask[] => Array.from({ length: k }, () => failed({
+      deploymentId: 'd2', startedAtMs: NOW - 20_000, stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed container health checks',
+    }));
+    const s = snapshot({
+      circuitBreaker: { enable: true, rollback: true }, healthChecked: new Set([TD2]), state: { lastCompleted: deployment('d1') },
+      deployments: [deployment('d2', { taskDefinition: TD2, rolloutState: 'IN_PROGRESS', createdAt: NOW - 60_000 }), deployment('d1', { status: 'ACTIVE' })],
+    });
+    const late = neverStarted(5).map((t) => ({ ...t, stoppingAtMs: NOW - 1000 }));
+    const p = plan({ ...s, tasks: [task(), task(), task(), ran, ...late, ...health(4)] });
+    assert.equal(p.deployments[0]!.failedTasks, 4, 'the start failures after a task ran are not counted');
+    assert.equal(p.state.circuitBreaker?.runningAt, NOW - 30_000);
+    assert.equal(plan({ ...s, tasks: [task(), task(), task(), ran, ...health(10)] }).deployments[1]!.rolloutState, 'FAILED');
+  });
+
+  test('a task RUNNING with its health checks passed ends the watch: failedTasks back to 0, no trip afterwards', () => {
+    const ok = task({ deploymentId: 'd2', startedAtMs: NOW - 30_000 });
+    const p = updating([...neverStarted(9), ok]);
+    assert.equal(p.deployments[0]!.failedTasks, 0);
+    assert.equal(p.state.circuitBreaker?.passedAt, NOW);
+    const later = plan(snapshot({
+      circuitBreaker: { enable: true, rollback: true }, state: p.state,
+      deployments: [deployment('d2', { taskDefinition: TD2, rolloutState: 'IN_PROGRESS', createdAt: NOW - 60_000 })], tasks: neverStarted(15),
+    }), NOW + 60_000);
+    assert.deepEqual([later.deployments[0]!.rolloutState, later.deployments[0]!.failedTasks], ['IN_PROGRESS', 0]);
+  });
+
+  test('at the threshold with rollback: FAILED, a new PRIMARY on the last COMPLETED definition, which is not COMPLETED any more', () => {
+    const p = updating(neverStarted(10));
     const [back, ...rest] = p.deployments;
-    assert.equal(back!.status, 'PRIMARY');
-    assert.equal(back!.taskDefinition, TD1);
-    assert.equal(back!.rolloutState, 'IN_PROGRESS');
-    assert.match(back!.rolloutStateReason, /circuit breaker: rolling back to deploymentId d1/);
-    assert.deepEqual(rest.map((d) => d.id), ['d1'], 'the failed deployment has no task left: INACTIVE, dropped');
+    assert.deepEqual([back!.status, back!.taskDefinition, back!.rolloutState, back!.failedTasks], ['PRIMARY', TD1, 'IN_PROGRESS', 0]);
+    assert.equal(back!.rolloutStateReason, 'ECS deployment circuit breaker: rolling back to deploymentId d1.');
+    assert.deepEqual(rest.map((d) => [d.id, d.status, d.rolloutState, d.failedTasks, d.desiredCount]), [['d2', 'ACTIVE', 'FAILED', 10, 0], ['d1', 'ACTIVE', 'COMPLETED', 0, 3]],
+      'the failed deployment stays listed (ACTIVE, no tasks) while the rollback is under way');
     assert.equal(p.taskDefinition, TD1);
-    assert.ok(p.events.includes('(service web) (deployment d2) deployment failed: tasks failed to start.'));
-    assert.ok(p.events.includes('(service web) rolling back to deployment d1.'));
-    // The rollback is a deployment of its own: the d1 tasks are replaced by its tasks, rolling as usual.
-    assert.ok(p.start.every((s) => s.deploymentId === back!.id));
-    const withTasks = breaking(3, true);
-    assert.ok(withTasks.deployments.every((d) => d.id !== 'd2' || (d.status === 'ACTIVE' && d.rolloutState === 'FAILED')));
+    assert.deepEqual(p.events.slice(0, 2), ['(service web) (deployment d2) deployment failed: tasks failed to start.', '(service web) rolling back to deployment d1.']);
+    assert.ok(p.start.length > 0 && p.start.every((s) => s.deploymentId === back!.id), 'the rollback rolls out as a deployment of its own');
+    assert.equal(p.state.lastCompleted, undefined);
+  });
+
+  test('the FAILED deployment is dropped when the rollback completes', () => {
+    const p = plan(snapshot({
+      circuitBreaker: { enable: true, rollback: true }, tasks: [task({ deploymentId: 'r' }), task({ deploymentId: 'r' }), task({ deploymentId: 'r' })],
+      deployments: [deployment('r', { rolloutState: 'IN_PROGRESS' }), deployment('d2', { status: 'ACTIVE', rolloutState: 'FAILED', desiredCount: 0, failedTasks: 10 })],
+    }));
+    assert.deepEqual(p.deployments.map((d) => [d.id, d.rolloutState]), [['r', 'COMPLETED']]);
+    assert.equal(p.state.lastCompleted?.id, 'r', 'eligible for a rollback again');
+  });
+
+  test('a rollback that fails too has nothing to return to: FAILED, stalled', () => {
+    const p = plan(snapshot({
+      circuitBreaker: { enable: true, rollback: true }, state: {},
+      deployments: [deployment('d3', { rolloutState: 'IN_PROGRESS', createdAt: NOW - 60_000 })], tasks: neverStarted(10).map((t) => ({ ...t, deploymentId: 'd3' })),
+    }));
+    assert.deepEqual(p.deployments.map((d) => [d.id, d.status, d.rolloutState]), [['d3', 'PRIMARY', 'FAILED']]);
+    assert.deepEqual(p.start, []);
   });
 
   test('a failed deployment whose tasks are still stopping stays listed as ACTIVE and FAILED', () => {
-    const tasks = [task(), ...Array.from({ length: 3 }, () => failed({ deploymentId: 'd2', lastStatus: 'STOPPING' }))];
-    const p = plan(snapshot({
-      desiredCount: 1, circuitBreaker: { enable: true, rollback: true }, tasks, state: { lastCompleted: deployment('d1') },
-      deployments: [deployment('d2', { taskDefinition: TD2, rolloutState: 'IN_PROGRESS', createdAt: NOW - 60_000 }), deployment('d1', { status: 'ACTIVE' })],
-    }));
+    const p = updating(neverStarted(10).map((t, i) => (i === 0 ? { ...t, lastStatus: 'STOPPING' } : t)));
     assert.deepEqual(p.deployments.slice(1).map((d) => [d.id, d.status, d.rolloutState, d.rolloutStateReason]),
       [['d2', 'ACTIVE', 'FAILED', 'ECS deployment circuit breaker: tasks failed to start.'], ['d1', 'ACTIVE', 'COMPLETED', '']]);
   });
 
   test('at the threshold without rollback (or nothing to roll back to): FAILED stays PRIMARY, nothing new starts, old tasks stay', () => {
-    for (const p of [breaking(3, false), breaking(3, true, false)]) {
-      assert.equal(p.deployments[0]!.id, 'd2');
-      assert.equal(p.deployments[0]!.rolloutState, 'FAILED');
-      assert.deepEqual(p.start, []);
-      assert.deepEqual(p.stop, []);
+    for (const p of [updating(neverStarted(10), { rollback: false }), updating(neverStarted(10), { lastCompleted: false })]) {
+      assert.deepEqual([p.deployments[0]!.id, p.deployments[0]!.rolloutState], ['d2', 'FAILED']);
+      assert.deepEqual([p.start, p.stop, p.taskDefinition], [[], [], undefined]);
     }
   });
 
   test('disabled: failures are counted but never fail the deployment', () => {
-    const tasks = Array.from({ length: 10 }, () => failed());
-    const p = plan(snapshot({ deployments: [deployment('d1', { rolloutState: 'IN_PROGRESS', createdAt: NOW - 120_000 })], tasks }));
-    assert.equal(p.deployments[0]!.rolloutState, 'IN_PROGRESS');
-    assert.equal(p.deployments[0]!.failedTasks, 10);
+    const p = updating(neverStarted(12), { enable: false });
+    assert.deepEqual([p.deployments[0]!.rolloutState, p.deployments[0]!.failedTasks], ['IN_PROGRESS', 12]);
   });
 
-  test('failedTasks never goes down when stopped tasks are purged', () => {
-    const p = plan(snapshot({ deployments: [deployment('d1', { failedTasks: 7 })], tasks: [task(), task(), task()] }));
-    assert.equal(p.deployments[0]!.failedTasks, 7);
-  });
-
-  test('what counts as failed: never started, essential exit, health; not user or scheduler stops', () => {
-    const tasks = [failed({ stopCode: 'TaskFailedToStart' }), failed(), failed({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Task failed container health checks' }),
-      failed({ stopCode: 'UserInitiated' }), failed({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment d1)' })];
-    assert.equal(plan(snapshot({ tasks })).deployments[0]!.failedTasks, 3);
+  test('what counts in stage 1: tasks stopped on their own before RUNNING; not user or scheduler stops', () => {
+    const tasks = [startFailed({ deploymentId: 'd2' }), startFailed({ deploymentId: 'd2', stopCode: 'EssentialContainerExited' }),
+      startFailed({ deploymentId: 'd2', stopCode: 'UserInitiated' }), startFailed({ deploymentId: 'd2', stopCode: 'ServiceSchedulerInitiated', stoppedReason: 'Scaling activity initiated by (deployment d2)' })];
+    assert.equal(updating(tasks).deployments[0]!.failedTasks, 2);
   });
 });
 
 describe('launch throttling', () => {
-  test('delay: none below 3 consecutive failures, then 10 s doubling up to 15 min', () => {
-    assert.deepEqual([0, 1, 2, 3, 4, 5, 20].map(throttleDelayMs), [0, 0, 0, 10_000, 20_000, 40_000, 900_000]);
-  });
-
-  test('three quick failures hold starts back, with an event and a requeue at the end of the delay', () => {
-    const tasks = [failed({ stoppingAtMs: NOW - 3000 }), failed({ stoppingAtMs: NOW - 2000 }), failed({ stoppingAtMs: NOW - 1000 })];
-    const p = plan(snapshot({ desiredCount: 1, tasks }));
+  test('a round of start failures is retried at once; the next waits the backoff, with an event and a requeue', () => {
+    const round = (k: number, at: number): SchedulerTask[] => Array.from({ length: k }, () => startFailed({ stoppingAtMs: at }));
+    assert.equal(plan(snapshot({ tasks: round(3, NOW - 100) })).start.length, 3, 'first round: at once');
+    const p = plan(snapshot({ tasks: round(4, NOW - 1000) }));
     assert.deepEqual(p.start, []);
     assert.equal(p.requeueAfterMs, 9_000);
     assert.deepEqual(p.events, ['(service web) is unable to consistently start tasks successfully.']);
-    assert.equal(plan(snapshot({ desiredCount: 1, tasks }), NOW + 9_000).start.length, 1, 'after the delay it tries again');
+    assert.equal(plan(snapshot({ tasks: round(4, NOW - 1000) }), NOW + 9_000).start.length, 3, 'after the wait all missing tasks start');
   });
 
-  test('a task that proved healthy since resets the streak; so does a new deployment', () => {
-    const fails = [failed({ stoppingAtMs: NOW - 300_000 }), failed({ stoppingAtMs: NOW - 290_000 }), failed({ stoppingAtMs: NOW - 280_000 })];
+  test('tasks stopped after RUNNING (exit, health) never throttle', () => {
+    const ran = Array.from({ length: 9 }, () => failed({ startedAtMs: NOW - 5000, stoppingAtMs: NOW - 100 }));
+    assert.equal(plan(snapshot({ deployments: [deployment('d1', { createdAt: NOW - 60_000 })], tasks: ran })).start.length, 3);
+  });
+
+  test('a deployment of 3 whose tasks never start: retries wait 0, 10 s, 20 s; the breaker trips at 10 failures and rolls back', () => {
+    let now = NOW;
+    let state = { lastCompleted: deployment('d1') } as ServicePlan['state'];
+    let deployments = [deployment('d2', { taskDefinition: TD2, rolloutState: 'IN_PROGRESS', createdAt: NOW }), deployment('d1', { status: 'ACTIVE' })];
+    const tasks: SchedulerTask[] = [task(), task(), task()];
+    const launches: number[] = [];
+    for (let pass = 0; pass < 50 && deployments[0]!.id === 'd2'; pass++) {
+      const p = plan(snapshot({ circuitBreaker: { enable: true, rollback: true }, deployments, tasks, state }), now);
+      if (p.start.length) launches.push(now - NOW);
+      // Each launched task fails to start 2 s later.
+      for (const s of p.start) tasks.push(startFailed({ deploymentId: s.deploymentId, stoppingAtMs: now + 2000 }));
+      ({ state, deployments } = { state: p.state, deployments: [...p.deployments] });
+      now += p.start.length ? 2000 : p.requeueAfterMs ?? 1000;
+    }
+    assert.equal(deployments[0]!.rolloutStateReason, 'ECS deployment circuit breaker: rolling back to deploymentId d1.');
+    assert.deepEqual([deployments[1]!.id, deployments[1]!.rolloutState, deployments[1]!.failedTasks], ['d2', 'FAILED', 12]);
+    // Each round fails 2 s after its launch: round 2 at once, round 3 10 s and round 4 20 s after that; the rollback at once.
+    assert.deepEqual(launches, [0, 2000, 4000 + 10_000, 16_000 + 20_000, 38_000]);
+    assert.equal(deployments[0]!.taskDefinition, TD1);
+  });
+
+  test('a task that reached RUNNING since resets the streak; so does a new deployment', () => {
+    const fails = Array.from({ length: 6 }, (_, i) => startFailed({ stoppingAtMs: NOW - 300_000 + i }));
     assert.equal(plan(snapshot({ desiredCount: 2, tasks: [...fails, task({ startedAtMs: NOW - 100_000 })] })).start.length, 1);
     const fresh = snapshot({ desiredCount: 1, tasks: fails.map((t) => ({ ...t, stoppingAtMs: NOW - 1000 })), deployments: [deployment('d1', { createdAt: NOW - 500 })] });
     assert.equal(plan(fresh).start.length, 1);
   });
 
   test('placement failures the controller recorded count too', () => {
-    const p = plan(snapshot({ desiredCount: 1, state: { placementFailures: 4, lastPlacementFailureAt: NOW - 5_000 } }));
+    const p = plan(snapshot({ desiredCount: 1, state: { placementFailures: 3, lastPlacementFailureAt: NOW - 5_000 } }));
     assert.deepEqual(p.start, []);
-    assert.equal(p.requeueAfterMs, 15_000);
+    assert.equal(p.requeueAfterMs, 15_000, 'round 3 of a service of 1: twice the backoff after the last failure');
   });
 });
 

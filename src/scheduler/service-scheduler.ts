@@ -7,50 +7,30 @@
  *
  * Rules, in the order they apply (ECS's, see docs/services.md):
  * 1. A RUNNING task whose essential container is UNHEALTHY past healthCheckGracePeriodSeconds is
- *    stopped ("Task failed container health checks") and counts as a failed task.
- * 2. failedTasks per deployment = its tasks that stopped on their own before serving (never
- *    RUNNING, essential container exited) or failed health checks; it never goes down.
- * 3. Circuit breaker (if enabled): the PRIMARY deployment fails once failedTasks reaches
- *    min(max(ceil(desired / 2), 3), 200); with rollback a new PRIMARY with the last COMPLETED
- *    deployment's configuration replaces it, without rollback no more tasks are started for it.
+ *    stopped ("Task failed container health checks"); so is one whose ELB target is unhealthy.
+ * 2-3. The deployment circuit breaker counts the PRIMARY's failedTasks in its two stages and,
+ *    if enabled, fails it at clamp(ceil(desired / 2), 10, 200) and rolls back
+ *    (deployment-circuit-breaker.ts).
  * 4. Rolling: at most floor(desired × maximumPercent / 100) tasks (live + still stopping), at least
  *    ceil(desired × minimumHealthyPercent / 100) healthy ones while older deployments' tasks are
  *    stopped. Healthy = RUNNING and HEALTHY when the definition has health checks, else RUNNING
  *    for `settleMs` (ECS: 40 s).
  * 5. Starts go to the zone of the service's subnets holding the fewest of its tasks, on the
- *    capacity provider the strategy's base and weight pick. Repeated failures throttle starts.
+ *    capacity provider the strategy's base and weight pick. Repeated start failures throttle
+ *    them (launch-throttle.ts).
  * 6. Scale-in and replacement stop unprotected tasks only; not-yet-running ones first, then from
  *    the zone with most of the service's tasks.
- * 7. An older deployment with no task left is dropped (INACTIVE); the PRIMARY is COMPLETED when it
- *    alone runs desiredCount healthy tasks. A DRAINING service stops everything, then is INACTIVE.
+ * 7. An older deployment with no task left is dropped (INACTIVE), a FAILED one once the PRIMARY is
+ *    COMPLETED; the PRIMARY is COMPLETED when it alone runs desiredCount healthy tasks. A DRAINING service stops everything, then is INACTIVE.
  */
 import type { CapacityProviderStrategyItem } from '../ecs/wire.js';
 import type { DeploymentRecord } from '../store/store.js';
 import { assignCapacityProviders } from './capacity-provider-strategy.js';
+import { trackDeployment, tripCircuitBreaker, type CircuitBreakerProgress } from './deployment-circuit-breaker.js';
+import { startFailureStreak, throttledEvent, throttleDelayMs } from './launch-throttle.js';
+import { elbHealthFailed, HEALTH_FAILED, isLive, type SchedulerTask } from './service-task.js';
 
-export interface SchedulerTask {
-  readonly id: string;
-  /** The deployment that started it (the task's startedBy). */
-  readonly deploymentId: string | undefined;
-  readonly lastStatus: string;
-  readonly desiredStatus: string;
-  readonly healthStatus: string | undefined;
-  readonly startedAtMs?: number;
-  readonly stoppingAtMs?: number;
-  readonly stopCode?: string;
-  readonly stoppedReason?: string;
-  readonly availabilityZone?: string;
-  readonly capacityProviderName?: string;
-  /** Scale-in protection end (epoch ms), when protected. */
-  readonly protectedUntilMs?: number;
-  /**
-   * With load balancers: `healthy` when every target of the task is (or health checks are off),
-   * `unhealthy` when one fails its checks, `pending` before that (not registered, initial).
-   */
-  readonly targetHealth?: 'healthy' | 'unhealthy' | 'pending';
-  /** The target group a failing target is in (for the stop reason). */
-  readonly unhealthyTargetGroup?: string;
-}
+export type { SchedulerTask } from './service-task.js';
 
 /** A task whose targets are being deregistered before it is stopped. */
 export interface DrainingTask { readonly since: number; readonly reason: string; readonly failed: boolean }
@@ -60,8 +40,10 @@ export interface SchedulerState {
   /** Consecutive placement failures (no capacity, no address) and when the last one happened. */
   readonly placementFailures?: number;
   readonly lastPlacementFailureAt?: number;
-  /** The last deployment that COMPLETED: what a circuit-breaker rollback returns to. */
+  /** The last deployment that COMPLETED: what a circuit-breaker rollback returns to (cleared by one). */
   readonly lastCompleted?: DeploymentRecord;
+  /** The circuit breaker's stage with the PRIMARY deployment. */
+  readonly circuitBreaker?: CircuitBreakerProgress;
   /** Tasks draining from their target groups, by task id. */
   readonly draining?: Readonly<Record<string, DrainingTask>>;
 }
@@ -119,38 +101,14 @@ export interface SchedulerOptions {
   readonly settleMs: number;
   /** A new deployment id (ecs-svc/…) for a rollback. */
   readonly newDeploymentId: () => string;
+  /** The first throttled wait between restart attempts after repeated start failures (`--service-launch-backoff-seconds`). */
+  readonly launchBackoffMs: number;
 }
 
 export const STEADY_STATE = (name: string): string => `(service ${name}) has reached a steady state.`;
 /** ECS suppresses a repeated event for up to 6 hours. */
 export const DUPLICATE_EVENT_WINDOW_MS = 6 * 3600_000;
-/** Starts are throttled from this many consecutive failures on. */
-export const THROTTLE_AFTER_FAILURES = 3;
-const THROTTLE_BASE_MS = 10_000;
-const THROTTLE_MAX_MS = 15 * 60_000;
-const HEALTH_FAILED = 'Task failed container health checks';
-
-export function circuitBreakerThreshold(desiredCount: number): number {
-  return Math.min(Math.max(Math.ceil(desiredCount / 2), 3), 200);
-}
-
-/** How long starts wait after the latest of `failures` consecutive failures. */
-export function throttleDelayMs(failures: number): number {
-  if (failures < THROTTLE_AFTER_FAILURES) return 0;
-  return Math.min(THROTTLE_BASE_MS * 2 ** (failures - THROTTLE_AFTER_FAILURES), THROTTLE_MAX_MS);
-}
-
-export const isLive = (t: SchedulerTask): boolean => t.desiredStatus !== 'STOPPED';
 const isStopping = (t: SchedulerTask): boolean => t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED';
-
-/** A task that ended without serving: never RUNNING, its essential container exited, or failed health checks. */
-export function isFailedTask(t: SchedulerTask): boolean {
-  if (t.desiredStatus !== 'STOPPED') return false;
-  if (t.stopCode === 'TaskFailedToStart' || t.stopCode === 'EssentialContainerExited') return true;
-  return t.stopCode === 'ServiceSchedulerInitiated' && (t.stoppedReason === HEALTH_FAILED || (t.stoppedReason ?? '').startsWith(ELB_FAILED));
-}
-
-const ELB_FAILED = 'Task failed ELB health checks in';
 
 export function startedEvent(name: string, taskIds: readonly string[]): string {
   return `(service ${name}) has started ${taskIds.length} tasks: ${taskIds.map((id) => `(task ${id})`).join(' ')}.`;
@@ -244,41 +202,40 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
   for (const t of live()) {
     if (t.lastStatus !== 'RUNNING' || t.targetHealth !== 'unhealthy') continue;
     const since = now - (t.startedAtMs ?? now);
-    if (since >= graceMs) stop(t, `${ELB_FAILED} (target-group ${t.unhealthyTargetGroup ?? 'unknown'})`, true);
+    if (since >= graceMs) stop(t, elbHealthFailed(t.unhealthyTargetGroup), true);
     else requeueIn(graceMs - since);
   }
 
-  // 2. Failed tasks per deployment.
-  let deployments: DeploymentRecord[] = svc.deployments.map((d) => {
-    const counted = svc.tasks.filter((t) => t.deploymentId === d.id && (isFailedTask(t) || stops.some((s) => s.taskId === t.id && s.failed))).length;
-    return counted > d.failedTasks ? { ...d, failedTasks: counted, updatedAt: now } : d;
-  });
-  let taskDefinition: string | undefined;
+  // 2. The circuit breaker's count for the PRIMARY deployment while it is IN_PROGRESS.
+  let deployments: DeploymentRecord[] = [...svc.deployments];
+  let state = svc.state;
+  const head = deployments[0];
+  if (head?.rolloutState === 'IN_PROGRESS') {
+    const passing = (t: SchedulerTask): boolean => isLive(t) && t.lastStatus === 'RUNNING'
+      && (!svc.loadBalanced || t.targetHealth === 'healthy') && (!healthChecked(t) || t.healthStatus === 'HEALTHY');
+    const failingNow = new Set([...stops.filter((s) => s.failed).map((s) => s.taskId), ...Object.keys(draining).filter((id) => draining[id]!.failed)]);
+    const tracked = trackDeployment({ deployment: head, progress: state.circuitBreaker, tasks: svc.tasks, failingNow, passing, now });
+    if (tracked.failedTasks !== head.failedTasks) deployments[0] = { ...head, failedTasks: tracked.failedTasks, updatedAt: now };
+    state = { ...state, circuitBreaker: tracked.progress };
+  }
 
-  // 3. Circuit breaker.
-  const first = deployments[0];
-  if (first && first.rolloutState === 'IN_PROGRESS' && svc.circuitBreaker?.enable
-    && first.failedTasks >= circuitBreakerThreshold(svc.desiredCount)) {
-    const failed: DeploymentRecord = {
-      ...first, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', updatedAt: now,
-    };
-    events.push(`(service ${svc.name}) (deployment ${first.id}) deployment failed: tasks failed to start.`);
-    const back = svc.state.lastCompleted;
-    if (svc.circuitBreaker.rollback && back) {
-      const id = opts.newDeploymentId();
-      const rollback: DeploymentRecord = {
-        ...back, id, status: 'PRIMARY', desiredCount: svc.desiredCount, failedTasks: 0, rolloutState: 'IN_PROGRESS',
-        rolloutStateReason: `ECS deployment circuit breaker: rolling back to deploymentId ${back.id}.`, createdAt: now, updatedAt: now,
-      };
-      deployments = [rollback, { ...failed, status: 'ACTIVE' }, ...deployments.slice(1)];
-      taskDefinition = back.taskDefinition;
-      events.push(`(service ${svc.name}) rolling back to deployment ${back.id}.`);
-    } else {
-      deployments = [failed, ...deployments.slice(1)];
+  // 3. Circuit breaker: FAILED at the threshold, and a rollback to the last COMPLETED deployment.
+  let taskDefinition: string | undefined;
+  const trip = tripCircuitBreaker({
+    service: svc.name, deployments, circuitBreaker: svc.circuitBreaker, desiredCount: svc.desiredCount,
+    lastCompleted: state.lastCompleted, now, newDeploymentId: opts.newDeploymentId,
+  });
+  if (trip) {
+    deployments = trip.deployments;
+    events.push(...trip.events);
+    if (trip.taskDefinition) {
+      taskDefinition = trip.taskDefinition;
+      const { lastCompleted: _returnedTo, ...rest } = state;
+      state = rest;
     }
   }
   const primary = deployments[0];
-  if (!primary) return { start: [], stop: stops, drain: drains, deployments, status: svc.status, state: withDraining(svc.state), events: suppressDuplicates(events, svc, now) };
+  if (!primary) return { start: [], stop: stops, drain: drains, deployments, status: svc.status, state: withDraining(state), events: suppressDuplicates(events, svc, now) };
 
   // 4. Rolling arithmetic.
   const D = svc.desiredCount;
@@ -322,13 +279,12 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
   const starts: PlannedStart[] = [];
   const counted = live().length + svc.tasks.filter(isStopping).length + stops.length + Object.keys(draining).length;
   const want = Math.max(0, Math.min(D - live().filter((t) => t.deploymentId === primary.id).length, maxTotal - counted));
-  const streak = failureStreak(svc, primary, healthy);
-  let state = svc.state;
   if (want > 0 && primary.rolloutState !== 'FAILED') {
-    const wait = streak.count >= THROTTLE_AFTER_FAILURES ? streak.lastAt + throttleDelayMs(streak.count) - now : 0;
+    const streak = startFailureStreak(svc.tasks, primary.createdAt, { count: svc.state.placementFailures ?? 0, lastAt: svc.state.lastPlacementFailureAt ?? 0 });
+    const wait = streak.count ? streak.lastAt + throttleDelayMs(streak.count, D, opts.launchBackoffMs) - now : 0;
     if (wait > 0) {
       requeueIn(wait);
-      events.push(`(service ${svc.name}) is unable to consistently start tasks successfully.`);
+      events.push(throttledEvent(svc.name));
     } else {
       const zones = zoneCounts();
       const providers = providersFor(primary.capacityProviderStrategy, want, live().filter((t) => t.deploymentId === primary.id));
@@ -340,15 +296,15 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
     }
   }
 
-  // 7. Deployment lifecycle.
+  // 7. Deployment lifecycle. A FAILED deployment stays listed until the rollback replacing it completes.
   const survivors = new Set(svc.tasks.filter((t) => t.lastStatus !== 'STOPPED').map((t) => t.deploymentId));
-  deployments = deployments.filter((d, i) => i === 0 || survivors.has(d.id)).map((d, i) => {
+  deployments = deployments.filter((d, i) => i === 0 || survivors.has(d.id) || d.rolloutState === 'FAILED').map((d, i) => {
     const liveCount = live().filter((t) => t.deploymentId === d.id).length;
     const desired = i === 0 ? D : liveCount;
     return d.desiredCount === desired ? d : { ...d, desiredCount: desired, updatedAt: now };
   });
   const liveP = live().filter((t) => t.deploymentId === primary.id);
-  const settled = deployments.length === 1 && starts.length === 0 && stops.length === 0 && Object.keys(draining).length === 0
+  const settled = deployments.every((d, i) => i === 0 || !survivors.has(d.id)) && starts.length === 0 && stops.length === 0 && Object.keys(draining).length === 0
     && liveP.length === D && liveP.every(healthy) && !svc.tasks.some(isStopping);
   if (settled && deployments[0]!.rolloutState === 'IN_PROGRESS') {
     const done: DeploymentRecord = { ...deployments[0]!, rolloutState: 'COMPLETED', rolloutStateReason: `ECS deployment ${primary.id} completed.`, updatedAt: now };
@@ -367,23 +323,6 @@ export function reconcileService(svc: ServiceSnapshot, opts: SchedulerOptions): 
     ...(taskDefinition ? { taskDefinition } : {}),
     ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
   };
-}
-
-/**
- * Consecutive failures since the primary deployment began or a task last proved healthy, with
- * placement failures the controller recorded; and when the latest happened.
- */
-function failureStreak(svc: ServiceSnapshot, primary: DeploymentRecord, healthy: (t: SchedulerTask) => boolean): { count: number; lastAt: number } {
-  let since = primary.createdAt;
-  for (const t of svc.tasks) {
-    if (t.startedAtMs === undefined) continue;
-    const proved = isLive(t) ? healthy(t) : !isFailedTask(t);
-    if (proved) since = Math.max(since, t.startedAtMs);
-  }
-  const failures = svc.tasks.filter((t) => isFailedTask(t) && (t.stoppingAtMs ?? 0) > since);
-  const placement = (svc.state.lastPlacementFailureAt ?? 0) > since ? svc.state.placementFailures ?? 0 : 0;
-  const lastAt = Math.max(0, svc.state.lastPlacementFailureAt ?? 0, ...failures.map((t) => t.stoppingAtMs ?? 0));
-  return { count: failures.length + placement, lastAt };
 }
 
 function providersFor(
@@ -406,7 +345,8 @@ function minMaxDeadlock(
   starts: readonly PlannedStart[], stops: readonly PlannedStop[], deployments: readonly DeploymentRecord[],
   live: readonly SchedulerTask[], svc: ServiceSnapshot,
 ): boolean {
-  if (starts.length || stops.length || deployments.length < 2 || deployments[0]!.rolloutState === 'FAILED') return false;
+  if (starts.length || stops.length || deployments[0]!.rolloutState === 'FAILED') return false;
+  if (!live.some((t) => t.deploymentId !== deployments[0]!.id)) return false;
   if (svc.tasks.some(isStopping) || live.some((t) => t.lastStatus !== 'RUNNING')) return false;
   return Math.floor((svc.desiredCount * svc.maximumPercent) / 100) <= live.length
     && Math.ceil((svc.desiredCount * svc.minimumHealthyPercent) / 100) >= live.length;

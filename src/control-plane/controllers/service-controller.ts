@@ -18,6 +18,7 @@ import { StopCode } from '../../ecs/enums.js';
 import { parseTaskOverrides } from '../../ecs/task-definition/parse-overrides.js';
 import type { Failure } from '../../ecs/wire.js';
 import { coerceError } from '../../lib/errors.js';
+import { recordPlacementFailures } from '../../scheduler/deployment-circuit-breaker.js';
 import { deploymentIdFrom } from '../../scheduler/deployments.js';
 import {
   placementFailedEvent, reconcileService, startedEvent, type PlannedStart, type SchedulerState, type SchedulerTask, type ServicePlan,
@@ -38,6 +39,8 @@ export interface ServiceControllerOptions {
   readonly periodMs: number;
   /** A RUNNING task without health checks counts as healthy this long after it started (ECS: 40 s). */
   readonly settleMs: number;
+  /** The first throttled wait between restart attempts of a service whose tasks keep failing to start. */
+  readonly launchBackoffMs: number;
 }
 
 /** Wakes the controller now (after an API write to a service). */
@@ -99,7 +102,7 @@ export async function syncService(cp: ControlPlane, opts: ServiceControllerOptio
     healthChecked: await healthCheckedDefinitions(repos, service),
     state: service.scheduler as SchedulerState,
     recentEvents: await repos.services.events(service.clusterName, service.name, 1),
-  }, { now, settleMs: opts.settleMs, newDeploymentId: () => deploymentIdFrom(cp.ids.hex32()) });
+  }, { now, settleMs: opts.settleMs, launchBackoffMs: opts.launchBackoffMs, newDeploymentId: () => deploymentIdFrom(cp.ids.hex32()) });
   if (isNoop(service, plan, lb)) return plan.requeueAfterMs === undefined ? opts.periodMs : Math.min(plan.requeueAfterMs, opts.periodMs);
   const wake = await apply(cp, service, plan, lb);
   if (wake.all) cp.hostSignals.signalAll();
@@ -156,7 +159,11 @@ async function apply(cp: ControlPlane, service: ServiceRecord, plan: ServicePlan
       if (launched.failures.length) {
         const f = launched.failures[0]!;
         events.push(placementFailedEvent(service.name, f.detail ? `${f.reason ?? 'RESOURCE:FARGATE'} (${f.detail.replace(/\.$/, '')})` : f.reason ?? 'RESOURCE:FARGATE'));
-        state = { ...state, placementFailures: (state.placementFailures ?? 0) + launched.failures.length, lastPlacementFailureAt: cp.clock.now() };
+        state = {
+          ...state, placementFailures: (state.placementFailures ?? 0) + launched.failures.length, lastPlacementFailureAt: cp.clock.now(),
+          // A launch that found no capacity is a failed task to the circuit breaker (stage 1).
+          ...(primary.rolloutState === 'IN_PROGRESS' ? { circuitBreaker: recordPlacementFailures(state.circuitBreaker, primary.id, launched.failures.length) } : {}),
+        };
       } else if (launched.records.length && state.placementFailures) {
         state = { ...state, placementFailures: 0 };
       }
