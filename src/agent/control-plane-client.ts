@@ -9,7 +9,9 @@ import type {
   AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ReportMetricsRequest, ReportMetricsResponse, ShipLogsRequest, ShipLogsResponse,
   TaskCredentialsResponse, TaskReport,
 } from '../protocol/agent.js';
-import type { LoadBalancingAssignment, ReportTargetHealthRequest } from '../protocol/load-balancing.js';
+import type {
+  LoadBalancingAssignment, ReportLoadBalancerTrafficRequest, ReportLoadBalancerTrafficResponse, ReportTargetHealthRequest,
+} from '../protocol/load-balancing.js';
 
 export class ControlPlaneError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -33,6 +35,8 @@ export interface ControlPlaneClient {
   loadBalancers(since: string | undefined, waitSeconds: number, signal?: AbortSignal): Promise<LoadBalancingAssignment>;
   /** The health of every target this host checks (replaces its previous report). */
   reportTargetHealth(req: ReportTargetHealthRequest): Promise<void>;
+  /** What this host's HAProxy counted (published as AWS/ApplicationELB metrics). */
+  reportLoadBalancerTraffic(req: ReportLoadBalancerTrafficRequest): Promise<ReportLoadBalancerTrafficResponse>;
 }
 
 /** Log batches go over kept-alive connections of their own (shipLogs). */
@@ -108,6 +112,10 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
 
   async reportTargetHealth(req: ReportTargetHealthRequest): Promise<void> {
     await this.call('POST', `/agent/v1/hosts/${this.id()}/target-health`, this.hostToken!, req);
+  }
+
+  reportLoadBalancerTraffic(req: ReportLoadBalancerTrafficRequest): Promise<ReportLoadBalancerTrafficResponse> {
+    return this.call('POST', `/agent/v1/hosts/${this.id()}/load-balancer-metrics`, this.hostToken!, req);
   }
 
   private id(): string {

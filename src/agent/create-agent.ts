@@ -35,7 +35,10 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
   const client = new HttpControlPlaneClient(serverUrl, joinToken);
   const haproxy = new HaproxySupervisor({ dir: join(o.stateDir, 'load-balancer'), runDir: `/run/pier/${instance}/haproxy`, log });
   const loadBalancer = o.loadBalancer
-    ? new LoadBalancerRole({ client, clock: systemClock, log: log.child({ role: 'load-balancer' }), dataPlane: haproxy })
+    ? new LoadBalancerRole({
+      client, clock: systemClock, log: log.child({ role: 'load-balancer' }), dataPlane: haproxy,
+      trafficIntervalMs: metricsIntervalMs(process.env.PIER_METRICS_INTERVAL_SECONDS),
+    })
     : undefined;
   // The role turned off on a host that ran it: its listeners go.
   if (!loadBalancer && haproxy.adopt()) await haproxy.stop({ graceful: false });
@@ -76,7 +79,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
   return agent;
 }
 
-/** PIER_METRICS_INTERVAL_SECONDS (1–300) sets how often task metrics are read; else the reporter's default. */
+/** PIER_METRICS_INTERVAL_SECONDS (1–300) sets how often task and load-balancer metrics are read; else the reporters' defaults. */
 function metricsIntervalMs(text: string | undefined): number | undefined {
   const seconds = Number(text);
   return text !== undefined && Number.isInteger(seconds) && seconds >= 1 && seconds <= 300 ? seconds * 1000 : undefined;

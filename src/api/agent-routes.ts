@@ -9,6 +9,7 @@
  *   POST /agent/v1/hosts/{id}/metrics          ReportMetricsRequest: readings of the host's running tasks
  *   GET  /agent/v1/hosts/{id}/load-balancers?since=&waitSeconds=   LoadBalancingAssignment, long-poll
  *   POST /agent/v1/hosts/{id}/target-health    ReportTargetHealthRequest: the host's latest target health
+ *   POST /agent/v1/hosts/{id}/load-balancer-metrics   ReportLoadBalancerTrafficRequest: what the host's HAProxy counted
  */
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
@@ -25,8 +26,9 @@ import { decodeShipBody, SHIP_BODY_TYPE, ShipBodyError } from '../logs/ship-body
 import { shipTaskLogs } from '../control-plane/task-logs.js';
 import type { LogsContext } from '../logs/context.js';
 import { parseReportMetrics, type EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
+import { ingestLoadBalancerTraffic, parseReportLoadBalancerTraffic } from '../metrics/elb/load-balancer-traffic.js';
 
-const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs|metrics|load-balancers|target-health)$/;
+const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs|metrics|load-balancers|target-health|load-balancer-metrics)$/;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -187,6 +189,10 @@ export async function handleAgent(
   }
   if (action === 'target-health' && req.method === 'POST') {
     return { status: 200, body: await reportTargetHealth(cp, host, parseReportTargetHealth(parseJson(body))) };
+  }
+  if (action === 'load-balancer-metrics' && req.method === 'POST') {
+    if (!metrics) throw new AgentProtocolError(503, 'MetricsUnavailable', 'This server has no metric store.');
+    return { status: 200, body: await ingestLoadBalancerTraffic(metrics.metrics, parseReportLoadBalancerTraffic(parseJson(body))) };
   }
   throw new AgentProtocolError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}.`);
 }

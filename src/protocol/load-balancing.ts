@@ -7,6 +7,7 @@
  *
  *   GET  /agent/v1/hosts/{id}/load-balancers?since=&waitSeconds=   LoadBalancingAssignment, long-poll
  *   POST /agent/v1/hosts/{id}/target-health                        ReportTargetHealthRequest
+ *   POST /agent/v1/hosts/{id}/load-balancer-metrics                ReportLoadBalancerTrafficRequest
  */
 
 export interface LoadBalancingAssignment {
@@ -95,4 +96,69 @@ export interface TargetHealthReport {
 export interface ReportTargetHealthRequest {
   /** Every target this host checks, each time (a report replaces the host's previous one). */
   targets: TargetHealthReport[];
+}
+
+/**
+ * What a host's HAProxy counted between two readings of its `show stat`: counters as deltas since
+ * the previous reading (a counter that went down, or a new HAProxy worker, counts from zero),
+ * target health as read. Health checks are not requests and are counted nowhere here.
+ */
+export interface LoadBalancerTrafficSample {
+  /** When the counters were read (epoch ms). */
+  at: number;
+  /** Since the previous reading. */
+  intervalMs: number;
+  loadBalancers: LoadBalancerTraffic[];
+  targetGroups: TargetGroupTraffic[];
+}
+
+/** Responses by status class. */
+export interface ResponseCounts {
+  http2xx: number;
+  http3xx: number;
+  http4xx: number;
+  http5xx: number;
+}
+
+/** A load balancer's listeners together. Responses are all it sent, its targets' included. */
+export interface LoadBalancerTraffic extends ResponseCounts {
+  loadBalancerArn: string;
+  /** Requests the listeners received. */
+  requests: number;
+  /** Of those, answered by the listener itself without choosing a target group (fixed responses). */
+  fixedResponses: number;
+  /** Client connections accepted. */
+  newConnections: number;
+}
+
+export interface TargetGroupTraffic {
+  targetGroupArn: string;
+  /** The load balancers whose listeners forward to this group. */
+  loadBalancerArns: string[];
+  /** Requests routed to the group, whether a target or (none being available) the load balancer answered. */
+  requests: number;
+  /** Targets in state healthy and unhealthy at the reading (as in the host's target-health report). */
+  healthyTargets: number;
+  unhealthyTargets: number;
+  /** Targets that are (or were, in this interval) servers of the group. */
+  targets: TargetTraffic[];
+}
+
+/** One target's share: requests sent to it and the responses it gave. */
+export interface TargetTraffic extends ResponseCounts {
+  id: string;
+  port: number;
+  requests: number;
+  /** HAProxy's average response time of the target over its last 1,024 responses (ms), at the reading. */
+  responseTimeMs?: number;
+}
+
+export interface ReportLoadBalancerTrafficRequest {
+  /** Oldest first; samples the control plane did not take are sent again with the next ones. */
+  samples: LoadBalancerTrafficSample[];
+}
+
+export interface ReportLoadBalancerTrafficResponse {
+  /** Samples stored as AWS/ApplicationELB metrics. */
+  accepted: number;
 }

@@ -280,6 +280,7 @@ test('the role polls, applies, and reports target health; a missing route is wai
       reportTargetHealth: async (req) => {
         reports.push(req);
       },
+      reportLoadBalancerTraffic: async (req) => ({ accepted: req.samples.length }),
     },
   });
   const running = role.run(abort.signal);
@@ -305,6 +306,7 @@ test('the role polls, applies, and reports target health; a missing route is wai
         throw new ControlPlaneError(404, 'NotFound', 'no route');
       },
       reportTargetHealth: async () => assert.fail('nothing to report'),
+      reportLoadBalancerTraffic: async () => assert.fail('nothing to report'),
     },
   });
   const r = idle.run(quiet.signal);

@@ -24,6 +24,7 @@ import { coerceError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { LoadBalancingAssignment, TargetGroupConfig } from '../../protocol/load-balancing.js';
 import { launchDetached, runCommandOk } from '../host/exec.js';
+import { COUNTERS_COMMAND, parseCounters, type CounterSnapshot } from './haproxy-counters.js';
 import { haproxyCommand, parseTable } from './haproxy-socket.js';
 import { backendName, configShape, renderHaproxyConfig, serverArgs, serverName, targetLive } from './render-config.js';
 import type { ServerStat } from './target-health.js';
@@ -121,6 +122,11 @@ export class HaproxySupervisor {
   async stats(): Promise<ServerStat[]> {
     const rows = parseTable(await haproxyCommand(this.statsSocket, 'show stat'), ',');
     return rows.filter((r) => r.svname !== 'FRONTEND' && r.svname !== 'BACKEND') as unknown as ServerStat[];
+  }
+
+  /** The current worker's traffic counters, read at `at` (haproxy-counters.ts). */
+  async counters(at: number): Promise<CounterSnapshot> {
+    return parseCounters(await haproxyCommand(this.statsSocket, COUNTERS_COMMAND), at);
   }
 
   /** The current worker's pid (from the master's `show proc`). */

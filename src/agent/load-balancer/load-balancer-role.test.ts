@@ -2,18 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
-import type { LoadBalancingAssignment, ReportTargetHealthRequest } from '../../protocol/load-balancing.js';
+import type { LoadBalancingAssignment, ReportLoadBalancerTrafficRequest, ReportTargetHealthRequest } from '../../protocol/load-balancing.js';
 import { ControlPlaneError } from '../control-plane-client.js';
 import type { ApplyOutcome } from './haproxy-supervisor.js';
 import { LoadBalancerRole, type DataPlane } from './load-balancer-role.js';
-import { backendName } from './render-config.js';
+import type { CounterSnapshot } from './haproxy-counters.js';
+import { backendName, frontendName } from './render-config.js';
 import type { ServerStat } from './target-health.js';
 
 const log = createLogger('error');
 const T0 = Date.UTC(2026, 0, 1);
 const assignment: LoadBalancingAssignment = {
   cursor: 'c1',
-  loadBalancers: [{ loadBalancerArn: 'lb', name: 'web', bindAddress: '127.0.0.1', listeners: [] }],
+  loadBalancers: [{
+    loadBalancerArn: 'lb', name: 'web', bindAddress: '127.0.0.1',
+    listeners: [{ listenerArn: 'l1', port: 80, protocol: 'HTTP', rules: [], defaultAction: { type: 'forward', targetGroups: [{ targetGroupArn: 'tg', weight: 1 }] } }],
+  }],
   targetGroups: [{
     targetGroupArn: 'tg', name: 'tg', protocol: 'HTTP', port: 80, deregistrationDelaySeconds: 10,
     healthCheck: { enabled: true, protocol: 'HTTP', port: 'traffic-port', path: '/', intervalSeconds: 5, timeoutSeconds: 2, healthyThresholdCount: 2, unhealthyThresholdCount: 2, httpCode: '200' },
@@ -21,16 +25,29 @@ const assignment: LoadBalancingAssignment = {
   }],
 };
 const be = backendName(assignment.targetGroups[0]!);
+const fe = frontendName(assignment.loadBalancers[0]!, assignment.loadBalancers[0]!.listeners[0]!);
+
+/** `show stat` rows of one worker that has answered `n` requests, all through 10.0.0.1. */
+function countedRows(n: number): CounterSnapshot['rows'] {
+  const counts = { req_tot: String(n), hrsp_2xx: String(n) };
+  return new Map([
+    [`${fe}/FRONTEND`, { pxname: fe, svname: 'FRONTEND', ...counts, conn_tot: '1' }],
+    [`${be}/BACKEND`, { pxname: be, svname: 'BACKEND', ...counts }],
+    [`${be}/10.0.0.1:80`, { pxname: be, svname: '10.0.0.1:80', status: 'UP', check_status: 'L7OK', check_code: '200', ...counts, rtime: '4' }],
+  ]);
+}
 
 class FakeDataPlane implements DataPlane {
   applied: number[] = [];
   fail = false;
+  worker = '100';
+  rows: CounterSnapshot['rows'] = new Map();
   stat: ServerStat[] = [{ pxname: be, svname: '10.0.0.1:80', status: 'UP', check_status: 'L7OK', check_code: '200' }];
   adopt(): boolean {
     return false;
   }
   running(): boolean {
-    return true;
+    return this.applied.length > 0;
   }
   async apply(_a: LoadBalancingAssignment, nowMs: number): Promise<ApplyOutcome> {
     this.applied.push(nowMs);
@@ -40,13 +57,20 @@ class FakeDataPlane implements DataPlane {
   async stats(): Promise<ServerStat[]> {
     return this.stat;
   }
+  async counters(at: number): Promise<CounterSnapshot> {
+    return { worker: this.worker, at, rows: this.rows };
+  }
 }
 
 /** A role fed one assignment; the poll then waits for the abort, as a long-poll with no change would. */
-function setup(): { role: LoadBalancerRole; dp: FakeDataPlane; clock: ManualClock; reports: ReportTargetHealthRequest[]; run: (signal: AbortSignal) => Promise<void> } {
+function setup(): {
+  role: LoadBalancerRole; dp: FakeDataPlane; clock: ManualClock; reports: ReportTargetHealthRequest[]; traffic: ReportLoadBalancerTrafficRequest[];
+  run: (signal: AbortSignal) => Promise<void>;
+} {
   const clock = new ManualClock(T0);
   const dp = new FakeDataPlane();
   const reports: ReportTargetHealthRequest[] = [];
+  const traffic: ReportLoadBalancerTrafficRequest[] = [];
   const role = new LoadBalancerRole({
     clock, log, dataPlane: dp, healthIntervalMs: 60_000,
     client: {
@@ -56,9 +80,13 @@ function setup(): { role: LoadBalancerRole; dp: FakeDataPlane; clock: ManualCloc
         throw new Error('aborted');
       },
       reportTargetHealth: async (req) => void reports.push(req),
+      reportLoadBalancerTraffic: async (req) => {
+        traffic.push(req);
+        return { accepted: req.samples.length };
+      },
     },
   });
-  return { role, dp, clock, reports, run: (signal) => role.run(signal) };
+  return { role, dp, clock, reports, traffic, run: (signal) => role.run(signal) };
 }
 
 async function settle(): Promise<void> {
@@ -136,6 +164,7 @@ test('a control plane without the route (404) is not asked again at once; report
         throw new ControlPlaneError(404, 'NotFound', 'no such route');
       },
       reportTargetHealth: async () => assert.fail('nothing to report'),
+      reportLoadBalancerTraffic: async () => assert.fail('nothing to report'),
     },
   });
   const abort = new AbortController();
@@ -144,4 +173,46 @@ test('a control plane without the route (404) is not asked again at once; report
   abort.abort();
   await running;
   assert.equal(asked, 1);
+});
+
+test('traffic: read before each change (a reload resets the counters), from zero in a new worker, and once more when stopping', async () => {
+  const { role, dp, clock, traffic, run } = setup();
+  const abort = new AbortController();
+  const running = run(abort.signal);
+  await settle();
+  assert.equal(dp.applied.length, 1, 'HAProxy started (it was not running: its counters are all new)');
+  dp.rows = countedRows(5);
+  clock.advance(10_000);
+  await role.tick();
+  assert.equal(dp.applied.length, 2, 'the drained target is dropped: a change, so the counters were read first');
+  // The change reloaded HAProxy: a new worker counting from zero.
+  dp.worker = '101';
+  dp.rows = countedRows(2);
+  clock.advance(1000);
+  abort.abort();
+  await running;
+  const samples = traffic.flatMap((r) => r.samples);
+  assert.deepEqual(samples.map((s) => [s.at, s.intervalMs]), [[T0 + 10_000, 10_000], [T0 + 11_000, 1000]]);
+  assert.deepEqual(samples.map((s) => s.loadBalancers[0]!.requests), [5, 2]);
+  assert.deepEqual(samples.map((s) => s.targetGroups[0]!.requests), [5, 2]);
+  assert.deepEqual(samples[0]!.targetGroups[0], {
+    targetGroupArn: 'tg', loadBalancerArns: ['lb'], requests: 5, healthyTargets: 1, unhealthyTargets: 0,
+    targets: [{ id: '10.0.0.1', port: 80, requests: 5, http2xx: 5, http3xx: 0, http4xx: 0, http5xx: 0, responseTimeMs: 4 }],
+  });
+  assert.equal(role.traffic.queued.length, 0, 'all sent');
+});
+
+test('traffic: an adopted HAProxy\'s first reading is the baseline (the previous agent reported what came before)', async () => {
+  const { dp, clock, traffic, run } = setup();
+  dp.adopt = () => true;
+  dp.applied.push(T0 - 1);
+  dp.rows = countedRows(1000);
+  const abort = new AbortController();
+  const running = run(abort.signal);
+  await settle();
+  dp.rows = countedRows(1003);
+  clock.advance(2000);
+  abort.abort();
+  await running;
+  assert.deepEqual(traffic.flatMap((r) => r.samples).map((s) => s.loadBalancers[0]!.requests), [3]);
 });

@@ -1,7 +1,9 @@
 /**
  * The agent's load-balancer role: long-polls the load balancers this host runs, has the HAProxy
- * supervisor apply each new assignment, and reports target health read from HAProxy every few
- * seconds (when it changed, and at least every 15 s while there is something to report).
+ * supervisor apply each new assignment, reports target health read from HAProxy every few
+ * seconds (when it changed, and at least every 15 s while there is something to report), and
+ * reports HAProxy's traffic counters every 10 s, before each change and when it stops
+ * (traffic-reporter.ts).
  *
  * A control plane without the load-balancing routes (404) is waited out quietly, re-asked every
  * minute. Draining targets are dropped when their deregistration delay passes, without waiting for
@@ -12,8 +14,10 @@ import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { LoadBalancingAssignment, TargetHealthReport } from '../../protocol/load-balancing.js';
 import { ControlPlaneError, type ControlPlaneClient } from '../control-plane-client.js';
+import type { CounterSnapshot } from './haproxy-counters.js';
 import type { ApplyOutcome } from './haproxy-supervisor.js';
 import { sameHealth, targetHealth, type ServerStat } from './target-health.js';
+import { DEFAULT_TRAFFIC_INTERVAL_MS, TrafficReporter } from './traffic-reporter.js';
 
 /** What the role needs of the supervisor (haproxy-supervisor.ts; a fake in unit tests). */
 export interface DataPlane {
@@ -21,10 +25,11 @@ export interface DataPlane {
   running(): boolean;
   apply(a: LoadBalancingAssignment, nowMs: number): Promise<ApplyOutcome>;
   stats(): Promise<ServerStat[]>;
+  counters(at: number): Promise<CounterSnapshot>;
 }
 
 export interface LoadBalancerRoleOptions {
-  client: Pick<ControlPlaneClient, 'loadBalancers' | 'reportTargetHealth'>;
+  client: Pick<ControlPlaneClient, 'loadBalancers' | 'reportTargetHealth' | 'reportLoadBalancerTraffic'>;
   dataPlane: DataPlane;
   clock: Clock;
   log: Logger;
@@ -32,6 +37,8 @@ export interface LoadBalancerRoleOptions {
   healthIntervalMs?: number;
   /** An unchanged report is sent again after this long (default 15 s). */
   resendMs?: number;
+  /** How often traffic counters are read and reported (default 10 s). */
+  trafficIntervalMs?: number;
   /** Long-poll length asked of the control plane (default 20 s). */
   waitSeconds?: number;
   /** Pause after a failed poll (default 1 s; a 404 waits 60 s). */
@@ -45,13 +52,22 @@ export class LoadBalancerRole {
   private applying: Promise<void> = Promise.resolve();
   private failedApply = false;
   private lastAppliedAt = 0;
+  /** The assignment HAProxy runs (the last one applied without error). */
+  private inEffect: LoadBalancingAssignment | undefined;
+  readonly traffic: TrafficReporter;
 
-  constructor(private readonly o: LoadBalancerRoleOptions) {}
+  constructor(private readonly o: LoadBalancerRoleOptions) {
+    this.traffic = new TrafficReporter({
+      read: async () => (o.dataPlane.running() ? o.dataPlane.counters(o.clock.now()) : undefined),
+      send: (req) => o.client.reportLoadBalancerTraffic(req),
+      log: o.log,
+    });
+  }
 
   /** Runs until the signal aborts. HAProxy is left running (a restarted agent adopts it). */
   async run(signal: AbortSignal): Promise<void> {
-    this.o.dataPlane.adopt();
-    await Promise.all([this.pollLoop(signal), this.healthLoop(signal)]);
+    if (!this.o.dataPlane.adopt()) this.traffic.countFromZero(this.o.clock.now());
+    await Promise.all([this.pollLoop(signal), this.healthLoop(signal), this.trafficLoop(signal)]);
   }
 
   private async pollLoop(signal: AbortSignal): Promise<void> {
@@ -86,7 +102,10 @@ export class LoadBalancerRole {
     if (!a) return this.applying;
     this.applying = this.applying.then(async () => {
       try {
+        // A reload resets HAProxy's counters and a deleted server takes its own: count up to here first.
+        await this.traffic.observe(this.inEffect);
         const outcome = await this.o.dataPlane.apply(a, this.o.clock.now());
+        this.inEffect = a;
         if (outcome !== 'unchanged' && outcome !== 'idle') this.o.log.info('load balancers applied', { outcome, cursor: a.cursor });
         this.failedApply = false;
       } catch (err) {
@@ -102,6 +121,16 @@ export class LoadBalancerRole {
       await delay(this.o.healthIntervalMs ?? 3000, signal);
       if (signal.aborted) return;
       await this.tick().catch((err: unknown) => this.o.log.warn('target health check failed', { error: coerceError(err).message }));
+    }
+  }
+
+  /** Reads and reports traffic every interval, and once more when stopping. */
+  private async trafficLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await delay(this.o.trafficIntervalMs ?? DEFAULT_TRAFFIC_INTERVAL_MS, signal);
+      await this.applying;
+      await this.traffic.observe(this.inEffect);
+      await this.traffic.flush();
     }
   }
 

@@ -42,7 +42,8 @@ export class EcsTaskMetrics {
 
   constructor(
     private readonly cp: ControlPlane,
-    private readonly metrics: MetricsContext,
+    /** The metric store and clock (the agent routes publish load-balancer traffic with them too). */
+    readonly metrics: MetricsContext,
     private readonly onPull: (seconds: number) => void = () => undefined,
   ) {}
 
