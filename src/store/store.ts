@@ -688,6 +688,112 @@ export interface AutoScalingRepo {
   listActivities(q: Omit<AutoScalingListQuery, 'names'>): Promise<Page<ScalingActivityRecord>>;
 }
 
+/** CloudWatch: a metric alarm on one metric (PutMetricAlarm), keyed by name within the account. */
+export interface MetricAlarmRecord {
+  name: string;
+  arn: string;
+  /** The alarm's configuration in its wire form (MetricAlarm's members PutMetricAlarm sets: Namespace, MetricName, Threshold, …). */
+  config: AlarmConfig;
+  state: AlarmState;
+  tags: { Key: string; Value: string }[];
+  createdAt: number;
+  configurationUpdatedAt: number;
+  /** The alarm controller's bookkeeping. */
+  evaluation: AlarmEvaluation;
+  version: number;
+}
+
+export interface AlarmConfig {
+  AlarmDescription?: string;
+  ActionsEnabled: boolean;
+  OKActions: string[];
+  AlarmActions: string[];
+  InsufficientDataActions: string[];
+  Namespace: string;
+  MetricName: string;
+  Dimensions: { Name: string; Value: string }[];
+  Statistic?: string;
+  ExtendedStatistic?: string;
+  Period: number;
+  Unit?: string;
+  EvaluationPeriods: number;
+  DatapointsToAlarm?: number;
+  Threshold: number;
+  ComparisonOperator: string;
+  TreatMissingData?: string;
+  EvaluateLowSampleCountPercentile?: string;
+}
+
+export interface AlarmState {
+  value: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason: string;
+  reasonData?: string;
+  /** Last change of the value or the reason (StateUpdatedTimestamp). */
+  updatedAt: number;
+  /** Last change of the value (StateTransitionedTimestamp). */
+  transitionedAt: number;
+}
+
+export interface AlarmEvaluation {
+  /** End (epoch ms) of the newest period the controller has evaluated. */
+  lastPeriodEnd?: number;
+  /** The transition (its `transitionedAt`) whose actions have been run or skipped. */
+  actedOnTransitionAt?: number;
+  /** When Auto Scaling actions last ran (they repeat each minute while the alarm stays in ALARM). */
+  lastScalingActionAt?: number;
+  /** The newest evaluation's datapoint values (or SetAlarmState's recentDatapoints), newest first. */
+  recentDatapoints?: number[];
+}
+
+export interface AlarmHistoryRecord {
+  alarmName: string;
+  timestamp: number;
+  type: 'ConfigurationUpdate' | 'StateUpdate' | 'Action';
+  summary: string;
+  /** JSON text, as AWS's HistoryData. */
+  data: string;
+}
+
+export interface AlarmListQuery {
+  names?: readonly string[];
+  namePrefix?: string;
+  stateValue?: string;
+  /** Alarms with an OK, ALARM or INSUFFICIENT_DATA action starting with this. */
+  actionPrefix?: string;
+  namespace?: string;
+  metricName?: string;
+  /** Continue after this alarm name. */
+  afterName?: string;
+  limit: number;
+}
+
+export interface AlarmHistoryQuery {
+  alarmName?: string;
+  type?: string;
+  /** [fromMs, toMs) on the item's timestamp. */
+  fromMs?: number;
+  toMs?: number;
+  ascending: boolean;
+  afterKey?: string;
+  limit: number;
+}
+
+/**
+ * Metric alarms and their history. Alarms list in byte order of name; pages continue after
+ * `afterName`. History outlives the alarm (AWS keeps it after DeleteAlarms; Pier keeps the newest
+ * 1,000 items per alarm name) and lists by time, newest first unless `ascending`.
+ */
+export interface AlarmRepo {
+  get(name: string): Promise<MetricAlarmRecord | undefined>;
+  list(q: AlarmListQuery): Promise<Page<MetricAlarmRecord>>;
+  /** Inserts when `expectVersion` is undefined (ConflictError if the name exists), else replaces that version (ConflictError if it moved). */
+  put(record: MetricAlarmRecord, expectVersion?: number): Promise<void>;
+  /** Removes the named alarms; returns the names that existed. */
+  remove(names: readonly string[]): Promise<string[]>;
+  addHistory(items: readonly AlarmHistoryRecord[]): Promise<void>;
+  history(q: AlarmHistoryQuery): Promise<Page<AlarmHistoryRecord>>;
+}
+
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
@@ -714,6 +820,7 @@ export interface Repos {
   readonly services: ServiceRepo;
   readonly taskProtection: TaskProtectionRepo;
   readonly autoScaling: AutoScalingRepo;
+  readonly alarms: AlarmRepo;
 }
 
 export interface Store {

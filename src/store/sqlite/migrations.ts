@@ -4,6 +4,7 @@
  * Append only: never edit a migration that has shipped.
  */
 import type Database from 'better-sqlite3';
+import { alarmsMigration, alarmTables } from './alarms.js';
 import { elbv2Migration, elbv2Tables } from './elbv2.js';
 import { autoScalingMigration, autoScalingTables } from './autoscaling.js';
 import { iamMigration, iamTables } from './iam.js';
@@ -110,6 +111,7 @@ export const migrations: readonly Migration[] = [
   elbv2Migration,
   stopNoticeMigration,
   autoScalingMigration,
+  alarmsMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -136,4 +138,5 @@ export const userStateTables = [
   ...servicesTables,
   ...elbv2Tables,
   ...autoScalingTables,
+  ...alarmTables,
 ] as const;

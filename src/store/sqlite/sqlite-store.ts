@@ -20,6 +20,7 @@ import {
   SqliteAccessKeyRepo, SqliteHostRepo, SqliteIdempotencyRepo, SqliteMetaRepo, SqliteTagRepo,
 } from './small-repos.js';
 import { SqliteServiceRepo, SqliteTaskProtectionRepo } from './services.js';
+import { SqliteAlarmRepo } from './alarms.js';
 import { SqliteAutoScalingRepo } from './autoscaling.js';
 import { Statements } from './statements.js';
 import { SqliteTaskDefinitionRepo } from './task-definitions.js';
@@ -48,6 +49,7 @@ function reposOn(db: Database.Database): Repos {
     services: new SqliteServiceRepo(s),
     taskProtection: new SqliteTaskProtectionRepo(s),
     autoScaling: new SqliteAutoScalingRepo(s),
+    alarms: new SqliteAlarmRepo(s),
   };
 }
 
