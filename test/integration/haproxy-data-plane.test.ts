@@ -4,8 +4,9 @@
  * fixed responses, health checks, zero failed requests under continuous load while targets come,
  * drain and go and the listener set is reloaded, a draining target finishing its in-flight
  * request, an agent process killed with SIGKILL leaving its listeners serving, a second supervisor
- * (a restarted agent) adopting the running HAProxy, and the role's
- * loop reporting target health. Everything it made (HAProxy by pid, servers, files) is removed.
+ * (a restarted agent) adopting the running HAProxy, the role's
+ * loop reporting target health, and its traffic reports counting every request exactly once across
+ * a reload (health checks not at all). Everything it made (HAProxy by pid, servers, files) is removed.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -23,7 +24,7 @@ import { LoadBalancerRole } from '../../src/agent/load-balancer/load-balancer-ro
 import { targetHealth } from '../../src/agent/load-balancer/target-health.js';
 import { ControlPlaneError } from '../../src/agent/control-plane-client.js';
 import type {
-  ListenerConfig, LoadBalancingAssignment, ReportTargetHealthRequest, TargetConfig, TargetGroupConfig, TargetHealthReport,
+  ListenerConfig, LoadBalancerTrafficSample, LoadBalancingAssignment, ReportTargetHealthRequest, TargetConfig, TargetGroupConfig, TargetHealthReport,
 } from '../../src/protocol/load-balancing.js';
 
 const log = createLogger('warn');
@@ -314,6 +315,69 @@ test('the role polls, applies, and reports target health; a missing route is wai
   quiet.abort();
   await r;
   assert.equal(asked, 1, 'a 404 is not asked again at once');
+});
+
+test('traffic reports count every request once across a reload; health checks and fixed responses are told apart', async () => {
+  const before = assignment(groupsNow([target('a2'), target('a3')]), [], 'traffic-1');
+  const reloaded = assignment(before.targetGroups, [extraRule], 'traffic-2');
+  let current = before;
+  let changed: () => void = () => undefined;
+  const samples: LoadBalancerTrafficSample[] = [];
+  const abort = new AbortController();
+  const role = new LoadBalancerRole({
+    clock: systemClock, log, dataPlane: sup, healthIntervalMs: 60_000, trafficIntervalMs: 300,
+    client: {
+      loadBalancers: async (since, _wait, signal) => {
+        if (since !== current.cursor) return current;
+        await new Promise<void>((r) => {
+          changed = r;
+          signal?.addEventListener('abort', () => r(), { once: true });
+        });
+        if (signal?.aborted) throw new ControlPlaneError(0, 'Aborted', 'aborted');
+        return current;
+      },
+      reportTargetHealth: async () => undefined,
+      reportLoadBalancerTraffic: async (req) => {
+        samples.push(...req.samples);
+        return { accepted: req.samples.length };
+      },
+    },
+  });
+  const fresh = (path: string): Promise<{ status: number; body: string }> => get(path, { agent: new HttpAgent() });
+  const running = role.run(abort.signal);
+  try {
+    await new Promise((r) => setTimeout(r, 400));
+    const worker = await sup.workerPid();
+    for (let i = 0; i < 10; i++) assert.equal((await fresh('/x')).status, 200);
+    for (let i = 0; i < 2; i++) assert.equal((await fresh('/teapot')).status, 418);
+    // A new rule: a reload, so a new worker whose counters start at zero.
+    current = reloaded;
+    changed();
+    const until = Date.now() + 15_000;
+    while ((await sup.workerPid().catch(() => worker)) === worker && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.notEqual(await sup.workerPid(), worker, 'reloaded');
+    for (let i = 0; i < 7; i++) assert.equal((await fresh('/x')).status, 200);
+    assert.match((await fresh('/extra')).body, /^b1 /);
+    // Health checks run every second meanwhile; none may count.
+    await new Promise((r) => setTimeout(r, 1200));
+  } finally {
+    abort.abort();
+    await running;
+  }
+  const total = (pick: (s: LoadBalancerTrafficSample) => number): number => samples.reduce((n, s) => n + pick(s), 0);
+  const groupOf = (s: LoadBalancerTrafficSample, name: string) => s.targetGroups.find((g) => g.targetGroupArn === group(name, []).targetGroupArn);
+  assert.ok(samples.length >= 3, `${samples.length} samples`);
+  assert.equal(total((s) => s.loadBalancers[0]!.requests), 20, 'every request the listener received, once');
+  assert.equal(total((s) => s.loadBalancers[0]!.fixedResponses), 2);
+  assert.equal(total((s) => s.loadBalancers[0]!.http4xx), 2);
+  assert.equal(total((s) => groupOf(s, 'a')?.requests ?? 0), 17);
+  assert.equal(total((s) => groupOf(s, 'b')?.requests ?? 0), 1);
+  assert.equal(total((s) => groupOf(s, 'c')?.requests ?? 0), 0, 'c1 answered health checks only');
+  assert.equal(total((s) => (groupOf(s, 'a')?.targets ?? []).reduce((n, t) => n + t.http2xx, 0)), 17);
+  const last = groupOf(samples.at(-1)!, 'a')!;
+  assert.deepEqual([last.healthyTargets, last.unhealthyTargets, last.loadBalancerArns], [2, 0, ['arn:lb/test']]);
+  assert.equal(role.traffic.queued.length, 0);
+  assert.ok(samples.every((s, i) => i === 0 || s.at >= samples[i - 1]!.at), 'oldest first');
 });
 
 test('an agent process killed with SIGKILL leaves its listeners serving; the next one adopts them', async () => {
