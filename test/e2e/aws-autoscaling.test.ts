@@ -1,88 +1,73 @@
 /**
- * Service auto scaling with the real AWS CLI v2 (and the JS SDK) against a real `pier up`, with
- * a test host standing in for the agent: it runs the service's tasks and reports their CPU as the
- * agent's metric readings do. The autoscaling controller runs every second and, for the test,
- * needs one one-minute period for either alarm condition (PIER_AUTOSCALING_*).
+ * Service auto scaling with the real AWS CLI v2 (and the JS SDK) against a real `pier up` with
+ * its agent, running the service's tasks in runc sandboxes. The agent measures each task's CPU
+ * from its cgroup every two seconds; the autoscaling controller runs every second and, for the
+ * test, needs one one-minute period for either alarm condition (PIER_AUTOSCALING_*).
  *
  * Bad input answers the model's errors and changes nothing; a registered target and a target
- * tracking policy scale the service out when CPU is above the target (clamped at max) and back
- * in when it is below, a scale-in cooldown apart; a scheduled action raises min/max at its time
- * (and the desired count with it); describe-scaling-activities shows each change; deregistering
- * removes the target's policies and actions.
+ * tracking policy scale the service out while its tasks burn CPU (clamped at max) and back in once
+ * they go idle; a scheduled action raises min/max at its time (and the desired count with it);
+ * describe-scaling-activities shows each change; deregistering removes the target's policies and
+ * actions; deleting the service leaves nothing on the host.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   ApplicationAutoScalingClient, DescribeScalableTargetsCommand, PutScalingPolicyCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { startPier, type PierProcess } from '../helpers/pier-process.js';
-import { TestHost } from '../helpers/test-host.js';
-import { Aws, debianCli, defaultNetwork, sleep, taskDefinitionJson, until, v1Cli } from './aws-cli-support.test.js';
+import type { PierProcess } from '../helpers/pier-process.js';
+import { Aws, sleep, until, v1Cli } from './aws-cli-support.test.js';
+import { RealEnv } from './tasks-real-support.test.js';
 
 const NS = ['--service-namespace', 'ecs'];
 const DIM = ['--scalable-dimension', 'ecs:service:DesiredCount'];
-const RID = 'service/as/web';
+const RID = 'service/default/web';
 const TARGET = [...NS, '--resource-id', RID, ...DIM];
 
-/** Runs what the host is given, stops what it is told to, and reports each running task's CPU at `cpuPercent`. */
-class StandInAgent {
-  cpuPercent = 0;
-  private stopped = false;
-  private readonly loop: Promise<void>;
-  constructor(private readonly host: TestHost) {
-    this.loop = this.run();
-  }
+/** Idles until SIGTERM. */
+const IDLE = 'trap "exit 0" TERM; sleep 2147483647 & wait';
+/** Spins one CPU until `endSeconds` (epoch), then idles: tasks started after that are idle from the start. */
+const BURN_UNTIL = (endSeconds: number): string =>
+  `d=$((${endSeconds} - $(date +%s))); if [ $d -gt 0 ]; then timeout $d sh -c 'while :; do :; done'; fi; ${IDLE}`;
 
-  private async run(): Promise<void> {
-    let lastReport = 0;
-    while (!this.stopped) {
-      const { tasks } = await this.host.tasks();
-      for (const t of tasks) {
-        if (t.desiredStatus === 'STOPPED' && t.lastStatus !== 'STOPPED') await this.host.exitTask(t.taskArn, { app: 143 });
-        else if (t.lastStatus === 'PROVISIONING') await this.host.runTask(t.taskArn, ['app']);
-      }
-      if (Date.now() - lastReport >= 1000) {
-        lastReport = Date.now();
-        const running = tasks.filter((t) => t.desiredStatus === 'RUNNING');
-        // 256 CPU units: cpuPercent % of a quarter vCPU over one second.
-        const cpuNsDelta = Math.round((this.cpuPercent / 100) * 0.25 * 1e9);
-        if (running.length) await this.host.reportMetrics(running.map((t) => ({ taskArn: t.taskArn, at: Date.now(), intervalMs: 1000, cpuNsDelta, memoryBytes: 64 * 2 ** 20 })));
-      }
-      await sleep(100);
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-  }
-}
-
-describe('AWS CLI v2: service auto scaling', () => {
-  let pier: PierProcess | undefined;
-  let agent: StandInAgent | undefined;
+describe('AWS CLI v2: service auto scaling (runc tasks, pier up with its agent)', () => {
+  let env: RealEnv | undefined;
+  let pier: PierProcess;
   let aws: Aws;
+  let burnEndMs = 0;
 
   const as = (args: string[]): any => aws.ok(args, 'application-autoscaling');
   const asFail = (args: string[], code: string, op: string, message: string | RegExp): string => aws.fail(args, code, op, message, 'application-autoscaling');
-  const desired = (): number => aws.ok(['describe-services', '--cluster', 'as', '--services', 'web']).services[0].desiredCount;
+  const desired = (): number => aws.ok(['describe-services', '--services', 'web']).services[0].desiredCount;
   const activities = (): any[] => as(['describe-scaling-activities', ...NS, '--resource-id', RID]).ScalingActivities;
+  const liveTasks = (): string[] => {
+    const arns = aws.ok(['list-tasks', '--service-name', 'web']).taskArns as string[];
+    for (const a of arns) env!.tasks.add(a);
+    return arns;
+  };
+  const running = (): number => {
+    const arns = liveTasks();
+    if (arns.length === 0) return 0;
+    return (aws.ok(['describe-tasks', '--tasks', ...arns]).tasks as any[]).filter((t) => t.lastStatus === 'RUNNING').length;
+  };
 
   before(async () => {
-    pier = await startPier({
-      args: ['--host-lost-after-seconds', '600'],
-      env: { PIER_SERVICE_TASK_SETTLE_SECONDS: '1', PIER_AUTOSCALING_INTERVAL_SECONDS: '1', PIER_AUTOSCALING_HIGH_PERIODS: '1', PIER_AUTOSCALING_LOW_PERIODS: '1' },
+    env = await RealEnv.start({
+      agent: true, registryAuth: 'none', pierArgs: ['--runtime', 'runc', '--host-lost-after-seconds', '600'],
+      pierEnv: {
+        PIER_SERVICE_TASK_SETTLE_SECONDS: '1', PIER_METRICS_INTERVAL_SECONDS: '2',
+        PIER_AUTOSCALING_INTERVAL_SECONDS: '1', PIER_AUTOSCALING_HIGH_PERIODS: '1', PIER_AUTOSCALING_LOW_PERIODS: '1',
+      },
     });
-    aws = new Aws(debianCli(), pier);
-    const network = defaultNetwork(aws);
-    agent = new StandInAgent(await TestHost.register(pier.endpoint, pier.dataDir));
-    aws.ok(['create-cluster', '--cluster-name', 'as']);
-    aws.ok(['register-task-definition', '--cli-input-json', taskDefinitionJson('web', { containerDefinitions: [{ name: 'app', image: 'busybox' }] })]);
-    aws.ok(['create-service', '--cluster', 'as', '--service-name', 'web', '--task-definition', 'web', '--desired-count', '1', '--network-configuration', network.shorthand]);
+    ({ pier, aws } = env);
+    // The default cluster: the suite's helpers describe tasks without naming one.
+    aws.ok(['create-cluster']);
+    env.registerTaskDefinition('web', [{ name: 'app', command: IDLE, stopTimeout: 2 }]);
+    aws.ok(['create-service', '--service-name', 'web', '--task-definition', 'web:1', '--desired-count', '1',
+      '--network-configuration', env.defaultNetwork().shorthand]);
   });
   after(async () => {
-    await agent?.stop();
-    await pier?.destroy();
+    await env?.teardown();
   });
 
   test('bad input answers the model\'s errors and registers nothing', () => {
@@ -157,9 +142,12 @@ describe('AWS CLI v2: service auto scaling', () => {
     assert.deepEqual(p.Alarms, out.Alarms);
   });
 
-  test('CPU above the target scales the service out, clamped at max', async () => {
-    agent!.cpuPercent = 100;
-    await until('desired count 3', () => desired() === 3, 60_000);
+  test('a CPU-bound revision scales the service out, clamped at max; CloudWatch shows the CPU the agent measured', async () => {
+    burnEndMs = Date.now() + 90_000;
+    env!.registerTaskDefinition('web', [{ name: 'app', command: BURN_UNTIL(Math.ceil(burnEndMs / 1000)), stopTimeout: 2 }]);
+    aws.ok(['update-service', '--service', 'web', '--task-definition', 'web:2']);
+    await until('desired count 3', () => desired() === 3, 80_000);
+    await until('3 tasks RUNNING', () => running() === 3, 30_000);
     await sleep(3000);
     assert.equal(desired(), 3, 'never past MaxCapacity');
     const outs = activities().filter((a) => a.Cause.includes('-AlarmHigh-'));
@@ -170,19 +158,27 @@ describe('AWS CLI v2: service auto scaling', () => {
       assert.match(a.Cause, new RegExp(`^monitor alarm TargetTracking-${RID}-AlarmHigh-[0-9a-f-]{36} in state ALARM triggered policy cpu50$`));
       assert.match(a.StatusMessage, /^Successfully set desired count to [23]\. Change successfully fulfilled by ecs\.$/);
     }
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const stats = aws.ok(['get-metric-statistics', '--namespace', 'AWS/ECS', '--metric-name', 'CPUUtilization',
+      '--dimensions', 'Name=ClusterName,Value=default', 'Name=ServiceName,Value=web', '--statistics', 'Maximum',
+      '--start-time', iso(burnEndMs - 300_000), '--end-time', iso(Date.now() + 60_000), '--period', '60'], 'cloudwatch').Datapoints as any[];
+    assert.ok(stats.some((d) => d.Maximum > 80 && d.Unit === 'Percent'), `a spinning task uses most of its quarter vCPU: ${JSON.stringify(stats)}`);
   });
 
-  test('CPU below the target scales it back in, a scale-in cooldown between steps', async () => {
-    // The minute in progress still holds the high readings: start the low ones in a fresh minute.
-    await sleep(60_000 - (Date.now() % 60_000) + 500);
-    agent!.cpuPercent = 20;
-    await until('desired count 1', () => desired() === 1, 90_000);
-    await sleep(2000);
+  test('once the tasks go idle the service scales back in to its minimum, and the extra tasks stop', async () => {
+    // Readings from the last seconds of the burn may still land in that minute: start in the next one.
+    const from = Math.max(Date.now(), burnEndMs + 3000);
+    await sleep(from - Date.now() + 60_000 - (from % 60_000) + 500);
+    await until('desired count 1', () => desired() === 1, 60_000);
     const ins = activities().filter((a) => a.Cause.includes('-AlarmLow-')).reverse();
-    assert.deepEqual(ins.map((a) => a.Description), ['Setting desired count to 2.', 'Setting desired count to 1.'], JSON.stringify(activities(), null, 1));
-    assert.deepEqual(ins.map((a) => a.Description), ['Setting desired count to 2.', 'Setting desired count to 1.'], 'ceil(3 × 20 / 50) = 2, then ceil(2 × 20 / 50) = 1');
-    const gap = Date.parse(ins[1].StartTime) - Date.parse(ins[0].StartTime);
-    assert.ok(gap >= 15_000, `the second scale-in waited the 15 s cooldown (${gap} ms)`);
+    assert.ok(ins.length >= 1, JSON.stringify(activities(), null, 1));
+    assert.equal(ins.at(-1).Description, 'Setting desired count to 1.');
+    for (const a of ins) assert.equal(a.StatusCode, 'Successful');
+    for (let i = 1; i < ins.length; i++) {
+      const gap = Date.parse(ins[i].StartTime) - Date.parse(ins[i - 1].StartTime);
+      assert.ok(gap >= 15_000, `each scale-in waited the 15 s cooldown (${gap} ms)`);
+    }
+    await until('1 task RUNNING', () => liveTasks().length === 1 && running() === 1, 30_000);
   });
 
   test('a scheduled action sets min and max at its time, and the desired count follows', async () => {
@@ -227,7 +223,7 @@ describe('AWS CLI v2: service auto scaling', () => {
   });
 
   test('the JS SDK sees the same target and gets the same errors', async () => {
-    const client = new ApplicationAutoScalingClient({ endpoint: pier!.endpoint, region: pier!.region, credentials: { accessKeyId: pier!.accessKeyId, secretAccessKey: pier!.secretAccessKey } });
+    const client = new ApplicationAutoScalingClient({ endpoint: pier.endpoint, region: pier.region, credentials: { accessKeyId: pier.accessKeyId, secretAccessKey: pier.secretAccessKey } });
     try {
       const out = await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [RID] }));
       assert.equal(out.ScalableTargets?.[0]?.MinCapacity, 2);
@@ -245,7 +241,7 @@ describe('AWS CLI v2: service auto scaling', () => {
   test('AWS CLI v1 (newer botocore) reads and writes the same resources and gets the same errors', () => {
     const cli = v1Cli();
     assert.ok(cli, 'the AWS CLI v1 is on PATH');
-    const v1 = new Aws(cli, pier!);
+    const v1 = new Aws(cli, pier);
     const [t] = v1.ok(['describe-scalable-targets', ...NS, '--resource-ids', RID], 'application-autoscaling').ScalableTargets;
     assert.deepEqual([t.MinCapacity, t.MaxCapacity], [2, 4]);
     assert.match(t.ScalableTargetARN, /^arn:aws:application-autoscaling:[a-z0-9-]+:\d{12}:scalable-target\/[0-9a-f]{36}$/);
@@ -258,11 +254,20 @@ describe('AWS CLI v2: service auto scaling', () => {
   });
 
   test('deregistering removes the target with its policies and scheduled actions', () => {
+    const recorded = activities().map((a) => a.ActivityId);
+    assert.ok(recorded.length >= 4, 'scale out, scale in, the scheduled action and the minimum it raised');
     as(['deregister-scalable-target', ...TARGET]);
     assert.deepEqual(as(['describe-scalable-targets', ...NS]).ScalableTargets, []);
     assert.deepEqual(as(['describe-scaling-policies', ...NS]).ScalingPolicies, []);
     assert.deepEqual(as(['describe-scheduled-actions', ...NS]).ScheduledActions, []);
-    assert.ok(activities().length >= 5, 'activities outlive their target');
+    assert.deepEqual(activities().map((a) => a.ActivityId), recorded, 'activities outlive their target');
     asFail(['deregister-scalable-target', ...TARGET], 'ObjectNotFoundException', 'DeregisterScalableTarget', /^No scalable target found/);
+  });
+
+  test('deleting the service stops its tasks; nothing is left on the host', async () => {
+    const tasks = liveTasks();
+    aws.ok(['delete-service', '--service', 'web', '--force']);
+    for (const arn of tasks) await env!.waitStopped(arn, 60_000);
+    await env!.assertNothingLeft();
   });
 });

@@ -123,6 +123,8 @@ export interface RealEnvOptions {
   registryAuth: RegistryAuth;
   /** Extra `pier up` flags (e.g. --runtime runc). */
   pierArgs?: string[];
+  /** Extra environment for `pier up` (its PIER_* tuning variables). */
+  pierEnv?: Record<string, string>;
   /** Writes a Docker config.json with the registry's real credentials and passes it as --registry-config. */
   registryConfig?: boolean;
   /** Further data dirs that will hold agents (snapshotted with the rest). */
@@ -162,7 +164,7 @@ export class RealEnv {
       Object.assign(env, { reg, image, digest });
       const args = [...(opts.pierArgs ?? [])];
       if (opts.registryConfig) args.push('--registry-config', writeDockerConfig(env.tmp, 'right.json', reg.host, reg.username!, reg.password!));
-      env.pier = await startPier({ agent: opts.agent, dataDir: env.dataDir, args, isolatedVpc: true });
+      env.pier = await startPier({ agent: opts.agent, dataDir: env.dataDir, args, isolatedVpc: true, ...(opts.pierEnv ? { env: opts.pierEnv } : {}) });
       env.aws = new Aws(cli, env.pier);
       env.ecs = new ECSClient({
         endpoint: env.pier.endpoint, region: env.pier.region,
