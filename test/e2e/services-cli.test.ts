@@ -1,7 +1,7 @@
 /**
  * Services with the real AWS CLI v2 against a real `pier up` whose hosts are test hosts speaking
  * the agent protocol (three, one per availability zone), driven by a small stand-in agent that
- * runs what it is given, stops what it is told to, and crashes tasks of a "crash" revision:
+ * runs what it is given, stops what it is told to, and fails to start tasks of a "crash" revision:
  * bad inputs and their errors, desired count kept across a task's death, AZ spread, rolling
  * update to COMPLETED, the circuit breaker rolling back, task protection on scale-in, ListServices
  * pages, cluster counts, DeleteService with and without force, the services-stable and
@@ -13,9 +13,9 @@ import { startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
 import { Aws, debianCli, defaultNetwork, lastSegment, sleep, taskDefinitionJson, until as untilTrue } from './aws-cli-support.test.js';
 
-const PIER_ARGS = ['--host-lost-after-seconds', '600'];
+const PIER_ARGS = ['--host-lost-after-seconds', '600', '--service-launch-backoff-seconds', '1'];
 
-/** Stands in for agents: runs new tasks, stops tasks asked to stop, crashes tasks of crashing definitions. */
+/** Stands in for agents: runs new tasks, stops tasks asked to stop, fails to start tasks of crashing definitions. */
 class StandInAgents {
   private stopped = false;
   private readonly loop: Promise<void>;
@@ -44,9 +44,10 @@ class StandInAgents {
     if (t.desiredStatus === 'STOPPED') {
       await host.exitTask(t.taskArn, Object.fromEntries(containers.map((c) => [c, 143])));
     } else if (t.lastStatus === 'PROVISIONING') {
-      await host.runTask(t.taskArn, containers);
       if ([...this.crashing].some((family) => String(t.taskDefinition.taskDefinitionArn).includes(`/${family}:`))) {
-        await host.exitTask(t.taskArn, Object.fromEntries(containers.map((c) => [c, 1])));
+        await host.exitTask(t.taskArn, {}, { stopCode: 'TaskFailedToStart', stoppedReason: "CannotStartContainerError: essential container 'app' will not start" });
+      } else {
+        await host.runTask(t.taskArn, containers);
       }
     }
   }
@@ -193,7 +194,7 @@ describe('AWS CLI v2: services (test hosts in three zones)', () => {
     assert.ok(s.events.some((e: any) => /^\(service web\) has stopped \d running tasks: /.test(e.message)));
   });
 
-  test('a crashing revision trips the circuit breaker (3 failed tasks) and rolls back to web:2', async () => {
+  test('a revision that cannot start trips the circuit breaker (10 failed tasks) and rolls back to web:2', async () => {
     const updated = aws.ok(['update-service', '--cluster', 'svc', '--service', 'web', '--task-definition', 'crash:1']).service;
     const failedId = updated.deployments[0].id;
     const s = await steady('web', 'web:2');
