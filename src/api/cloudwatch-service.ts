@@ -1,6 +1,8 @@
 /**
- * The CloudWatch metrics subset Pier serves (signing name `monitoring`): PutMetricData,
- * GetMetricStatistics, GetMetricData, ListMetrics, in every protocol the monitoring model lists,
+ * The CloudWatch subset Pier serves (signing name `monitoring`): PutMetricData,
+ * GetMetricStatistics, GetMetricData, ListMetrics and, given the alarms context, the metric alarm
+ * operations (PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric, DeleteAlarms, SetAlarmState,
+ * EnableAlarmActions, DisableAlarmActions, DescribeAlarmHistory), in every protocol the monitoring model lists,
  * because its clients differ: AWS CLI v1 (botocore 1.43) and the JS SDK v3 speak AWS JSON 1.0
  * (`GraniteServiceVersion20100801.<Op>`, query-compatible), AWS CLI v2 2.9 speaks Query, and the Go
  * SDK v2 speaks Smithy RPC v2 CBOR. One handler per operation (src/metrics/); this module frames.
@@ -21,6 +23,11 @@ import { getMetricData } from '../metrics/get-metric-data.js';
 import { getMetricStatistics } from '../metrics/get-metric-statistics.js';
 import { listMetrics } from '../metrics/list-metrics.js';
 import { putMetricData } from '../metrics/put-metric-data.js';
+import type { AlarmsContext } from '../metrics/alarms/context.js';
+import { describeAlarms, describeAlarmsForMetric } from '../metrics/alarms/describe-alarms.js';
+import { describeAlarmHistory } from '../metrics/alarms/history.js';
+import { deleteAlarms, disableAlarmActions, enableAlarmActions, setAlarmState } from '../metrics/alarms/manage-alarms.js';
+import { putMetricAlarm } from '../metrics/alarms/put-metric-alarm.js';
 import { CborDecodeError, decodeCbor, encodeCbor } from './cbor/codec.js';
 import { readInput, writeOutput, type WireFormat } from './cloudwatch-shapes.js';
 import { operationOf, protocolOf, servedOperation, type FramedService } from './framed-service.js';
@@ -29,12 +36,24 @@ import { ServiceModel } from './model/service-model.js';
 import { handleQuery, sendQueryError, type QueryOperation, type QueryService } from './query-service.js';
 
 type Handler = (ctx: MetricsContext, input: never) => Promise<unknown>;
+type AlarmHandler = (ctx: AlarmsContext, input: never) => Promise<unknown>;
 
-const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
+const METRIC_HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['PutMetricData', putMetricData],
   ['GetMetricStatistics', getMetricStatistics],
   ['GetMetricData', getMetricData],
   ['ListMetrics', listMetrics],
+]);
+
+const ALARM_HANDLERS: ReadonlyMap<string, AlarmHandler> = new Map<string, AlarmHandler>([
+  ['PutMetricAlarm', putMetricAlarm],
+  ['DescribeAlarms', describeAlarms],
+  ['DescribeAlarmsForMetric', describeAlarmsForMetric],
+  ['DeleteAlarms', deleteAlarms],
+  ['SetAlarmState', setAlarmState],
+  ['EnableAlarmActions', enableAlarmActions],
+  ['DisableAlarmActions', disableAlarmActions],
+  ['DescribeAlarmHistory', describeAlarmHistory],
 ]);
 
 export const MAX_INFLATED_BYTES = 1024 * 1024;
@@ -53,21 +72,25 @@ function queryView(json: Record<string, unknown>): ServiceModel {
   return ServiceModel.fromJson({ ...json, metadata: { ...(json.metadata as object), protocol: 'query' }, shapes });
 }
 
-export function cloudwatchService(ctx: MetricsContext, modelJson: Record<string, unknown>): FramedService {
+export function cloudwatchService(ctx: MetricsContext, modelJson: Record<string, unknown>, alarms?: AlarmsContext): FramedService {
   const model = ServiceModel.fromJson(modelJson);
-  for (const name of HANDLERS.keys()) if (!model.hasOperation(name)) throw new Error(`the monitoring model has no operation ${name}`);
+  const handlers = new Map<string, (input: never) => Promise<unknown>>([
+    ...[...METRIC_HANDLERS].map(([name, h]): [string, (input: never) => Promise<unknown>] => [name, (input) => h(ctx, input)]),
+    ...(alarms ? [...ALARM_HANDLERS].map(([name, h]): [string, (input: never) => Promise<unknown>] => [name, (input) => h(alarms, input)]) : []),
+  ]);
+  for (const name of handlers.keys()) if (!model.hasOperation(name)) throw new Error(`the monitoring model has no operation ${name}`);
   const run = async (operation: string, raw: unknown, wire: WireFormat): Promise<unknown> => {
-    const handler = HANDLERS.get(operation);
+    const handler = handlers.get(operation);
     if (!handler || !model.hasOperation(operation)) {
-      throw new UnknownOperationException(`Pier does not serve ${operation}. Served: ${[...HANDLERS.keys()].join(', ')}.`);
+      throw new UnknownOperationException(`Pier does not serve ${operation}. Served: ${[...handlers.keys()].join(', ')}.`);
     }
-    return handler(ctx, readInput(model, operation, raw, wire) as never);
+    return handler(readInput(model, operation, raw, wire) as never);
   };
   const query: QueryService = {
     signingName: 'monitoring',
     model: queryView(modelJson),
     xmlNamespace: String((modelJson.metadata as Record<string, unknown>).xmlNamespace),
-    operations: new Map([...HANDLERS.keys()].map((name): [string, QueryOperation] => [
+    operations: new Map([...handlers.keys()].map((name): [string, QueryOperation] => [
       name, async (input) => (await run(name, input, 'query')) as Record<string, unknown> | undefined,
     ])),
   };
@@ -99,7 +122,7 @@ export function cloudwatchService(ctx: MetricsContext, modelJson: Record<string,
   };
   return {
     signingName: 'monitoring',
-    operations: [...HANDLERS.keys()],
+    operations: [...handlers.keys()],
     handle,
     sendError: (req, url, res, requestId, err) => {
       const protocol = protocolOf(req, url);

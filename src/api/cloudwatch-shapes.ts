@@ -9,7 +9,8 @@
  * (`MetricData.member.1.Dimensions.member.2.Value`) in every protocol: a value of the wrong type is
  * SerializationException in JSON and CBOR (InvalidParameterValue in Query, where everything is
  * text); a missing required member is MissingParameter; a length, range, pattern or enum
- * violation is InvalidParameterValue. GetMetricData answers all of them as ValidationError.
+ * violation is InvalidParameterValue. GetMetricData and the alarm operations answer all of them as
+ * ValidationError.
  */
 import { SerializationException, type AwsError } from '../ecs/errors.js';
 import { InvalidParameterValueException, MissingRequiredParameterException, ValidationError } from '../metrics/errors.js';
@@ -23,8 +24,13 @@ interface Errors {
   type(message: string): AwsError;
 }
 
+/** The alarm operations answer input problems as ValidationError too. */
+const VALIDATION_ERROR_OPERATIONS = new Set([
+  'PutMetricAlarm', 'DescribeAlarms', 'DescribeAlarmsForMetric', 'DeleteAlarms', 'SetAlarmState', 'EnableAlarmActions', 'DisableAlarmActions', 'DescribeAlarmHistory',
+]);
+
 function errorsFor(operation: string, wire: WireFormat): Errors {
-  if (operation === 'GetMetricData') {
+  if (operation === 'GetMetricData' || VALIDATION_ERROR_OPERATIONS.has(operation)) {
     const v = (m: string): AwsError => new ValidationError(m);
     return { missing: v, invalid: v, type: wire === 'query' ? v : (m) => new SerializationException(m) };
   }

@@ -7,6 +7,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ControlPlane } from '../control-plane/context.js';
 import { coerceError } from '../lib/errors.js';
+import { every } from '../lib/every.js';
 import type { MetricsContext } from './context.js';
 import { activeTasks, EcsTaskMetrics } from './ecs/ecs-task-metrics.js';
 import type { MetricStore } from './metric-store.js';
@@ -35,21 +36,6 @@ export async function sweepMetrics(store: MetricStore, nowMs: number, batch = SW
     if (n < batch) return deleted;
     await yieldToLoop();
   }
-}
-
-function every(intervalMs: number, signal: AbortSignal, pass: () => Promise<void>): Promise<void> {
-  return new Promise((resolve) => {
-    let running: Promise<void> | undefined;
-    const tick = (): void => {
-      if (running) return;
-      running = pass().finally(() => (running = undefined));
-    };
-    const timer = setInterval(tick, intervalMs);
-    signal.addEventListener('abort', () => {
-      clearInterval(timer);
-      void (running ?? Promise.resolve()).then(() => resolve());
-    }, { once: true });
-  });
 }
 
 export function openMetrics(cp: ControlPlane, o: { dir: string }): OpenedMetrics {

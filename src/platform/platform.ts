@@ -25,6 +25,7 @@ import type { ControlPlane } from '../control-plane/context.js';
 import { compileAutoScalingConfig } from '../autoscaling/config.js';
 import { ecsScalableServices } from '../autoscaling/ecs-services.js';
 import { startAutoScaling } from '../control-plane/controllers/autoscaling-controller.js';
+import { DEFAULT_ALARM_CONTROLLER, startAlarmController } from '../control-plane/controllers/alarm-controller.js';
 import { startHousekeeping } from '../control-plane/controllers/housekeeping.js';
 import { startServiceController } from '../control-plane/controllers/service-controller.js';
 import { HostSignals } from '../control-plane/host-signals.js';
@@ -127,7 +128,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       stsService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'sts-2011-06-15.json'))),
       elbv2Service(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'elasticloadbalancingv2-2015-12-01.json'))),
     ],
-    framedServices: [cloudwatchService(metrics.ctx, monitoringModel)],
+    framedServices: [cloudwatchService(metrics.ctx, monitoringModel, { cp, metrics: metrics.ctx.store })],
     identities: new Identities(scope, keys, sessions, store, clock),
     joinToken: agentToken,
     logs: logs.ctx,
@@ -154,6 +155,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const logSweep = logs.startSweep(stop.signal);
   const metricLoops = metrics.start(stop.signal);
   const scaling = startAutoScaling({ ctx: autoScaling, metrics: metrics.ctx.store, config: compileAutoScalingConfig(process.env) }, stop.signal);
+  const alarming = startAlarmController({ alarms: { cp, metrics: metrics.ctx.store }, autoScaling, ...DEFAULT_ALARM_CONTROLLER }, stop.signal);
   let agent: Agent | undefined;
   if (o.agent && process.getuid?.() !== 0) {
     log.warn('not running as root: the host agent is off, so tasks will not be placed on this machine');
@@ -172,6 +174,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       await logSweep;
       await metricLoops;
       await scaling;
+      await alarming;
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -8,8 +8,8 @@
  *
  * A target whose service is gone (deleted, or draining to deletion) is deregistered, as AWS does.
  *
- * Step scaling policies act when a CloudWatch alarm names them; Pier has no alarms yet, so this
- * loop does not trigger them (src/autoscaling/step-scaling.ts holds the decision for when it can).
+ * Step scaling policies act when a CloudWatch alarm names them in its actions: the alarm controller
+ * (alarm-controller.ts) runs them through src/autoscaling/step-trigger.ts, not this loop.
  */
 import { activityText, changeDesiredCount, recordActivity } from '../../autoscaling/activities.js';
 import type { AutoScalingConfig } from '../../autoscaling/config.js';
@@ -21,6 +21,7 @@ import {
   combineDecisions, decideTargetTracking, type CapacityState, type PolicyDecision, type TargetTrackingConfig,
 } from '../../autoscaling/target-tracking.js';
 import { coerceError } from '../../lib/errors.js';
+import { every } from '../../lib/every.js';
 import type { MetricStore } from '../../metrics/metric-store.js';
 import { ConflictError, type ScalableTargetRecord, type ScalingPolicyRecord } from '../../store/store.js';
 
@@ -141,18 +142,5 @@ async function applyPolicies(c: AutoScalingController, target: ScalableTargetRec
 
 /** Runs passes every `config.intervalMs` until `signal` aborts; settles once the last pass ended. */
 export function startAutoScaling(c: AutoScalingController, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    let running: Promise<void> | undefined;
-    const tick = (): void => {
-      if (running) return;
-      running = syncAutoScaling(c)
-        .catch((err: unknown) => c.ctx.cp.log.error('autoscaling pass failed', { error: coerceError(err).message }))
-        .finally(() => (running = undefined));
-    };
-    const timer = setInterval(tick, c.config.intervalMs);
-    signal.addEventListener('abort', () => {
-      clearInterval(timer);
-      void (running ?? Promise.resolve()).then(() => resolve());
-    }, { once: true });
-  });
+  return every(c.config.intervalMs, signal, () => syncAutoScaling(c).catch((err: unknown) => c.ctx.cp.log.error('autoscaling pass failed', { error: coerceError(err).message })));
 }

@@ -1,0 +1,96 @@
+/**
+ * Running a step scaling policy because a CloudWatch alarm named it (the alarm controller calls
+ * this when an alarm enters the state whose actions list the policy, and each minute it stays
+ * there). The alarm hands over its threshold and the metric values it evaluated; the values are
+ * aggregated by the policy's MetricAggregationType, and step-scaling.ts picks the step from their
+ * distance to the threshold, honouring Cooldown (per policy), the target's min and max and its
+ * suspended dynamic scaling. A change of the desired count goes through the services seam, as
+ * target tracking's do, and is recorded as a scaling activity:
+ *
+ *   Cause  "monitor alarm cpu-high in state ALARM triggered policy scale-out"
+ *
+ * What cannot run (no such policy, not a step policy, no values) is returned as an error for the
+ * alarm's history; a decision not to scale (no step for the value, cooldown, at a limit) is not.
+ */
+import { coerceError } from '../lib/errors.js';
+import type { ScalableTargetRecord, ScalingPolicyRecord } from '../store/store.js';
+import { changeDesiredCount } from './activities.js';
+import type { AutoScalingContext } from './context.js';
+import { parseTargetKey } from './resources.js';
+import { aggregateMetric, decideStepScaling, type StepDecision, type StepScalingConfig } from './step-scaling.js';
+import type { CapacityState } from './target-tracking.js';
+
+export interface AlarmTrigger {
+  readonly alarmName: string;
+  readonly state: string;
+  readonly threshold: number;
+  /** The alarm's metric values (at least one). */
+  readonly values: readonly number[];
+}
+
+export interface PolicyRef {
+  readonly arn: string;
+  readonly serviceNamespace: string;
+  readonly resourceId: string;
+  readonly policyName: string;
+}
+
+export type StepTriggerResult =
+  | { readonly ok: true; readonly decision: StepDecision }
+  | { readonly ok: false; readonly error: string };
+
+export const stepCause = (alarm: string, state: string, policy: string): string => `monitor alarm ${alarm} in state ${state} triggered policy ${policy}`;
+
+/** The step decision for a policy, a target at `current` capacity and an alarm's values (pure). */
+export function planStepTrigger(policy: ScalingPolicyRecord, target: ScalableTargetRecord, current: number, t: AlarmTrigger, nowMs: number): StepDecision {
+  const cfg = policy.configuration as unknown as StepScalingConfig;
+  const summary = { count: t.values.length, sum: t.values.reduce((a, b) => a + b, 0), min: Math.min(...t.values), max: Math.max(...t.values) };
+  const delta = aggregateMetric(cfg.MetricAggregationType, summary) - t.threshold;
+  const cap: CapacityState = {
+    current, min: target.minCapacity, max: target.maxCapacity,
+    scaleOutSuspended: target.suspendedState.DynamicScalingOutSuspended, scaleInSuspended: target.suspendedState.DynamicScalingInSuspended,
+  };
+  return decideStepScaling(cfg, cap, delta, nowMs, target.scaling.policyActivityAt?.[policy.name]);
+}
+
+async function findPolicy(ctx: AutoScalingContext, ref: PolicyRef): Promise<ScalingPolicyRecord | undefined> {
+  const page = await ctx.cp.store.read.autoScaling.listPolicies({
+    serviceNamespace: ref.serviceNamespace, resourceIds: [ref.resourceId], names: [ref.policyName], limit: 50,
+  });
+  return page.items.find((p) => p.arn === ref.arn);
+}
+
+export async function triggerStepPolicy(ctx: AutoScalingContext, ref: PolicyRef, t: AlarmTrigger): Promise<StepTriggerResult> {
+  try {
+    const policy = await findPolicy(ctx, ref);
+    if (!policy) return { ok: false, error: `No scaling policy found for ${ref.arn}` };
+    if (policy.policyType !== 'StepScaling') return { ok: false, error: `Policy ${policy.name} is a ${policy.policyType} policy; only step scaling policies run on alarms` };
+    const target = await ctx.cp.store.read.autoScaling.getTarget(policy.serviceNamespace, policy.resourceId, policy.scalableDimension);
+    if (!target) return { ok: false, error: `No scalable target registered for ${policy.resourceId}` };
+    const current = await ctx.services.desiredCount(parseTargetKey(target));
+    if (current === undefined) return { ok: false, error: `ECS service ${policy.resourceId} does not exist` };
+    if (t.values.length === 0) return { ok: false, error: 'The alarm has no metric values to compare with its threshold (SetAlarmState needs StateReasonData with recentDatapoints)' };
+    const now = ctx.cp.clock.now();
+    const decision = planStepTrigger(policy, target, current, t, now);
+    if (decision.kind !== 'scale') return { ok: true, decision };
+    const changed = await changeDesiredCount(ctx, target, decision.desired, stepCause(t.alarmName, t.state, policy.name));
+    if (!changed) return { ok: false, error: `Failed to set the desired count of ${policy.resourceId} to ${decision.desired}` };
+    await markActivity(ctx, target, policy.name, decision.desired > current ? 'out' : 'in', now);
+    return { ok: true, decision };
+  } catch (err) {
+    return { ok: false, error: coerceError(err).message };
+  }
+}
+
+/** Starts the policy's cooldown, and marks the target's last scale-out or scale-in (target tracking's cooldowns read them). */
+async function markActivity(ctx: AutoScalingContext, key: ScalableTargetRecord, policyName: string, direction: 'out' | 'in', now: number): Promise<void> {
+  await ctx.cp.store.transaction(async (tx) => {
+    const t = await tx.autoScaling.getTarget(key.serviceNamespace, key.resourceId, key.scalableDimension);
+    if (!t) return;
+    const scaling = {
+      ...t.scaling, ...(direction === 'out' ? { lastScaleOutAt: now } : { lastScaleInAt: now }),
+      policyActivityAt: { ...t.scaling.policyActivityAt, [policyName]: now },
+    };
+    await tx.autoScaling.putTarget({ ...t, scaling, version: t.version + 1 }, t.version);
+  });
+}
