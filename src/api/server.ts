@@ -14,6 +14,8 @@ import type { PierHealth } from '../metrics/prometheus/pier-health.js';
 import { CONTENT_TYPE as PROMETHEUS_TEXT } from '../metrics/prometheus/registry.js';
 import { AgentProtocolError } from '../control-plane/hosts.js';
 import { interruptOnRequest, parseInterruptRequest } from '../control-plane/spot-interruptions.js';
+import { costReport, parseCostsRequest } from '../control-plane/task-costs.js';
+import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import { AccessDeniedException, AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
 import { parseAuthorization, verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
@@ -47,6 +49,8 @@ export interface EdgeOptions {
   readonly metrics?: { readonly tasks: EcsTaskMetrics; readonly health: PierHealth };
   /** Present only when started with --allow-reset. */
   readonly reset?: () => Promise<void>;
+  /** The prices `/_pier/costs` charges at (`pier up --price-table`); Fargate's us-east-1 list prices when unset. */
+  readonly prices?: PriceTable;
 }
 
 class BodyTooLarge extends Error {}
@@ -197,6 +201,11 @@ async function handleAws(
     if (principal.kind !== 'root') throw new AccessDeniedException('Only the account root may interrupt Spot capacity.');
     const taskArns = await interruptOnRequest(opts.cp, parseInterruptRequest(body));
     sendJson(res, requestId, 200, { taskArns }, 'application/json');
+    return;
+  }
+  if (url.pathname === '/_pier/costs' && req.method === 'POST') {
+    if (principal.kind !== 'root') throw new AccessDeniedException('Only the account root may read Pier\'s costs.');
+    sendJson(res, requestId, 200, await costReport(opts.cp, opts.prices ?? DEFAULT_PRICES, parseCostsRequest(body)), 'application/json');
     return;
   }
   const entry = services.get(caller.service);

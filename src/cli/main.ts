@@ -8,6 +8,7 @@ import { parseFlags, UsageError } from './args.js';
 import { resetRemote } from './reset.js';
 import { runAgent } from './agent.js';
 import { spot } from './spot.js';
+import { costs } from './costs.js';
 
 const USAGE = `usage: pier <command> [flags]
 
@@ -23,11 +24,15 @@ commands:
           --registry-config FILE (Docker config.json auths)  --insecure-registries HOST:PORT,...
           --default-vpc-cidr CIDR (172.31.0.0/16; a /16../18 block for the default VPC on first start)
           --lb-bind-address ADDR (127.0.0.1; where hosts bind load balancers' listeners)
+          --price-table FILE (JSON prices for pier costs; default Fargate's us-east-1 Linux/x86 prices)
   agent   run a host agent against a control plane
           --server URL  --data-dir DIR  --token T (default: DIR/agent-token)  --availability-zone AZ
           --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE  --no-load-balancer
   env     print export lines for the AWS CLI and SDKs    --data-dir DIR
   reset   wipe all state of a server started with --allow-reset    --data-dir DIR
+  costs   what tasks have cost, per task and grouped (docs/costs.md)
+          --by service|family|cluster|task (service)  --since DURATION|ISO (7d, 12h, 2026-12-01)  --until DURATION|ISO
+          --data-dir DIR  --json
   spot interrupt   give running Fargate Spot tasks their interruption notice now (a drill)
           --cluster C (default)  --count N (1; youngest first) | --task ID (repeatable)  --data-dir DIR  --json
 `;
@@ -40,7 +45,7 @@ async function up(argv: string[]): Promise<void> {
     'service-launch-backoff-seconds': 'number',
     'no-agent': 'boolean', 'no-load-balancer': 'boolean', runtime: 'string', cpu: 'number', memory: 'number', disk: 'number',
     'registry-config': 'string', 'insecure-registries': 'string', 'default-vpc-cidr': 'string',
-    'lb-bind-address': 'string',
+    'lb-bind-address': 'string', 'price-table': 'string',
   });
   const options = compileUpOptions({
     dataDir: f['data-dir'] as string | undefined, port: f.port as number | undefined, host: f.host as string | undefined,
@@ -58,6 +63,7 @@ async function up(argv: string[]): Promise<void> {
     ...(f['insecure-registries'] ? { insecureRegistries: String(f['insecure-registries']).split(',') } : {}),
     defaultVpcCidr: f['default-vpc-cidr'] as string | undefined,
     lbBindAddress: f['lb-bind-address'] as string | undefined,
+    priceTable: f['price-table'] as string | undefined,
   }, process.env);
   const log = createLogger();
   const platform = await startPlatform(options, log);
@@ -103,6 +109,7 @@ async function main(): Promise<void> {
     case 'env': return env(rest);
     case 'reset': return resetRemote(rest);
     case 'spot': return spot(rest);
+    case 'costs': return costs(rest);
     case 'agent': return runAgent(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);

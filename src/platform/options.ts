@@ -1,8 +1,10 @@
 /** `pier up` options: flags, then environment, then defaults, compiled once into a full object. */
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseCidr, parseIpv4 } from '../ec2/cidr.js';
 import { DEFAULT_VPC_CIDR } from '../ec2/default-vpc.js';
+import { DEFAULT_PRICES, parsePriceTable, PriceTableError, type PriceTable } from '../metering/prices.js';
 
 export const DEFAULT_PORT = 4600;
 
@@ -34,6 +36,8 @@ export interface UpOptions {
   defaultVpcCidr?: string;
   /** Address hosts bind load balancers' listeners on. */
   lbBindAddress?: string;
+  /** A JSON price table file for metering (docs/costs.md); Fargate's us-east-1 prices when unset. */
+  priceTable?: string;
 }
 
 export interface CompiledUpOptions {
@@ -52,6 +56,8 @@ export interface CompiledUpOptions {
   defaultVpcCidr: string;
   /** Address hosts bind load balancers' listeners on (127.0.0.1 unless told otherwise). */
   lbBindAddress: string;
+  /** What `pier costs` charges at. */
+  prices: PriceTable;
   /** Host agent settings, or undefined when `pier up` runs the control plane only. */
   agent: { runtime?: string; cpu?: number; memory?: number; disk?: number; registryConfig?: string; insecureRegistries?: string[]; loadBalancer?: boolean } | undefined;
 }
@@ -89,6 +95,7 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
   }
   const lbBindAddress = o.lbBindAddress ?? env.PIER_LB_BIND_ADDRESS ?? '127.0.0.1';
   if (parseIpv4(lbBindAddress) === undefined) throw new OptionsError(`--lb-bind-address must be an IPv4 address, got '${lbBindAddress}'`);
+  const priceTableFile = o.priceTable ?? env.PIER_PRICE_TABLE;
   return {
     dataDir: o.dataDir ?? defaultDataDir(env),
     port,
@@ -103,12 +110,29 @@ export function compileUpOptions(o: UpOptions, env: NodeJS.ProcessEnv): Compiled
     serviceLaunchBackoffMs: launchBackoff * 1000,
     defaultVpcCidr,
     lbBindAddress,
+    prices: priceTableFile === undefined ? DEFAULT_PRICES : readPriceTable(priceTableFile),
     agent: (o.agent ?? !['0', 'false'].includes(env.PIER_AGENT ?? '')) ? {
       ...defined({ runtime: o.runtime ?? env.PIER_RUNTIME, cpu: o.cpu, memory: o.memory, disk: o.disk, registryConfig: o.registryConfig ?? env.PIER_REGISTRY_CONFIG }),
       ...(o.insecureRegistries ? { insecureRegistries: o.insecureRegistries } : {}),
       ...(o.loadBalancer === false || ['0', 'false'].includes(env.PIER_LOAD_BALANCER ?? '') ? { loadBalancer: false } : {}),
     } : undefined,
   };
+}
+
+function readPriceTable(file: string): PriceTable {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new OptionsError(`--price-table: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return parsePriceTable(JSON.parse(text));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new OptionsError(`--price-table: ${file} is not JSON: ${err.message}`);
+    if (err instanceof PriceTableError) throw new OptionsError(`--price-table: ${file}: ${err.message} (see docs/costs.md)`);
+    throw err;
+  }
 }
 
 function defined<T extends Record<string, unknown>>(o: T): Partial<T> {

@@ -133,6 +133,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     joinToken: agentToken,
     logs: logs.ctx,
     metrics: { tasks: metrics.tasks, health: metrics.health },
+    prices: o.prices,
     // A reset leaves the account as a first start does: with its default VPC.
     ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await ensureDefaultVpc(cp); signalLoadBalancing(cp); } } : {}),
   });
