@@ -11,7 +11,7 @@ import { LocalImageStore } from './images/local-image-store.js';
 import { HaproxySupervisor } from './load-balancer/haproxy-supervisor.js';
 import { LoadBalancerRole } from './load-balancer/load-balancer-role.js';
 import { VpcTaskNetwork } from './network/vpc-task-network.js';
-import { loadRegistryCredentials } from './registry-credentials.js';
+import { loadRegistryCredentials, withBuiltInRegistry } from './registry-credentials.js';
 import { v1Hierarchies as cgroupHierarchies } from './runtime/cgroup.js';
 import { createRuntime, createSpecBuilder } from './runtime/index.js';
 import { TaskStateStore } from './state/task-state.js';
@@ -22,7 +22,9 @@ import { LocalPersistentVolumes } from './storage/persistent-volumes.js';
 export async function createAgent(o: CompiledAgentOptions, serverUrl: string, joinToken: string, region: string, log: Logger): Promise<Agent> {
   const images = new LocalImageStore({ root: o.imagesDir, log: (msg) => log.debug(msg) });
   await images.init();
-  const credentials = loadRegistryCredentials(o.registryConfig);
+  const builtIn = withBuiltInRegistry(loadRegistryCredentials(o.registryConfig), serverUrl, joinToken);
+  const credentials = builtIn.lookup;
+  const insecureRegistries = builtIn.plainHttp ? [...o.insecureRegistries, builtIn.host] : o.insecureRegistries;
   // Several agents may share a machine (tests, benchmarks): each keeps its runtime state, cgroups
   // and namespaces under its own short id, so its clean-up never touches another agent's tasks.
   const instance = createHash('sha256').update(o.stateDir).digest('hex').slice(0, 8);
@@ -54,7 +56,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
       stateStore,
       pullOptions: (image) => {
         const c = credentials(image);
-        return { ...(c ? { credentials: c } : {}), insecureRegistries: o.insecureRegistries };
+        return { ...(c ? { credentials: c } : {}), insecureRegistries };
       },
       clock: systemClock,
       log,

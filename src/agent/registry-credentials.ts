@@ -36,3 +36,18 @@ export function loadRegistryCredentials(path: string | undefined): CredentialLoo
     return byRegistry.get(registry) ?? (registry === 'docker.io' ? byRegistry.get('index.docker.io') : undefined);
   };
 }
+
+/**
+ * Adds Pier's built-in registry (the control plane's own `host:port`, src/registry/): its images are
+ * pulled as `pier-agent` with the agent's join token, unless the registry config names that host.
+ * Returns the lookup and the registry host (plain HTTP when the server is).
+ */
+export function withBuiltInRegistry(lookup: CredentialLookup, serverUrl: string, joinToken: string): { lookup: CredentialLookup; host: string; plainHttp: boolean } {
+  const url = new URL(serverUrl);
+  const agent: RegistryCredentials = { username: 'pier-agent', password: joinToken };
+  return {
+    host: url.host,
+    plainHttp: url.protocol === 'http:',
+    lookup: (image) => lookup(image) ?? (registryOf(image) === url.host ? agent : undefined),
+  };
+}

@@ -24,6 +24,9 @@ import { dispatchJson, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
 import { handleQuery, sendQueryError, type QueryService } from './query-service.js';
 import { sendError, sendJson, sendRestJsonError, toAwsError } from './protocol.js';
+import { handleDistribution } from './distribution-api.js';
+import { isRegistryPath } from './distribution-routes.js';
+import type { Registry } from '../registry/registry.js';
 
 /** IAM and global STS are signed for us-east-1 by the SDKs whatever region the client is in. */
 const GLOBAL_SERVICES: ReadonlyMap<string, string> = new Map([['iam', 'us-east-1'], ['sts', 'us-east-1']]);
@@ -51,6 +54,8 @@ export interface EdgeOptions {
   readonly reset?: () => Promise<void>;
   /** The prices `/_pier/costs` charges at (`pier up --price-table`); Fargate's us-east-1 list prices when unset. */
   readonly prices?: PriceTable;
+  /** The built-in image registry, served at `/v2/` (its bodies stream, so it goes before the body is read). */
+  readonly registry?: Registry;
 }
 
 class BodyTooLarge extends Error {}
@@ -87,6 +92,10 @@ export function createEdge(opts: EdgeOptions): Server {
   for (const s of opts.queryServices ?? []) bySigningName.set(s.signingName, { kind: 'query', service: s });
   for (const s of opts.framedServices ?? []) bySigningName.set(s.signingName, { kind: 'framed', service: s });
   const server = createServer((req, res) => {
+    if (opts.registry && isRegistryPath(new URL(req.url ?? '/', 'http://pier.invalid').pathname)) {
+      void handleDistribution(opts.registry, req, res);
+      return;
+    }
     void handle(opts, bySigningName, req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -18,6 +18,8 @@ import { iamService } from '../api/iam-service.js';
 import { logsService } from '../api/logs-service.js';
 import { ServiceModel } from '../api/model/service-model.js';
 import { createEdge } from '../api/server.js';
+import { ecrService } from '../api/ecr-service.js';
+import { Registry } from '../registry/registry.js';
 import { stsService } from '../api/sts-service.js';
 import { Identities } from '../api/auth/identities.js';
 import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
@@ -90,7 +92,8 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   writeClientFiles(o.dataDir, rootKey, scope.region);
   const agentToken = readOrCreateAgentToken(o.dataDir);
   const keys = new Map((await store.read.accessKeys.list()).map((k) => [k.accessKeyId, k.secretAccessKey]));
-  const sessions = new SessionAuthority(await store.transaction((tx) => loadSessionKey(tx.meta)));
+  const sessionKey = await store.transaction((tx) => loadSessionKey(tx.meta));
+  const sessions = new SessionAuthority(sessionKey);
 
   const cp: ControlPlane = {
     store, clock, ids: randomIds, scope, log,
@@ -114,12 +117,15 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const logs = openLogs({ dir: join(o.dataDir, 'logs'), scope, clock, log });
   const metrics = openMetrics(cp, { dir: join(o.dataDir, 'metrics') });
   const autoScaling = { cp, services: ecsScalableServices(cp) };
+  const registry = new Registry({ dir: join(o.dataDir, 'registry'), scope, clock, sessionKey, agentToken, log: log.child({ component: 'registry' }) });
+  await registry.purgeUploads();
   const monitoringModel = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'monitoring-2010-08-01.json'), 'utf8')) as Record<string, unknown>;
   const server = createEdge({
     cp,
     services: [
       ecsService(cp, model), logsService(logs.ctx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'logs-2014-03-28.json'))),
       autoScalingService(autoScaling, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'application-autoscaling-2016-02-06.json'))),
+      ecrService(registry, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecr-2015-09-21.json'))),
     ],
     restServices: [efsService(cp, efsModel)],
     queryServices: [
@@ -134,6 +140,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     logs: logs.ctx,
     metrics: { tasks: metrics.tasks, health: metrics.health },
     prices: o.prices,
+    registry,
     // A reset leaves the account as a first start does: with its default VPC.
     ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await ensureDefaultVpc(cp); signalLoadBalancing(cp); } } : {}),
   });
@@ -144,6 +151,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const port = (server.address() as AddressInfo).port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const endpoint = `http://${host}:${port}`;
+  registry.setHost(new URL(endpoint.replace('0.0.0.0', '127.0.0.1')).host);
   writeServerInfo(o.dataDir, { endpoint, region: scope.region, accountId: scope.accountId, pid: process.pid });
 
   const stop = new AbortController();
