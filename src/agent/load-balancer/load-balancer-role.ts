@@ -128,8 +128,9 @@ export class LoadBalancerRole {
   private async trafficLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       await delay(this.o.trafficIntervalMs ?? DEFAULT_TRAFFIC_INTERVAL_MS, signal);
+      // In turn with applies: a reading is always of the assignment HAProxy runs.
+      this.applying = this.applying.then(() => this.traffic.observe(this.inEffect));
       await this.applying;
-      await this.traffic.observe(this.inEffect);
       await this.traffic.flush();
     }
   }

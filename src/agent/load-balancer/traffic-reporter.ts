@@ -6,11 +6,12 @@
  * every interval, before every change it makes to HAProxy (a reload resets the counters, a deleted
  * server takes its own with it) and when the agent stops.
  *
- * Readings are serialized: each delta is taken against the reading before it. A sample that does
- * not reach the control plane is sent again with the next ones (up to `maxPending`, oldest dropped
- * first), so a control plane restart loses no requests. An agent that adopts a running HAProxy
- * takes its first reading as the baseline: what the worker counted before was the previous agent's
- * to report.
+ * Readings are serialized (each delta is taken against the reading before it), and so are sends,
+ * each chain on its own: a slow control plane never holds up the reading before a change. A sample
+ * that does not reach the control plane is sent again with the next ones (up to `maxPending`,
+ * oldest dropped first), so a control plane restart loses no requests. An agent that adopts a
+ * running HAProxy takes its first reading as the baseline: what the worker counted before was the
+ * previous agent's to report.
  */
 import { coerceError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -37,7 +38,8 @@ export interface TrafficReporterOptions {
 export class TrafficReporter {
   private prev: CounterSnapshot | undefined;
   private pending: LoadBalancerTrafficSample[] = [];
-  private serial: Promise<void> = Promise.resolve();
+  private reading: Promise<void> = Promise.resolve();
+  private sending: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: TrafficReporterOptions) {}
 
@@ -56,7 +58,7 @@ export class TrafficReporter {
    * one, or at the first reading of an adopted HAProxy, the reading is only the baseline).
    */
   observe(a: LoadBalancingAssignment | undefined): Promise<void> {
-    return this.serially(async () => {
+    this.reading = settled(this.reading.then(async () => {
       const cur = await this.o.read().catch((err: unknown) => {
         this.o.log.warn('reading HAProxy counters failed', { error: coerceError(err).message });
         return undefined;
@@ -68,12 +70,13 @@ export class TrafficReporter {
       this.pending.push(trafficSample(a, counterDeltas(prev, cur), cur, prev.at));
       const max = this.o.maxPending ?? 360;
       if (this.pending.length > max) this.pending.splice(0, this.pending.length - max);
-    });
+    }));
+    return this.reading;
   }
 
   /** Sends the queued samples; those not taken stay queued (dropped when the control plane lacks the route or refuses them). */
   flush(): Promise<void> {
-    return this.serially(async () => {
+    this.sending = settled(this.sending.then(async () => {
       while (this.pending.length > 0) {
         const batch = this.pending.slice(0, SAMPLES_PER_REPORT);
         try {
@@ -86,20 +89,26 @@ export class TrafficReporter {
           if (err instanceof ControlPlaneError && err.status === 400) {
             // Refused as malformed: sending it again would not help.
             this.o.log.error('the control plane refused load-balancer traffic samples', { error: err.message });
-            this.pending.splice(0, batch.length);
+            this.drop(batch);
             continue;
           }
           this.o.log.warn('reporting load-balancer traffic failed', { error: coerceError(err).message, queued: this.pending.length });
           return;
         }
-        this.pending.splice(0, batch.length);
+        this.drop(batch);
       }
-    });
+    }));
+    return this.sending;
   }
 
-  private serially(step: () => Promise<void>): Promise<void> {
-    const next = this.serial.then(step);
-    this.serial = next.catch(() => undefined);
-    return next;
+  /** Readings go on while a batch is sent (and may drop the oldest samples): remove exactly those sent. */
+  private drop(batch: readonly LoadBalancerTrafficSample[]): void {
+    const sent = new Set(batch);
+    this.pending = this.pending.filter((s) => !sent.has(s));
   }
+}
+
+/** A step of a chain: its failure is logged where it happens, never breaks the chain. */
+function settled(p: Promise<void>): Promise<void> {
+  return p.catch(() => undefined);
 }
