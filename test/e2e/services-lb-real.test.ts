@@ -2,7 +2,10 @@
  * A service behind a Pier load balancer, all real (`pier up` with its agent: runc tasks running
  * busybox httpd, the agent's HAProxy listening on 127.0.0.1), driven with the AWS CLI v2: a client
  * on 127.0.0.1 sends requests without pause through the listener while the service rolls to a new
- * revision, and not one of them fails; the old tasks are drained before they stop.
+ * revision, and not one of them fails; the old tasks are drained before they stop. The load
+ * balancer's AWS/ApplicationELB metrics, read back with `aws cloudwatch get-metric-statistics`,
+ * count exactly the requests the clients made (the agent reports HAProxy's counters every 2 s here,
+ * PIER_METRICS_INTERVAL_SECONDS; health checks count nowhere).
  */
 import assert from 'node:assert/strict';
 import { request, Agent } from 'node:http';
@@ -24,12 +27,16 @@ async function freePort(): Promise<number> {
 
 interface Traffic { ok: number; failed: string[]; bodies: Map<string, number>; stop(): Promise<void> }
 
+/** Every request the clients of this suite sent (a client that gives up waiting still sent it). */
+let sent = 0;
+
 /** Requests one after another on kept-alive connections (two clients), counting every answer. */
 function sendTraffic(port: number): Traffic {
   const agent = new Agent({ keepAlive: true, maxSockets: 2 });
   const t: Traffic = { ok: 0, failed: [], bodies: new Map(), stop: async () => undefined };
   let running = true;
   const one = (): Promise<void> => new Promise((resolve) => {
+    sent++;
     const req = request({ host: '127.0.0.1', port, path: '/', agent, timeout: 10_000 }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
@@ -69,7 +76,7 @@ describe('a service behind a Pier load balancer (runc tasks, HAProxy on the agen
   let listener = '';
 
   before(async () => {
-    env = await RealEnv.start({ agent: true, registryAuth: 'none', pierArgs: ['--runtime', 'runc'] });
+    env = await RealEnv.start({ agent: true, registryAuth: 'none', pierArgs: ['--runtime', 'runc'], pierEnv: { PIER_METRICS_INTERVAL_SECONDS: '2' } });
     port = await freePort();
   });
   after(async () => {
@@ -140,6 +147,40 @@ describe('a service behind a Pier load balancer (runc tasks, HAProxy on the agen
     await sleep(500);
     await after.stop();
     assert.deepEqual([...after.bodies.keys()], ['rev-2'], 'only the new revision answers once the deploy is done');
+  });
+
+  test('CloudWatch has the load balancer\'s metrics: RequestCount sums to the requests made, with ALB\'s dimensions', async () => {
+    const lbDim = { Name: 'LoadBalancer', Value: lb.slice(lb.indexOf(':loadbalancer/') + ':loadbalancer/'.length) };
+    const tgDim = { Name: 'TargetGroup', Value: tg.slice(tg.indexOf('targetgroup/')) };
+    assert.match(lbDim.Value, /^app\/site\/[0-9a-f]{16}$/);
+    const now = Math.floor(Date.now() / 1000);
+    const stats = (metric: string, dims: { Name: string; Value: string }[], statistic: string): number[] => {
+      const out = env.aws.ok(['get-metric-statistics', '--namespace', 'AWS/ApplicationELB', '--metric-name', metric,
+        '--dimensions', ...dims.map((d) => `Name=${d.Name},Value=${d.Value}`), '--statistics', statistic,
+        '--start-time', String(now - 1800), '--end-time', String(now + 120), '--period', '60'], 'cloudwatch');
+      return (out.Datapoints as Record<string, number>[]).map((p) => p[statistic]!);
+    };
+    const total = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+    const made = sent;
+    assert.ok(made > 50, `${made} requests`);
+    // The last requests reach CloudWatch at the agent's next reading (every 2 s here).
+    await until(`RequestCount to reach the ${made} requests made`, () => total(stats('RequestCount', [lbDim], 'Sum')) >= made || undefined, 20_000);
+    await sleep(2500);
+    assert.equal(total(stats('RequestCount', [lbDim], 'Sum')), made, 'each request once; health checks are not requests');
+    assert.equal(total(stats('RequestCount', [tgDim], 'Sum')), made);
+    assert.equal(total(stats('HTTPCode_Target_2XX_Count', [lbDim, tgDim], 'Sum')), made, 'every answer was a target\'s 200');
+    const perTarget = stats('RequestCountPerTarget', [tgDim], 'Sum');
+    assert.ok(perTarget.length > 0 && total(perTarget) > 0 && total(perTarget) < made, `RequestCountPerTarget ${perTarget}`);
+    const healthy = stats('HealthyHostCount', [lbDim, tgDim], 'Maximum');
+    assert.ok(healthy.length > 0 && Math.max(...healthy) >= 2 && Math.max(...healthy) <= 4, `HealthyHostCount ${healthy}`);
+    const rt = stats('TargetResponseTime', [lbDim, tgDim], 'Average');
+    assert.ok(rt.length > 0 && rt.every((v) => v >= 0 && v < 1), `TargetResponseTime ${rt}`);
+    const listed = env.aws.ok(['list-metrics', '--namespace', 'AWS/ApplicationELB'], 'cloudwatch').Metrics as { MetricName: string; Dimensions: { Name: string; Value: string }[] }[];
+    const dimsOf = (name: string): string[] => listed.filter((m) => m.MetricName === name).map((m) => m.Dimensions.map((d) => `${d.Name}=${d.Value}`).join(',')).sort();
+    const [L, G] = [`LoadBalancer=${lbDim.Value}`, `TargetGroup=${tgDim.Value}`];
+    assert.deepEqual(dimsOf('RequestCount'), [L, `${L},${G}`, G]);
+    assert.deepEqual(dimsOf('RequestCountPerTarget'), [`${L},${G}`, G]);
+    assert.deepEqual(dimsOf('HealthyHostCount'), [`${L},${G}`]);
   });
 
   test('deleting the service and the load balancer stops everything; nothing is left on the host', async () => {
