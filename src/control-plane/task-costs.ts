@@ -5,6 +5,7 @@
  */
 import { FargateCapacityProvider } from '../ecs/enums.js';
 import { InvalidParameterException } from '../ecs/errors.js';
+import type { Tag } from '../ecs/wire.js';
 import type { PriceTable } from '../metering/prices.js';
 import { buildCostReport, GROUP_BY, type CostReport, type GroupBy } from '../metering/report.js';
 import type { MeteredTask } from '../metering/usage.js';
@@ -48,9 +49,10 @@ function time(v: unknown, field: string): number | undefined {
   return ms;
 }
 
-export function meteredTask(r: TaskRecord): MeteredTask {
+export function meteredTask(r: TaskRecord, tags?: readonly Tag[]): MeteredTask {
   const t = r.task;
   return {
+    ...(tags?.length ? { tags: Object.fromEntries(tags.map((x) => [x.key, x.value])) } : {}),
     taskArn: t.taskArn,
     cluster: r.clusterName,
     family: r.family,
@@ -64,7 +66,7 @@ export function meteredTask(r: TaskRecord): MeteredTask {
   };
 }
 
-/** Every task the store holds, in every cluster (active or not), cluster by cluster. */
+/** Every task the store holds, with its tags, in every cluster (active or not), cluster by cluster. */
 export async function allMeteredTasks(repos: Repos): Promise<MeteredTask[]> {
   const out: MeteredTask[] = [];
   let afterName: string | undefined;
@@ -74,7 +76,8 @@ export async function allMeteredTasks(repos: Repos): Promise<MeteredTask[]> {
       let afterId: string | undefined;
       do {
         const page = await repos.tasks.list({ clusterName: c.name, limit: 1000, ...(afterId ? { afterId } : {}) });
-        for (const r of page.items) out.push(meteredTask(r));
+        const tags = await repos.tags.getMany(page.items.map((r) => r.task.taskArn));
+        for (const r of page.items) out.push(meteredTask(r, tags.get(r.task.taskArn)));
         afterId = page.nextKey;
       } while (afterId);
     }

@@ -28,6 +28,8 @@ export interface MeteredTask {
   readonly pullStartedAtMs: number | undefined;
   /** Epoch ms; undefined while the task has not stopped. */
   readonly stoppedAtMs: number | undefined;
+  /** The task's tags (Cost Explorer groups and filters by them). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 export interface Window {

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { autoScalingService } from '../api/autoscaling-service.js';
 import { cloudwatchService } from '../api/cloudwatch-service.js';
+import { costExplorerService } from '../api/cost-explorer-service.js';
 import { ecsService } from '../api/ecs-service.js';
 import { ec2Service } from '../api/ec2-service.js';
 import { signalLoadBalancing } from '../control-plane/load-balancing.js';
@@ -125,6 +126,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     services: [
       ecsService(cp, model), logsService(logs.ctx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'logs-2014-03-28.json'))),
       autoScalingService(autoScaling, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'application-autoscaling-2016-02-06.json'))),
+      costExplorerService(cp, o.prices, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ce-2017-10-25.json'))),
       ecrService(registry, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecr-2015-09-21.json'))),
     ],
     restServices: [efsService(cp, efsModel)],

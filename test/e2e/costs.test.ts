@@ -13,15 +13,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import {
+  CreateClusterCommand, CreateServiceCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand,
+  type RegisterTaskDefinitionCommandInput, type RunTaskCommandInput,
+} from '@aws-sdk/client-ecs';
 import { adminCall } from '../../src/cli/admin-call.js';
 import type { CostReport } from '../../src/metering/report.js';
 import { PIER_MAIN, startPier, type PierProcess } from '../helpers/pier-process.js';
 import { TestHost } from '../helpers/test-host.js';
-import { Aws, debianCli, defaultNetwork, taskDefinitionJson, until } from './aws-cli-support.test.js';
+import { Aws, debianCli, defaultNetwork, sleep, taskDefinitionJson } from './aws-cli-support.test.js';
 
 const S = 1000;
-/** Three hours ago, on a whole second, so windows can be written as ISO times exactly. */
-const T0 = Math.floor((Date.now() - 3 * 3600 * S) / S) * S;
+const H = 3600 * S;
+/** Three to four hours ago, on the hour, so windows and Cost Explorer's hours line up with the tasks. */
+const T0 = Math.floor((Date.now() - 3 * H) / H) * H;
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Reports a task pulling at `pullAt`, running, and (when `stopAt` is given) stopped then, as an agent would. */
@@ -40,37 +45,45 @@ describe('pier costs: metering tasks of known sizes and durations', () => {
   let p: PierProcess | undefined;
   let aws: Aws;
   const dir = mkdtempSync(join(tmpdir(), 'pier-costs-'));
-  const arns: Record<string, string> = {};
+  const arns: Record<string, string | undefined> = {};
 
   const costs = (args: string[]): CostReport => {
     const r = pier(['costs', '--data-dir', p!.dataDir, '--json', ...args]);
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as CostReport;
   };
-  let network: string;
-  const run = (family: string, extra: string[] = []): string =>
-    aws.ok(['run-task', '--cluster', 'costs', '--task-definition', family, '--network-configuration', network, ...extra]).tasks[0].taskArn;
+  let network: { awsvpcConfiguration: { subnets: string[]; securityGroups: string[] } };
+  let ecs: ECSClient;
+  const register = (family: string, extra: Record<string, unknown> = {}) =>
+    ecs.send(new RegisterTaskDefinitionCommand(JSON.parse(taskDefinitionJson(family, extra)) as RegisterTaskDefinitionCommandInput));
+  const run = async (family: string, extra: Partial<RunTaskCommandInput> = {}): Promise<string> =>
+    (await ecs.send(new RunTaskCommand({ cluster: 'costs', taskDefinition: family, networkConfiguration: network, ...extra }))).tasks![0]!.taskArn!;
 
   before(async () => {
-    // The tasks stopped two hours ago: kept a day, or housekeeping would purge them (and their costs) after an hour.
+    // The tasks stopped hours ago: kept a day, or housekeeping would purge them (and their costs) after an hour.
     // Spot at $0.01 per vCPU-hour and $0.001 per GB-hour; everything else keeps Fargate's defaults.
     writeFileSync(join(dir, 'prices.json'), JSON.stringify({ FARGATE_SPOT: { vcpuHour: 0.01, gbHour: 0.001 } }));
     p = await startPier({ args: ['--host-lost-after-seconds', '600', '--stopped-task-retention-seconds', '86400', '--price-table', join(dir, 'prices.json')], env: { PIER_SERVICE_TASK_SETTLE_SECONDS: '1' } });
     aws = new Aws(debianCli(), p);
-    network = defaultNetwork(aws).shorthand;
+    // The AWS CLI is what the Cost Explorer case checks; the SDK sets the scene faster.
+    ecs = new ECSClient({ endpoint: p.endpoint, region: p.region, credentials: { accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey }, maxAttempts: 1 });
+    const net = defaultNetwork(aws);
+    network = { awsvpcConfiguration: { subnets: net.subnets, securityGroups: [net.securityGroup] } };
     const host = await TestHost.register(p.endpoint, p.dataDir);
-    aws.ok(['create-cluster', '--cluster-name', 'costs', '--capacity-providers', 'FARGATE', 'FARGATE_SPOT']);
-    aws.ok(['register-task-definition', '--cli-input-json', taskDefinitionJson('small')]);
-    aws.ok(['register-task-definition', '--cli-input-json', taskDefinitionJson('big', { cpu: '1024', memory: '2048', ephemeralStorage: { sizeInGiB: 50 } })]);
-    aws.ok(['register-task-definition', '--cli-input-json', taskDefinitionJson('spotty', { cpu: '1024', memory: '2048' })]);
-    aws.ok(['register-task-definition', '--cli-input-json', taskDefinitionJson('web', { cpu: '1024', memory: '2048' })]);
-    arns.small = run('small', ['--launch-type', 'FARGATE']);
-    arns.big = run('big');
-    arns.spot = run('spotty', ['--capacity-provider-strategy', 'capacityProvider=FARGATE_SPOT,weight=1']);
-    arns.never = run('small');
-    aws.ok(['create-service', '--cluster', 'costs', '--service-name', 'api', '--task-definition', 'web', '--desired-count', '1',
-      '--network-configuration', network]);
-    arns.service = await until('the service\'s task', () => aws.ok(['list-tasks', '--cluster', 'costs', '--service-name', 'api']).taskArns[0] as string | undefined, 20_000);
+    await ecs.send(new CreateClusterCommand({ clusterName: 'costs', capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }));
+    await register('small');
+    await register('big', { cpu: '1024', memory: '2048', ephemeralStorage: { sizeInGiB: 50 } });
+    await register('spotty', { cpu: '1024', memory: '2048' });
+    await register('web', { cpu: '1024', memory: '2048' });
+    arns.small = await run('small', { launchType: 'FARGATE' });
+    arns.big = await run('big');
+    arns.spot = await run('spotty', { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] });
+    arns.never = await run('small');
+    await ecs.send(new CreateServiceCommand({ cluster: 'costs', serviceName: 'api', taskDefinition: 'web', desiredCount: 1, networkConfiguration: network }));
+    for (const end = Date.now() + 20_000; !arns.service; await sleep(200)) {
+      arns.service = (await ecs.send(new ListTasksCommand({ cluster: 'costs', serviceName: 'api' }))).taskArns?.[0];
+      assert.ok(Date.now() < end, 'the service started no task in 20 s');
+    }
     await live(host, arns.small!, T0, T0 + 30 * S);
     await live(host, arns.big!, T0, T0 + 3600 * S);
     await live(host, arns.spot!, T0, T0 + 3600 * S);
@@ -78,6 +91,7 @@ describe('pier costs: metering tasks of known sizes and durations', () => {
     await host.report(arns.never!, { lastStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: test', at: T0 + 60 * S });
   });
   after(async () => {
+    ecs?.destroy();
     await p?.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -134,7 +148,20 @@ describe('pier costs: metering tasks of known sizes and durations', () => {
     assert.equal(new Set(rows.map((l) => l.length)).size, 1, `columns are not aligned:\n${r.stdout}`);
   });
 
-  test('bad input: the CLI, the admin route and pier up say what to do', async () => {
+  test('aws ce get-cost-and-usage: hourly, grouped by the ECS service tag', () => {
+    const r = aws.ok(['get-cost-and-usage', '--time-period', `Start=${iso(T0).slice(0, 19)}Z,End=${iso(T0 + 2 * H).slice(0, 19)}Z`,
+      '--granularity', 'HOURLY', '--metrics', 'UnblendedCost', 'UsageQuantity', '--group-by', 'Type=TAG,Key=aws:ecs:serviceName'], 'ce');
+    assert.deepEqual(r.GroupDefinitions, [{ Type: 'TAG', Key: 'aws:ecs:serviceName' }]);
+    const hours = r.ResultsByTime.map((b: any) => [b.TimePeriod.Start, b.Groups.map((g: any) => [g.Keys[0], g.Metrics.UnblendedCost.Amount, g.Metrics.UsageQuantity.Amount])]);
+    assert.deepEqual(hours, [
+      // The first hour: the three standalone tasks whole ($0.000206 + $0.052700 + $0.012000; 0.0125 + 33 + 3 hours of mixed units) and an hour of the service's.
+      [`${iso(T0).slice(0, 19)}Z`, [['aws:ecs:serviceName$', '0.064906', '36.0125'], ['aws:ecs:serviceName$api', '0.049370', '3']]],
+      [`${iso(T0 + H).slice(0, 19)}Z`, [['aws:ecs:serviceName$api', '0.049370', '3']]],
+    ]);
+    assert.equal(r.ResultsByTime[0].Estimated, false);
+  });
+
+  test('bad input: the CLI, the admin route, Cost Explorer and pier up say what to do', async () => {
     const by = pier(['costs', '--data-dir', p!.dataDir, '--by', 'region']);
     assert.equal(by.status, 2);
     assert.match(by.stderr, /--by must be one of service, family, cluster, task; got 'region'/);
@@ -153,6 +180,13 @@ describe('pier costs: metering tasks of known sizes and durations', () => {
     const unknown = await adminCall(p!.dataDir, '/_pier/costs', { groupBy: 'task' });
     assert.equal(unknown.status, 400);
     assert.match(JSON.parse(unknown.text).message, /^Unknown field 'groupBy'/);
+
+    aws.fail(['get-cost-and-usage', '--time-period', 'Start=2026-12-03,End=2026-12-01', '--granularity', 'DAILY', '--metrics', 'UnblendedCost'],
+      'ValidationException', 'GetCostAndUsage', 'Start date (and hour) should be before end date (and hour)', 'ce');
+    aws.fail(['get-cost-and-usage', '--time-period', 'Start=2026-12-01,End=2026-12-03', '--granularity', 'DAILY', '--metrics', 'UnblendedCost',
+      '--group-by', 'Type=DIMENSION,Key=AZ'], 'ValidationException', 'GetCostAndUsage', /^Dimension AZ is not supported by Pier for GroupBy/, 'ce');
+    aws.fail(['get-cost-and-usage', '--time-period', 'Start=2026-12-01,End=2026-12-03', '--granularity', 'WEEKLY', '--metrics', 'UnblendedCost'],
+      'ValidationException', 'GetCostAndUsage', /WEEKLY/, 'ce');
 
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ FARGATE: { cpuHour: 0.04 } }));
     const bad = pier(['up', '--data-dir', join(dir, 'unused'), '--port', '0', '--no-agent', '--price-table', join(dir, 'bad.json')]);
