@@ -14,6 +14,7 @@ import type { AutoScalingContext } from './context.js';
 import { LimitExceededException, policyNotFound, targetNotRegistered, ValidationException } from './errors.js';
 import { autoScalingArns, parseTargetKey, targetTrackingAlarms } from './resources.js';
 import { checkStepScaling, type StepScalingConfig } from './step-scaling.js';
+import { alarmsNamingPolicy } from './step-trigger.js';
 import { keyOfInput, type TargetKeyInput } from './targets.js';
 import { listQueryOf, nextTokenOf, policyToWire } from './wire.js';
 
@@ -130,7 +131,9 @@ export interface DescribeScalingPoliciesInput {
 
 export async function describeScalingPolicies(ctx: AutoScalingContext, input: DescribeScalingPoliciesInput): Promise<unknown> {
   const page = await ctx.cp.store.read.autoScaling.listPolicies(listQueryOf('DescribeScalingPolicies', input, input.PolicyNames));
-  return { ScalingPolicies: page.items.map(policyToWire), ...nextTokenOf('DescribeScalingPolicies', page.nextKey) };
+  // A step policy's alarms are the CloudWatch alarms whose actions name it.
+  const policies = await Promise.all(page.items.map(async (p) => (p.policyType === 'StepScaling' ? { ...p, alarms: await alarmsNamingPolicy(ctx, p.arn) } : p)));
+  return { ScalingPolicies: policies.map(policyToWire), ...nextTokenOf('DescribeScalingPolicies', page.nextKey) };
 }
 
 export async function deleteScalingPolicy(ctx: AutoScalingContext, input: TargetKeyInput & { PolicyName: string }): Promise<unknown> {

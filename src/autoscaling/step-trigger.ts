@@ -82,6 +82,21 @@ export async function triggerStepPolicy(ctx: AutoScalingContext, ref: PolicyRef,
   }
 }
 
+/** The alarms whose actions name a step scaling policy, as DescribeScalingPolicies lists them. */
+export async function alarmsNamingPolicy(ctx: AutoScalingContext, policyArn: string): Promise<{ AlarmName: string; AlarmARN: string }[]> {
+  const out: { AlarmName: string; AlarmARN: string }[] = [];
+  let afterName: string | undefined;
+  do {
+    const page = await ctx.cp.store.read.alarms.list({ actionPrefix: policyArn, limit: 100, ...(afterName !== undefined ? { afterName } : {}) });
+    for (const a of page.items) {
+      const c = a.config;
+      if ([...c.AlarmActions, ...c.OKActions, ...c.InsufficientDataActions].includes(policyArn)) out.push({ AlarmName: a.name, AlarmARN: a.arn });
+    }
+    afterName = page.nextKey;
+  } while (afterName !== undefined);
+  return out;
+}
+
 /** Starts the policy's cooldown, and marks the target's last scale-out or scale-in (target tracking's cooldowns read them). */
 async function markActivity(ctx: AutoScalingContext, key: ScalableTargetRecord, policyName: string, direction: 'out' | 'in', now: number): Promise<void> {
   await ctx.cp.store.transaction(async (tx) => {

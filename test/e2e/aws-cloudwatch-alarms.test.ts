@@ -10,7 +10,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApplicationAutoScalingClient, PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  ApplicationAutoScalingClient, DescribeScalingPoliciesCommand, PutScalingPolicyCommand, RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import {
   CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, DescribeAlarmsForMetricCommand, DisableAlarmActionsCommand,
   PutMetricAlarmCommand, SetAlarmStateCommand, type DescribeAlarmsCommandInput, type PutMetricAlarmCommandInput,
@@ -148,6 +150,8 @@ describe('CloudWatch metric alarms with the AWS CLI and the JS SDK', () => {
       const desired = async () => (await ecs.send(new DescribeServicesCommand({ cluster: 'alarms', services: ['web'] }))).services?.[0]?.desiredCount;
 
       cli(alarmArgs('jobs-scale-out', ['--alarm-actions', policyArn!]));
+      const [policy] = (await scaling.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'ecs', ResourceId: TARGET.ResourceId }))).ScalingPolicies ?? [];
+      assert.deepEqual(policy?.Alarms?.map((x) => x.AlarmName), ['jobs-scale-out'], 'the policy lists the alarm that names it');
       cli(queueData(80));
       await until('the alarm in ALARM', async () => (await alarm('jobs-scale-out'))?.StateValue === 'ALARM', 25_000);
       assert.match((await alarm('jobs-scale-out'))!.StateReason!, /^Threshold Crossed: 1 datapoint \[80\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:\d0\)\] was greater than the threshold \(50\.0\)\.$/);

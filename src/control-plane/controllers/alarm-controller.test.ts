@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { AutoScalingContext, ScalableServices } from '../../autoscaling/context.js';
 import { describeScalingActivities } from '../../autoscaling/activities.js';
-import { putScalingPolicy } from '../../autoscaling/policies.js';
+import { describeScalingPolicies, putScalingPolicy } from '../../autoscaling/policies.js';
 import { registerScalableTarget } from '../../autoscaling/targets.js';
 import { SessionAuthority } from '../../iam/session-credentials.js';
 import { ManualClock } from '../../lib/clock.js';
@@ -107,6 +107,8 @@ test('a new alarm is INSUFFICIENT_DATA until data comes; above the threshold it 
   assert.deepEqual(await history('queue-high'), [
     'Alarm "queue-high" created', 'Alarm updated from INSUFFICIENT_DATA to ALARM', `Successfully executed action ${policyArn}`,
   ]);
+  const [p] = ((await describeScalingPolicies(scaling, { ServiceNamespace: 'ecs' })) as { ScalingPolicies: { Alarms: unknown }[] }).ScalingPolicies;
+  assert.deepEqual(p!.Alarms, [{ AlarmName: 'queue-high', AlarmARN: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:queue-high' }], 'the policy lists the alarm that names it');
 });
 
 test('staying in ALARM runs the policy again each minute, once its cooldown is over', async () => {
