@@ -1,6 +1,7 @@
 /** `pier costs`: what tasks have cost (src/metering/), from the server's `/_pier/costs` route. */
-import type { CostReport } from '../metering/report.js';
-import { GROUP_BY } from '../metering/report.js';
+import { GROUP_BY, type CostReport } from '../metering/report.js';
+import { readServerInfo } from '../platform/data-dir.js';
+import { defaultDataDir } from '../platform/options.js';
 import { adminCall, errorMessage } from './admin-call.js';
 import { parseFlags, UsageError } from './args.js';
 import { renderCostReport } from './costs-table.js';
@@ -29,9 +30,11 @@ export async function costs(argv: string[]): Promise<void> {
     ...(f.until !== undefined ? { until: parseWhen('until', String(f.until), now) } : {}),
   };
   if (body.since && body.until && body.until <= body.since) throw new UsageError(`--until (${body.until}) must be later than --since (${body.since})`);
+  const dir = (f['data-dir'] as string | undefined) ?? defaultDataDir(process.env);
+  if (!readServerInfo(dir)) throw new Error(`no Pier server has run with data dir ${dir}: start one with 'pier up --data-dir ${dir}', or give the running one's --data-dir`);
   let answer;
   try {
-    answer = await adminCall(f['data-dir'] as string | undefined, '/_pier/costs', body);
+    answer = await adminCall(dir, '/_pier/costs', body);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw new Error('cannot reach the Pier server: is `pier up` running for this data dir (--data-dir)?');
     throw err;
