@@ -167,13 +167,23 @@ describe('a service behind a Pier load balancer (runc tasks, HAProxy on the agen
     await until(`RequestCount to reach the ${made} requests made`, () => total(stats('RequestCount', [lbDim], 'Sum')) >= made || undefined, 20_000);
     await sleep(2500);
     assert.equal(total(stats('RequestCount', [lbDim], 'Sum')), made, 'each request once; health checks are not requests');
-    assert.equal(total(stats('RequestCount', [tgDim], 'Sum')), made);
-    assert.equal(total(stats('HTTPCode_Target_2XX_Count', [lbDim, tgDim], 'Sum')), made, 'every answer was a target\'s 200');
-    const perTarget = stats('RequestCountPerTarget', [tgDim], 'Sum');
+    // The rest in one call (each CLI run costs seconds here).
+    const query = (id: string, metric: string, dims: { Name: string; Value: string }[], stat: string) => ({
+      Id: id, MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: dims }, Period: 60, Stat: stat },
+    });
+    const results = env.aws.ok(['get-metric-data', '--start-time', String(now - 1800), '--end-time', String(now + 120), '--metric-data-queries', JSON.stringify([
+      query('bygroup', 'RequestCount', [tgDim], 'Sum'), query('ok', 'HTTPCode_Target_2XX_Count', [lbDim, tgDim], 'Sum'),
+      query('pertarget', 'RequestCountPerTarget', [tgDim], 'Sum'), query('healthy', 'HealthyHostCount', [lbDim, tgDim], 'Maximum'),
+      query('rt', 'TargetResponseTime', [lbDim, tgDim], 'Average'),
+    ])], 'cloudwatch').MetricDataResults as { Id: string; Values: number[] }[];
+    const values = (id: string): number[] => results.find((r) => r.Id === id)!.Values;
+    assert.equal(total(values('bygroup')), made);
+    assert.equal(total(values('ok')), made, 'every answer was a target\'s 200');
+    const perTarget = values('pertarget');
     assert.ok(perTarget.length > 0 && total(perTarget) > 0 && total(perTarget) < made, `RequestCountPerTarget ${perTarget}`);
-    const healthy = stats('HealthyHostCount', [lbDim, tgDim], 'Maximum');
+    const healthy = values('healthy');
     assert.ok(healthy.length > 0 && Math.max(...healthy) >= 2 && Math.max(...healthy) <= 4, `HealthyHostCount ${healthy}`);
-    const rt = stats('TargetResponseTime', [lbDim, tgDim], 'Average');
+    const rt = values('rt');
     assert.ok(rt.length > 0 && rt.every((v) => v >= 0 && v < 1), `TargetResponseTime ${rt}`);
     const listed = env.aws.ok(['list-metrics', '--namespace', 'AWS/ApplicationELB'], 'cloudwatch').Metrics as { MetricName: string; Dimensions: { Name: string; Value: string }[] }[];
     const dimsOf = (name: string): string[] => listed.filter((m) => m.MetricName === name).map((m) => m.Dimensions.map((d) => `${d.Name}=${d.Value}`).join(',')).sort();
