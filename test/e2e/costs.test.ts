@@ -172,6 +172,10 @@ describe('pier costs: metering tasks of known sizes and durations', () => {
     assert.equal(order.status, 2);
     assert.match(order.stderr, /--until .* must be later than --since/);
 
+    const nowhere = pier(['costs', '--data-dir', join(dir, 'empty')]);
+    assert.equal(nowhere.status, 1);
+    assert.match(nowhere.stderr, /^pier: no Pier server has run with data dir \S+empty: start one with 'pier up --data-dir \S+empty'/);
+
     const route = await adminCall(p!.dataDir, '/_pier/costs', { by: 'task', since: 'last week' });
     assert.equal(route.status, 400);
     assert.deepEqual(JSON.parse(route.text), {
