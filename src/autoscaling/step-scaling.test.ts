@@ -57,11 +57,21 @@ test('adjustment types: change, percent, exact; clamped to [min, max]', () => {
 
 test('a policy waits its Cooldown after its last activity; suspension stops the matching direction', () => {
   const cfg: StepScalingConfig = { AdjustmentType: 'ChangeInCapacity', StepAdjustments: steps, Cooldown: 60 };
-  assert.deepEqual(decideStepScaling(cfg, cap(), 5, 100_000, 50_000), { kind: 'none', reason: 'cooldown' });
-  assert.equal(decideStepScaling(cfg, cap(), 5, 110_000, 50_000).kind, 'scale');
+  assert.deepEqual(decideStepScaling(cfg, cap(), 5, 100_000, { at: 50_000 }), { kind: 'none', reason: 'cooldown' });
+  assert.equal(decideStepScaling(cfg, cap(), 5, 110_000, { at: 50_000 }).kind, 'scale');
   assert.deepEqual(decideStepScaling(cfg, cap({ scaleOutSuspended: true }), 5, 0, undefined), { kind: 'none', reason: 'suspended' });
   assert.equal(decideStepScaling(cfg, cap({ scaleOutSuspended: true }), -5, 0, undefined).kind, 'scale', 'scale-in still allowed');
   assert.deepEqual(decideStepScaling(cfg, cap({ scaleInSuspended: true }), -5, 0, undefined), { kind: 'none', reason: 'suspended' });
+});
+
+test('inside the cooldown a larger scale-out step adds only what the last scale-out did not; scale-in waits', () => {
+  const cfg: StepScalingConfig = { AdjustmentType: 'ChangeInCapacity', StepAdjustments: steps, Cooldown: 300 };
+  // The last scale-out took 4 to 5 (+1); now the +3 step: 4 + 3 = 7, so 2 more.
+  assert.deepEqual(decideStepScaling(cfg, cap({ current: 5 }), 50, 100_000, { at: 50_000, scaleOutFrom: 4 }), { kind: 'scale', desired: 7, step: steps[2] });
+  assert.deepEqual(decideStepScaling(cfg, cap({ current: 5 }), 5, 100_000, { at: 50_000, scaleOutFrom: 4 }), { kind: 'none', reason: 'cooldown' }, 'the same +1 step: nothing more');
+  assert.deepEqual(decideStepScaling(cfg, cap({ current: 5 }), -5, 100_000, { at: 50_000, scaleOutFrom: 4 }), { kind: 'none', reason: 'cooldown' });
+  assert.deepEqual(decideStepScaling(cfg, cap({ current: 5 }), 50, 100_000, { at: 50_000 }), { kind: 'none', reason: 'cooldown' }, 'after a scale-in nothing runs inside the cooldown');
+  assert.deepEqual(decideStepScaling(cfg, cap({ current: 5, scaleOutSuspended: true }), 50, 100_000, { at: 50_000, scaleOutFrom: 4 }), { kind: 'none', reason: 'suspended' });
 });
 
 test('configuration checks', () => {

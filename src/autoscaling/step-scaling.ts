@@ -10,8 +10,11 @@
  * - ChangeInCapacity adds the adjustment; ExactCapacity sets it; PercentChangeInCapacity adds
  *   that percentage of the current capacity, rounded as AWS rounds (a change between −1 and 1 is
  *   ±1, others are truncated toward zero), and at least MinAdjustmentMagnitude in size.
- * - The result is clamped to [min, max]; within Cooldown seconds of the policy's last activity the
- *   policy does nothing.
+ * - The result is clamped to [min, max].
+ * - Within Cooldown seconds of the policy's last activity it scales in not at all, and scales out
+ *   only past what its last scale-out added: the new step is applied to the capacity from before
+ *   that scale-out, as AWS counts "the capacity added by the previous scale-out" (+2, then a +3 step
+ *   inside the cooldown adds 1).
  */
 import { ValidationException } from './errors.js';
 import { clamp, type CapacityState } from './target-tracking.js';
@@ -60,17 +63,28 @@ export type StepDecision =
   | { readonly kind: 'scale'; readonly desired: number; readonly step: StepAdjustment }
   | { readonly kind: 'none'; readonly reason: 'no-step' | 'cooldown' | 'suspended' | 'no-change' };
 
+/** The policy's last activity: when, and for a scale-out the capacity it started from. */
+export interface LastStepActivity {
+  readonly at: number;
+  readonly scaleOutFrom?: number;
+}
+
 export function decideStepScaling(
-  cfg: StepScalingConfig, cap: CapacityState, delta: number, nowMs: number, lastActivityAt: number | undefined,
+  cfg: StepScalingConfig, cap: CapacityState, delta: number, nowMs: number, last: LastStepActivity | undefined,
 ): StepDecision {
   const step = stepFor(cfg.StepAdjustments ?? [], delta);
   if (!step) return { kind: 'none', reason: 'no-step' };
-  if (lastActivityAt !== undefined && nowMs - lastActivityAt < (cfg.Cooldown ?? 0) * 1000) return { kind: 'none', reason: 'cooldown' };
   const type = cfg.AdjustmentType ?? 'ChangeInCapacity';
-  const raw = type === 'ExactCapacity' ? step.ScalingAdjustment
-    : type === 'PercentChangeInCapacity' ? cap.current + percentChange(cap.current, step.ScalingAdjustment, cfg.MinAdjustmentMagnitude)
-      : cap.current + step.ScalingAdjustment;
-  const desired = clamp(raw, cap.min, cap.max);
+  const from = (base: number): number => type === 'ExactCapacity' ? step.ScalingAdjustment
+    : type === 'PercentChangeInCapacity' ? base + percentChange(base, step.ScalingAdjustment, cfg.MinAdjustmentMagnitude)
+      : base + step.ScalingAdjustment;
+  const cooling = last !== undefined && nowMs - last.at < (cfg.Cooldown ?? 0) * 1000;
+  if (cooling) {
+    const desired = last.scaleOutFrom === undefined ? undefined : clamp(from(last.scaleOutFrom), cap.min, cap.max);
+    if (desired === undefined || desired <= cap.current) return { kind: 'none', reason: 'cooldown' };
+    return cap.scaleOutSuspended ? { kind: 'none', reason: 'suspended' } : { kind: 'scale', desired, step };
+  }
+  const desired = clamp(from(cap.current), cap.min, cap.max);
   if (desired === cap.current) return { kind: 'none', reason: 'no-change' };
   if ((desired > cap.current && cap.scaleOutSuspended) || (desired < cap.current && cap.scaleInSuspended)) return { kind: 'none', reason: 'suspended' };
   return { kind: 'scale', desired, step };

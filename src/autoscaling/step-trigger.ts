@@ -17,7 +17,7 @@ import type { ScalableTargetRecord, ScalingPolicyRecord } from '../store/store.j
 import { changeDesiredCount } from './activities.js';
 import type { AutoScalingContext } from './context.js';
 import { parseTargetKey } from './resources.js';
-import { aggregateMetric, decideStepScaling, type StepDecision, type StepScalingConfig } from './step-scaling.js';
+import { aggregateMetric, decideStepScaling, type LastStepActivity, type StepDecision, type StepScalingConfig } from './step-scaling.js';
 import type { CapacityState } from './target-tracking.js';
 
 export interface AlarmTrigger {
@@ -50,7 +50,20 @@ export function planStepTrigger(policy: ScalingPolicyRecord, target: ScalableTar
     current, min: target.minCapacity, max: target.maxCapacity,
     scaleOutSuspended: target.suspendedState.DynamicScalingOutSuspended, scaleInSuspended: target.suspendedState.DynamicScalingInSuspended,
   };
-  return decideStepScaling(cfg, cap, delta, nowMs, target.scaling.policyActivityAt?.[policy.name]);
+  return decideStepScaling(cfg, cap, delta, nowMs, lastActivityOf(target, policy.name));
+}
+
+function lastActivityOf(target: ScalableTargetRecord, policyName: string): LastStepActivity | undefined {
+  const at = target.scaling.policyActivityAt?.[policyName];
+  const scaleOutFrom = target.scaling.policyScaleOutFrom?.[policyName];
+  return at === undefined ? undefined : { at, ...(scaleOutFrom !== undefined ? { scaleOutFrom } : {}) };
+}
+
+/** The capacity a scale-out at `nowMs` counts from: its own start, or inside the cooldown the last scale-out's. */
+function scaleOutBase(policy: ScalingPolicyRecord, target: ScalableTargetRecord, current: number, nowMs: number): number {
+  const last = lastActivityOf(target, policy.name);
+  const cooldownMs = ((policy.configuration as unknown as StepScalingConfig).Cooldown ?? 0) * 1000;
+  return last?.scaleOutFrom !== undefined && nowMs - last.at < cooldownMs ? last.scaleOutFrom : current;
 }
 
 async function findPolicy(ctx: AutoScalingContext, ref: PolicyRef): Promise<ScalingPolicyRecord | undefined> {
@@ -75,7 +88,7 @@ export async function triggerStepPolicy(ctx: AutoScalingContext, ref: PolicyRef,
     if (decision.kind !== 'scale') return { ok: true, decision };
     const changed = await changeDesiredCount(ctx, target, decision.desired, stepCause(t.alarmName, t.state, policy.name));
     if (!changed) return { ok: false, error: `Failed to set the desired count of ${policy.resourceId} to ${decision.desired}` };
-    await markActivity(ctx, target, policy.name, decision.desired > current ? 'out' : 'in', now);
+    await markActivity(ctx, target, policy.name, decision.desired > current ? { outFrom: scaleOutBase(policy, target, current, now) } : 'in', now);
     return { ok: true, decision };
   } catch (err) {
     return { ok: false, error: coerceError(err).message };
@@ -97,14 +110,19 @@ export async function alarmsNamingPolicy(ctx: AutoScalingContext, policyArn: str
   return out;
 }
 
-/** Starts the policy's cooldown, and marks the target's last scale-out or scale-in (target tracking's cooldowns read them). */
-async function markActivity(ctx: AutoScalingContext, key: ScalableTargetRecord, policyName: string, direction: 'out' | 'in', now: number): Promise<void> {
+/**
+ * Starts the policy's cooldown, marks the target's last scale-out or scale-in (target tracking's
+ * cooldowns read them), and keeps the capacity a scale-out counted from for the cooldown that follows.
+ */
+async function markActivity(ctx: AutoScalingContext, key: ScalableTargetRecord, policyName: string, change: { outFrom: number } | 'in', now: number): Promise<void> {
   await ctx.cp.store.transaction(async (tx) => {
     const t = await tx.autoScaling.getTarget(key.serviceNamespace, key.resourceId, key.scalableDimension);
     if (!t) return;
+    const { [policyName]: _previous, ...otherFroms } = t.scaling.policyScaleOutFrom ?? {};
     const scaling = {
-      ...t.scaling, ...(direction === 'out' ? { lastScaleOutAt: now } : { lastScaleInAt: now }),
+      ...t.scaling, ...(change === 'in' ? { lastScaleInAt: now } : { lastScaleOutAt: now }),
       policyActivityAt: { ...t.scaling.policyActivityAt, [policyName]: now },
+      policyScaleOutFrom: change === 'in' ? otherFroms : { ...otherFroms, [policyName]: change.outFrom },
     };
     await tx.autoScaling.putTarget({ ...t, scaling, version: t.version + 1 }, t.version);
   });

@@ -597,7 +597,11 @@ export interface ScalableTargetRecord {
   roleArn: string;
   suspendedState: { DynamicScalingInSuspended: boolean; DynamicScalingOutSuspended: boolean; ScheduledScalingSuspended: boolean };
   /** The autoscaling controller's bookkeeping (last scale-out and scale-in, per-policy activity times). */
-  scaling: { lastScaleOutAt?: number; lastScaleInAt?: number; policyActivityAt?: Record<string, number> };
+  scaling: {
+    lastScaleOutAt?: number; lastScaleInAt?: number; policyActivityAt?: Record<string, number>;
+    /** Per step policy whose last activity was a scale-out: the capacity before it (cooldowns count from it). */
+    policyScaleOutFrom?: Record<string, number>;
+  };
   createdAt: number;
   version: number;
 }

@@ -55,7 +55,7 @@ before(async () => {
   alarmsCtx = { cp, metrics };
   scaling = { cp, services };
   controller = { alarms: alarmsCtx, autoScaling: scaling, intervalMs: 1000, settleMs: 1000 };
-  await registerScalableTarget(scaling, { ...TARGET, MinCapacity: 1, MaxCapacity: 8 });
+  await registerScalableTarget(scaling, { ...TARGET, MinCapacity: 1, MaxCapacity: 12 });
   policyArn = ((await putScalingPolicy(scaling, {
     ...TARGET, PolicyName: 'out', PolicyType: 'StepScaling',
     StepScalingPolicyConfiguration: {
@@ -112,7 +112,7 @@ test('a new alarm is INSUFFICIENT_DATA until data comes; above the threshold it 
 });
 
 test('staying in ALARM runs the policy again each minute, once its cooldown is over', async () => {
-  for (let s = 21; s <= 200; s += 5) await put(60, T0 + s * 1000);
+  for (let s = 21; s <= 140; s += 5) await put(60, T0 + s * 1000);
   await passAt(31_000);
   await passAt(81_500);
   assert.equal(desired.get('service/c/web'), 5, 'a minute later, but within the 90 s cooldown');
@@ -122,6 +122,12 @@ test('staying in ALARM runs the policy again each minute, once its cooldown is o
   assert.equal((await history('queue-high')).filter((h) => h.startsWith('Successfully executed')).length, 2, 'a repeat that changed nothing is not history');
 });
 
+test('inside the cooldown a larger step adds only what the last scale-out did not', async () => {
+  for (let s = 145; s <= 195; s += 5) await put(95, T0 + s * 1000);
+  await passAt(202_000);
+  assert.equal(desired.get('service/c/web'), 8, 'the +3 step counted from 5, where the last scale-out (+1) began: 5 + 3');
+});
+
 test('below the threshold the alarm goes back to OK, and its actions stop', async () => {
   for (let s = 201; s <= 230; s += 3) await put(20, T0 + s * 1000);
   await passAt(212_000);
@@ -129,14 +135,14 @@ test('below the threshold the alarm goes back to OK, and its actions stop', asyn
   assert.match((await alarm('queue-high')).state.reason, /^Threshold Crossed: 1 datapoint \[20\.0 \(22\/11\/26 10:03:20\)\] was not greater than the threshold \(50\.0\)\.$/);
   await passAt(300_000);
   assert.equal((await alarm('queue-high')).state.value, 'INSUFFICIENT_DATA', 'no data in the range any more');
-  assert.equal(desired.get('service/c/web'), 6);
+  assert.equal(desired.get('service/c/web'), 8);
 });
 
 test('SetAlarmState to ALARM runs the policy on its StateReasonData; the next evaluation returns the alarm to its data', async () => {
   await setAlarmState(alarmsCtx, { AlarmName: 'queue-high', StateValue: 'ALARM', StateReason: 'testing', StateReasonData: JSON.stringify({ recentDatapoints: [55] }) });
   clock.set(T0 + 311_000);
   await syncAlarms(controller);
-  assert.equal(desired.get('service/c/web'), 7, '55 is 5 above: +1');
+  assert.equal(desired.get('service/c/web'), 9, '55 is 5 above: +1');
   assert.equal((await alarm('queue-high')).state.value, 'INSUFFICIENT_DATA', 'the evaluation that followed: no data since 230 s');
   assert.deepEqual((await history('queue-high')).slice(-3), ['Alarm updated from INSUFFICIENT_DATA to ALARM', `Successfully executed action ${policyArn}`, 'Alarm updated from ALARM to INSUFFICIENT_DATA']);
 });
@@ -146,7 +152,7 @@ test('disabled actions do not run; actions Pier does not perform are recorded as
   await setAlarmState(alarmsCtx, { AlarmName: 'queue-high', StateValue: 'ALARM', StateReason: 'x', StateReasonData: JSON.stringify({ recentDatapoints: [99] }) });
   clock.set(T0 + 600_000);
   await syncAlarms(controller);
-  assert.equal(desired.get('service/c/web'), 7);
+  assert.equal(desired.get('service/c/web'), 9);
   const sns = 'arn:aws:sns:us-east-1:123456789012:ops';
   await putMetricAlarm(alarmsCtx, queueAlarm({ AlarmName: 'notify', AlarmActions: [sns], TreatMissingData: 'breaching' }));
   await passAt(611_000);

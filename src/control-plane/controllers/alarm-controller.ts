@@ -1,11 +1,12 @@
 /**
  * The alarm controller: every `intervalMs` it walks the metric alarms and, for each, (1) runs the
- * actions a state change left due (SetAlarmState's, or Auto Scaling actions repeating each minute
- * in ALARM), (2) once a new period of the alarm has closed (and `settleMs` passed, for data put at
- * the period's end), reads the evaluation range from the metric store, evaluates it
- * (src/metrics/alarms/evaluate.ts, pure), writes the new state with a StateUpdate history item,
- * and (3) runs the new state's actions (src/control-plane/alarm-actions.ts). Alarms are evaluated
- * once per period: 10, 20 and 30 s for high-resolution metrics, or a multiple of a minute.
+ * actions a state change left due (SetAlarmState's), (2) once a new period of the alarm has closed
+ * (and `settleMs` passed, for data put at the period's end), reads the evaluation range from the
+ * metric store, evaluates it (src/metrics/alarms/evaluate.ts, pure) and writes the new state with a
+ * StateUpdate history item, and (3) runs the new state's actions, or the Auto Scaling actions that
+ * repeat each minute the alarm stays in its state, on the values just read
+ * (src/control-plane/alarm-actions.ts). Alarms are evaluated once per period: 10, 20 and 30 s for
+ * high-resolution metrics, or a multiple of a minute.
  *
  * Writes are at the alarm's version; a pass that loses a race with the API leaves the alarm to
  * the next pass.
@@ -48,10 +49,16 @@ export async function syncAlarms(c: AlarmController): Promise<void> {
 
 async function syncAlarm(c: AlarmController, read: MetricAlarmRecord): Promise<void> {
   const { cp, metrics } = c.alarms;
-  const alarm = await runAlarmActions(c.autoScaling, read, cp.clock.now());
+  // A transition not yet acted on (SetAlarmState's) runs before an evaluation can move the alarm on;
+  // otherwise actions run after it, on the values it read.
+  const pending = read.evaluation.actedOnTransitionAt !== read.state.transitionedAt;
+  const alarm = pending ? await runAlarmActions(c.autoScaling, read, cp.clock.now()) : read;
   const now = cp.clock.now();
   const end = newestPeriodEnd(alarm.config.Period, now, c.settleMs);
-  if (alarm.evaluation.lastPeriodEnd !== undefined && end <= alarm.evaluation.lastPeriodEnd) return;
+  if (alarm.evaluation.lastPeriodEnd !== undefined && end <= alarm.evaluation.lastPeriodEnd) {
+    await runAlarmActions(c.autoScaling, alarm, now);
+    return;
+  }
   const outcome = evaluateAlarm(await readRange(metrics, alarm.config, end, now), ruleOf(alarm.config), now);
   let next: MetricAlarmRecord = { ...alarm, evaluation: { ...alarm.evaluation, lastPeriodEnd: end, recentDatapoints: outcome.recentDatapoints }, version: alarm.version + 1 };
   const history: AlarmHistoryRecord[] = [];

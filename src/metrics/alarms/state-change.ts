@@ -15,7 +15,8 @@ export interface NextState {
 export function changeState(alarm: MetricAlarmRecord, next: NextState, nowMs: number): { record: MetricAlarmRecord; history: AlarmHistoryRecord } {
   const state: AlarmState = {
     value: next.value, reason: next.reason, ...(next.reasonData !== undefined ? { reasonData: next.reasonData } : {}),
-    updatedAt: nowMs, transitionedAt: next.value === alarm.state.value ? alarm.state.transitionedAt : nowMs,
+    // Strictly later than the last transition: the alarm controller tells transitions apart by this time.
+    updatedAt: nowMs, transitionedAt: next.value === alarm.state.value ? alarm.state.transitionedAt : Math.max(nowMs, alarm.state.transitionedAt + 1),
   };
   return { record: { ...alarm, state, version: alarm.version + 1 }, history: historyItem.state(alarm.name, alarm.state, state) };
 }
