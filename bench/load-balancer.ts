@@ -18,7 +18,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +27,7 @@ import { createLogger } from '../src/lib/logger.js';
 import type { LoadBalancingAssignment } from '../src/protocol/load-balancing.js';
 import { describeMachine, machineInfo } from './lib/machine.js';
 import { markdownTable } from './lib/stats.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string', default: '8' }, seconds: { type: 'string', default: '3' }, concurrency: { type: 'string', default: '32' }, rules: { type: 'boolean', default: false }, json: { type: 'string' } },
@@ -72,14 +72,6 @@ async function waitHttp(url: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never answered`);
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 function pierAssignment(port: number, backends: Backend[]): LoadBalancingAssignment {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The pier command: wiring only. `pier up`, `pier env`, `pier reset`. */
+/** The pier command: wiring only. `pier up` and the operator's commands, then the people's (src/cli/people/). */
 import { createLogger } from '../lib/logger.js';
 import { readCredentials, readServerInfo } from '../platform/data-dir.js';
 import { compileUpOptions, defaultDataDir, DEFAULT_PORT, OptionsError } from '../platform/options.js';
@@ -9,6 +9,13 @@ import { resetRemote } from './reset.js';
 import { runAgent } from './agent.js';
 import { spot } from './spot.js';
 import { costs } from './costs.js';
+import { completion } from './people/completion.js';
+import { deploy } from './people/deploy.js';
+import { ps, services } from './people/listings.js';
+import { logs } from './people/logs.js';
+import { run } from './people/run.js';
+import { scale, stop } from './people/changes.js';
+import { AwsCallError } from './client/pier-client.js';
 
 const USAGE = `usage: pier <command> [flags]
 
@@ -29,6 +36,19 @@ commands:
           --server URL  --data-dir DIR  --token T (default: DIR/agent-token)  --availability-zone AZ
           --runtime runsc|runc  --cpu UNITS --memory MIB --disk GIB  --registry-config FILE  --no-load-balancer
   env     print export lines for the AWS CLI and SDKs    --data-dir DIR
+
+  run IMAGE [-- CMD...]   register a task definition for IMAGE and run it (docs/cli.md)
+          --cpu 256 --memory 512 --env K=V --port N --count N --spot --name FAMILY --detach
+  deploy -f TASKDEF.json  register it and create or roll the service, following its events
+          --service NAME --count N --lb-port P (behind a load balancer on P) --detach
+  ps      tasks of a cluster: status, health, address     --all (stopped too) --service NAME
+  services  services: counts, rollout, latest event
+  logs TASK|SERVICE       CloudWatch Logs lines of a task's or a service's containers
+          -f/--follow --since 10m|ISO --container NAME
+  stop TASK...            stop tasks (ids or their first characters) and wait    --reason R --detach
+  scale SERVICE COUNT     set the desired count and wait until it runs    --detach
+  completion bash         a bash completion script
+          every command above also takes --cluster C (default), --data-dir DIR and --json
   reset   wipe all state of a server started with --allow-reset    --data-dir DIR
   costs   what tasks have cost, per task and grouped (docs/costs.md)
           --by service|family|cluster|task (service)  --since DURATION|ISO (7d, 12h, 2026-12-01)  --until DURATION|ISO
@@ -111,6 +131,14 @@ async function main(): Promise<void> {
     case 'spot': return spot(rest);
     case 'costs': return costs(rest);
     case 'agent': return runAgent(rest);
+    case 'run': return run(rest);
+    case 'deploy': return deploy(rest);
+    case 'ps': return ps(rest);
+    case 'services': return services(rest);
+    case 'logs': return logs(rest);
+    case 'stop': return stop(rest);
+    case 'scale': return scale(rest);
+    case 'completion': return completion(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
       return;
@@ -123,6 +151,10 @@ main().catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof OptionsError) {
     process.stderr.write(`pier: ${err.message}\n\n${USAGE}`);
     process.exit(2);
+  }
+  if (err instanceof AwsCallError) {
+    process.stderr.write(`pier: ${err.operation}: ${err.code}: ${err.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`pier: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

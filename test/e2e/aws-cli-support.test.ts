@@ -171,11 +171,11 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * Polls `fn` (every `everyMs`) until it returns something truthy, and returns that; fails after
  * `timeoutMs` naming `what`, the last value seen and, when given, what `context()` shows then.
  */
-export async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000, opts: { everyMs?: number; context?: () => unknown } = {}): Promise<T> {
+export async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, opts: { everyMs?: number; context?: () => unknown } = {}): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     last = v;
     if (Date.now() > end) {

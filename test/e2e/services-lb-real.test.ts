@@ -9,21 +9,13 @@
  */
 import assert from 'node:assert/strict';
 import { request, Agent } from 'node:http';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { until as untilTrue } from './aws-cli-support.test.js';
 import { RealEnv, sleep } from './tasks-real-support.test.js';
+import { freePort } from '../helpers/free-port.js';
 
 /** Serves its revision on :8080 until SIGTERM. */
 const SITE = (rev: string): string => `mkdir -p /tmp/www && echo rev-${rev} > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www`;
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 interface Traffic { ok: number; failed: string[]; bodies: Map<string, number>; stop(): Promise<void> }
 

@@ -26,6 +26,7 @@ import { ControlPlaneError } from '../../src/agent/control-plane-client.js';
 import type {
   ListenerConfig, LoadBalancerTrafficSample, LoadBalancingAssignment, ReportTargetHealthRequest, TargetConfig, TargetGroupConfig, TargetHealthReport,
 } from '../../src/protocol/load-balancing.js';
+import { freePort } from '../helpers/free-port.js';
 
 const log = createLogger('warn');
 let WORK = '';
@@ -54,14 +55,6 @@ async function startBackend(name: string): Promise<Backend> {
   b.port = (b.server.address() as AddressInfo).port;
   backends.set(name, b);
   return b;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 const target = (name: string, over: Partial<TargetConfig> = {}): TargetConfig => ({ id: '127.0.0.1', port: backends.get(name)!.port, ...over });
