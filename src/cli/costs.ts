@@ -5,6 +5,7 @@ import { defaultDataDir } from '../platform/options.js';
 import { adminCall, errorMessage } from './admin-call.js';
 import { parseFlags, UsageError } from './args.js';
 import { renderCostReport } from './costs-table.js';
+import { terminalOutput } from './people/terminal.js';
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -41,6 +42,7 @@ export async function costs(argv: string[]): Promise<void> {
   }
   if (answer.status !== 200) throw new Error(`costs failed (${answer.status}): ${errorMessage(answer.text)}`);
   const report = JSON.parse(answer.text) as CostReport;
-  if (f.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(renderCostReport(report, Boolean(process.stdout.isTTY) && !process.env.NO_COLOR));
+  const out = terminalOutput(Boolean(f.json));
+  if (out.json) out.printJson(report);
+  else out.print(renderCostReport(report, out.colour));
 }
