@@ -8,8 +8,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseDigest } from '../registry/digest.js';
 import { DistributionError } from '../registry/distribution-errors.js';
 import { parseByteRange, parseChunkRange, parseRoute, type DistributionRoute } from './distribution-routes.js';
@@ -18,6 +16,7 @@ import { MAX_MANIFEST_BYTES } from '../registry/manifest.js';
 import type { Registry } from '../registry/registry.js';
 import type { RegistryAccess } from '../registry/registry-tokens.js';
 import { isRepositoryName } from '../registry/repository-names.js';
+import { sendFile } from '../registry/send-file.js';
 
 const API_VERSION = { 'docker-distribution-api-version': 'registry/2.0' };
 
@@ -125,7 +124,7 @@ async function manifest(reg: Registry, name: string, reference: string, req: Inc
     res.end();
     return;
   }
-  await streamTo(reg.blobs.open(image.digest), res);
+  await sendBlob(reg, image.digest, 0, image.record.size - 1, res);
 }
 
 async function blob(reg: Registry, name: string, digest: string, req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
@@ -146,7 +145,7 @@ async function blob(reg: Registry, name: string, digest: string, req: IncomingMe
     res.end();
     return;
   }
-  await streamTo(reg.blobs.open(digest, range), res);
+  await sendBlob(reg, digest, range?.start ?? 0, range?.end ?? size - 1, res);
 }
 
 async function startUpload(reg: Registry, name: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -217,11 +216,11 @@ async function readSmallBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function streamTo(source: Readable, res: ServerResponse): Promise<void> {
+async function sendBlob(reg: Registry, digest: string, start: number, end: number, res: ServerResponse): Promise<void> {
   try {
-    await pipeline(source, res);
+    await sendFile(reg.blobs.path(digest), start, end, res);
   } catch {
-    // The client went away mid-blob; nothing to answer.
-    source.destroy();
+    // The client went away mid-blob (or the disk failed): the status line is sent, so only a cut connection can say so.
+    res.destroy();
   }
 }

@@ -3,7 +3,7 @@
  * repository (which blobs a repository may serve is the repository store's business). A blob
  * appears only whole and verified: uploads are hashed, fsynced and renamed into place.
  */
-import { mkdirSync, createReadStream, type ReadStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { digestOf, parseDigest } from './digest.js';
@@ -29,11 +29,6 @@ export class BlobStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-  }
-
-  /** A stream of bytes [start, end] inclusive (the whole blob when no range is given). */
-  open(digest: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(this.path(digest), { highWaterMark: 1 << 20, ...(range ?? {}) });
   }
 
   /**
