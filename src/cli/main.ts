@@ -9,6 +9,7 @@ import { resetRemote } from './reset.js';
 import { runAgent } from './agent.js';
 import { spot } from './spot.js';
 import { costs } from './costs.js';
+import { image } from './image.js';
 import { completion } from './people/completion.js';
 import { deploy } from './people/deploy.js';
 import { ps, services } from './people/listings.js';
@@ -53,6 +54,8 @@ commands:
   costs   what tasks have cost, per task and grouped (docs/costs.md)
           --by service|family|cluster|task (service)  --since DURATION|ISO (7d, 12h, 2026-12-01)  --until DURATION|ISO
           --data-dir DIR  --json
+  image push DIR|OCI-ARCHIVE  load an OCI layout or archive into the built-in registry (docs/registry.md)
+          --name REPO[:TAG]  --data-dir DIR  --json
   spot interrupt   give running Fargate Spot tasks their interruption notice now (a drill)
           --cluster C (default)  --count N (1; youngest first) | --task ID (repeatable)  --data-dir DIR  --json
 `;
@@ -130,6 +133,7 @@ async function main(): Promise<void> {
     case 'reset': return resetRemote(rest);
     case 'spot': return spot(rest);
     case 'costs': return costs(rest);
+    case 'image': return image(rest);
     case 'agent': return runAgent(rest);
     case 'run': return run(rest);
     case 'deploy': return deploy(rest);
