@@ -144,7 +144,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     prices: o.prices,
     registry,
     // A reset leaves the account as a first start does: with its default VPC.
-    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await ensureDefaultVpc(cp); signalLoadBalancing(cp); } } : {}),
+    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await registry.reset(); await ensureDefaultVpc(cp); signalLoadBalancing(cp); } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,6 +17,11 @@ export class BlobStore {
     mkdirSync(this.dir, { recursive: true });
   }
 
+  async clear(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true });
+  }
+
   path(digest: string): string {
     return join(this.dir, parseDigest(digest));
   }

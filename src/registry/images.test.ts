@@ -98,3 +98,13 @@ test('deleting a tag keeps the image; deleting the digest removes it and its tag
   assert.deepEqual(await reg.repositories.images('web'), []);
   assert.equal(await deleteReference(reg, 'web', digest), false);
 });
+
+test('reset forgets repositories, images, blobs and uploads', async () => {
+  const digest = await pushManifest(reg, 'web', 'a', await imageManifest('web', 'l'), undefined);
+  const upload = await reg.uploads.start('web');
+  await reg.reset();
+  assert.deepEqual(await reg.repositories.list(), []);
+  assert.equal(await reg.blobs.size(digest), undefined);
+  await assert.rejects(reg.uploads.status('web', upload.id), code('BLOB_UPLOAD_UNKNOWN'));
+  assert.equal(await reg.repositories.create({ repositoryName: 'web', createdAt: 0, imageTagMutability: 'MUTABLE', scanOnPush: false, encryptionType: 'AES256', tags: [] }), true);
+});

@@ -56,6 +56,13 @@ export class Registry {
     if (removed > 0) this.log.info('registry: removed abandoned uploads', { removed });
   }
 
+  /** Forgets every repository, image and upload (`pier reset`); blobs go too. */
+  async reset(): Promise<void> {
+    await this.repositories.clear();
+    await this.uploads.clear();
+    await this.blobs.clear();
+  }
+
   /** Where clients reach the registry: the server's `host:port` (known once it listens). */
   get host(): string {
     return this.hostPort;

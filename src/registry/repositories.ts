@@ -94,6 +94,13 @@ export class RepositoryStore {
     await rm(aside, { recursive: true, force: true });
   }
 
+  async clear(): Promise<void> {
+    for (const entry of await readdir(this.root)) {
+      if (!entry.startsWith('.deleted-')) await this.remove(decodeURIComponent(entry)).catch(() => undefined);
+      else await rm(join(this.root, entry), { recursive: true, force: true });
+    }
+  }
+
   async linkBlob(name: string, digest: string): Promise<void> {
     await writeFile(join(this.dir(name), 'layers', parseDigest(digest)), '');
   }

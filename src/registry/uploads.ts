@@ -94,6 +94,10 @@ export class UploadSessions {
     await this.drop(id);
   }
 
+  async clear(): Promise<void> {
+    for (const id of await readdir(this.root)) await this.drop(id);
+  }
+
   /** Removes sessions started more than `maxAgeMs` ago (abandoned pushes). */
   async purge(maxAgeMs: number): Promise<number> {
     let removed = 0;
