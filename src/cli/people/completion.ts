@@ -11,6 +11,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, string>> = {
   stop: '--reason --detach --cluster --json --data-dir',
   scale: '--detach --cluster --json --data-dir',
   costs: '--by --since --until --json --data-dir',
+  image: 'push --name --json --data-dir',
   env: '--data-dir', reset: '--data-dir', spot: 'interrupt', agent: '--server --data-dir --token', completion: 'bash',
 };
 
