@@ -236,7 +236,7 @@ for (const cli of clis) {
       assert.deepEqual(asked.TargetHealth, { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' });
     });
 
-    test('tags on every kind of resource; unknown ARNs are refused', async () => {
+    testV2('tags on every kind of resource; unknown ARNs are refused', async () => {
       elb(['add-tags', '--resource-arns', tgArn, listenerArn, rules['api']!, '--tags', 'Key=env,Value=test', 'Key=owner,Value=me']);
       elb(['remove-tags', '--resource-arns', listenerArn, '--tag-keys', 'owner']);
       const tags = elb(['describe-tags', '--resource-arns', tgArn, listenerArn, rules['api']!]).TagDescriptions as { Tags: unknown[] }[];
@@ -247,7 +247,7 @@ for (const cli of clis) {
       });
     });
 
-    test('deletes in the wrong order are refused; a load balancer goes with its listeners and rules', async () => {
+    testV2('deletes in the wrong order are refused; a load balancer goes with its listeners and rules', async () => {
       await unchanged('the refused delete', () => {
         fail(['delete-target-group', '--target-group-arn', tgArn], 'ResourceInUse', `Target group '${tgArn}' is currently in use by a listener or a rule`);
       });

@@ -209,7 +209,7 @@ for (const cli of clis) {
         'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', 'sts');
     });
 
-    test('roles survive a restart; pier reset removes them', async () => {
+    testV2('roles survive a restart; pier reset removes them', async () => {
       await pier.stop();
       pier = await startPier({ dataDir: pier.dataDir, args: ['--allow-reset'] });
       aws = new Aws(cli, pier);

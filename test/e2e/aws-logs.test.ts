@@ -242,7 +242,7 @@ for (const cli of clis) {
       assert.deepEqual(logs.lines('/pier/ret', 's'), ['kept', 'fresh']);
     });
 
-    test('tags: per group and by ARN', () => {
+    testV2('tags: per group and by ARN', () => {
       const arn = logs.group('/pier/app').arn.replace(/:\*$/, '');
       assert.deepEqual(logs.ok(['list-tags-log-group', '--log-group-name', '/pier/app']).tags, { team: 'core', env: 'dev' });
       logs.ok(['tag-log-group', '--log-group-name', '/pier/app', '--tags', 'owner=ops']);
@@ -320,7 +320,7 @@ for (const cli of clis) {
       });
     }
 
-    test('delete-log-stream and delete-log-group: gone, names free again', () => {
+    testV2('delete-log-stream and delete-log-group: gone, names free again', () => {
       logs.ok(['delete-log-stream', '--log-group-name', '/pier/app', '--log-stream-name', 'lines']);
       logs.fail(['get-log-events', '--log-group-name', '/pier/app', '--log-stream-name', 'lines'], 'ResourceNotFoundException', 'GetLogEvents', 'The specified log stream does not exist.');
       logs.ok(['create-log-stream', '--log-group-name', '/pier/app', '--log-stream-name', 'lines']);
@@ -332,7 +332,7 @@ for (const cli of clis) {
       assert.deepEqual(logs.filter('/pier/filter', []), []);
     });
 
-    test('a restart keeps every group, stream and line; pier reset forgets them', async () => {
+    testV2('a restart keeps every group, stream and line; pier reset forgets them', async () => {
       const before = logs.lines('/pier/app', 'rules');
       await pier!.stop();
       pier = await startPier({ dataDir: pier!.dataDir, args: ['--allow-reset'] });
