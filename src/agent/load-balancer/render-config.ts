@@ -49,10 +49,13 @@ export function renderHaproxyConfig(a: LoadBalancingAssignment, o: RenderOptions
     // A stopping worker (the old one after a reload) answers the next request on each idle keep-alive
     // connection, with Connection: close, instead of closing it under a client that may be sending one.
     '    option idle-close-on-response',
+    // Targets sit on this host's own bridges, a SYN answered in well under a millisecond: one not
+    // answered for a second is a task gone or not there yet, and the request is tried on another
+    // target (ALB's 10 s would hold a client that long behind one dead target).
     '    option redispatch 1',
-    '    retries 2',
+    '    retries 3',
     '    retry-on conn-failure empty-response',
-    '    timeout connect 5s',
+    '    timeout connect 1s',
     '    timeout client 60s',
     '    timeout server 60s',
     '    timeout http-keep-alive 60s',
