@@ -8,4 +8,4 @@ if [ "${#files[@]}" -eq 0 ]; then
   echo "run-tests: no test files found under dist/" >&2
   exit 1
 fi
-exec node --test --test-concurrency=4 "$@" "${files[@]}"
+exec node --test --test-concurrency=3 "$@" "${files[@]}"
