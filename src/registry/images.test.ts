@@ -9,7 +9,7 @@ import { createLogger } from '../lib/logger.js';
 import { digestOf } from './digest.js';
 import { DistributionError } from './distribution-errors.js';
 import { deleteReference, pushManifest, resolveImage } from './images.js';
-import { ManifestMediaTypes } from './manifest.js';
+import { MediaTypes } from '../lib/oci-media-types.js';
 import { Registry } from './registry.js';
 
 let dir: string;
@@ -39,7 +39,7 @@ async function imageManifest(repository: string, layer: string): Promise<Buffer>
   const config = await blob(repository, `{"config":"${layer}"}`);
   const l = await blob(repository, layer);
   return Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: ManifestMediaTypes.OciManifest,
+    schemaVersion: 2, mediaType: MediaTypes.OciManifest,
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...l }],
   }));
@@ -49,12 +49,12 @@ const code = (c: string) => (e: unknown): boolean => e instanceof DistributionEr
 
 test('a manifest is stored under its tag and digest; its size is its layers', async () => {
   const bytes = await imageManifest('web', 'layer one');
-  const digest = await pushManifest(reg, 'web', 'v1', bytes, ManifestMediaTypes.OciManifest);
+  const digest = await pushManifest(reg, 'web', 'v1', bytes, MediaTypes.OciManifest);
   assert.equal(digest, digestOf(bytes));
   const byTag = await resolveImage(reg, 'web', 'v1');
   assert.equal(byTag?.digest, digest);
   assert.equal(byTag?.record.imageSizeInBytes, 'layer one'.length);
-  assert.equal((await resolveImage(reg, 'web', digest))?.record.mediaType, ManifestMediaTypes.OciManifest);
+  assert.equal((await resolveImage(reg, 'web', digest))?.record.mediaType, MediaTypes.OciManifest);
 });
 
 test('references the repository does not hold are MANIFEST_BLOB_UNKNOWN; a wrong digest reference is DIGEST_INVALID', async () => {
@@ -70,8 +70,8 @@ test('an index needs its images first and reports the largest one', async () => 
   const small = await pushManifest(reg, 'web', 'small', await imageManifest('web', 'x'), undefined);
   const big = await imageManifest('web', 'a bigger layer');
   const index = (children: string[]): Buffer => Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: ManifestMediaTypes.OciIndex,
-    manifests: children.map((digest) => ({ mediaType: ManifestMediaTypes.OciManifest, digest, size: 1 })),
+    schemaVersion: 2, mediaType: MediaTypes.OciIndex,
+    manifests: children.map((digest) => ({ mediaType: MediaTypes.OciManifest, digest, size: 1 })),
   }));
   await assert.rejects(pushManifest(reg, 'web', 'multi', index([small, digestOf(big)]), undefined), code('MANIFEST_BLOB_UNKNOWN'));
   await pushManifest(reg, 'web', digestOf(big), big, undefined);

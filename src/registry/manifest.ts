@@ -3,18 +3,13 @@
  * manifest references (config and layers, which must be in the repository), the manifests an
  * index references, and the sizes ECR reports. Schema 1 manifests are refused, as ECR does for new pushes.
  */
+import { MediaTypes } from '../lib/oci-media-types.js';
 import { isDigest } from './digest.js';
 import { DistributionError } from './distribution-errors.js';
 
-export const ManifestMediaTypes = {
-  OciManifest: 'application/vnd.oci.image.manifest.v1+json',
-  OciIndex: 'application/vnd.oci.image.index.v1+json',
-  DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-} as const;
 
-const INDEX_TYPES = new Set<string>([ManifestMediaTypes.OciIndex, ManifestMediaTypes.DockerManifestList]);
-const IMAGE_TYPES = new Set<string>([ManifestMediaTypes.OciManifest, ManifestMediaTypes.DockerManifest]);
+const INDEX_TYPES = new Set<string>([MediaTypes.OciIndex, MediaTypes.DockerManifestList]);
+const IMAGE_TYPES = new Set<string>([MediaTypes.OciManifest, MediaTypes.DockerManifest]);
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
@@ -59,7 +54,7 @@ export function parseManifest(bytes: Buffer, contentType: string | undefined): P
   const header = contentType?.split(';')[0]!.trim();
   const known = (t: string | undefined): t is string => t !== undefined && (INDEX_TYPES.has(t) || IMAGE_TYPES.has(t));
   if (declared && known(header) && declared !== header) throw invalid(`the manifest's mediaType ${declared} differs from its Content-Type ${header}`);
-  const mediaType = declared ?? (known(header) ? header : Array.isArray(doc.manifests) ? ManifestMediaTypes.OciIndex : ManifestMediaTypes.OciManifest);
+  const mediaType = declared ?? (known(header) ? header : Array.isArray(doc.manifests) ? MediaTypes.OciIndex : MediaTypes.OciManifest);
   if (INDEX_TYPES.has(mediaType)) {
     if (!Array.isArray(doc.manifests)) throw invalid('an index needs a manifests list');
     const children = doc.manifests.map((m, i) => descriptor(m, `manifests[${i}]`).digest);

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { ManualClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
 import { pushManifest } from '../images.js';
-import { ManifestMediaTypes } from '../manifest.js';
+import { MediaTypes } from '../../lib/oci-media-types.js';
 import { Registry } from '../registry.js';
 import { batchDeleteImage, describeImages, getAuthorizationToken, listImages } from './images.js';
 import { createRepository, deleteRepository, describeRepositories } from './repositories.js';
@@ -33,7 +33,7 @@ async function image(repository: string, layer: string, tag: string): Promise<st
     return { digest, size: content.length };
   };
   const bytes = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: ManifestMediaTypes.OciManifest,
+    schemaVersion: 2, mediaType: MediaTypes.OciManifest,
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...(await blob(`{"l":"${layer}"}`)) },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...(await blob(layer)) }],
   }));
