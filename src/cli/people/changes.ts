@@ -1,10 +1,10 @@
 /** `pier stop` and `pier scale`: the two everyday changes, each waiting until it has happened. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ECS, PierClient } from '../client/pier-client.js';
 import { parseCommandLine, UsageError } from '../args.js';
 import { describeServices, describeTasks, resolveTask, taskId } from './ecs-reads.js';
 import { terminalOutput } from './terminal.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function stop(argv: string[]): Promise<void> {
   const { flags, positionals } = parseCommandLine(argv, {

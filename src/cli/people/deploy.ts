@@ -5,6 +5,7 @@
  * the service is put behind an application load balancer listening on that port (made once,
  * named after the service, its target group on the container's first port, draining for 15 s).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { AwsCallError, ECS, PierClient, xmlValues } from '../client/pier-client.js';
 import { parseCommandLine, UsageError } from '../args.js';
@@ -16,7 +17,6 @@ import { paint, terminalOutput, type Output } from './terminal.js';
 const ELB_VERSION = '2015-12-01';
 /** How long a task's target drains before it stops, in target groups `pier deploy` makes. */
 export const DRAIN_SECONDS = 15;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function readTaskDefinition(file: string): any {
   let text: string;
@@ -40,9 +40,12 @@ const READ_ONLY = ['taskDefinitionArn', 'revision', 'status', 'requiresAttribute
 
 interface Balancer { targetGroupArn: string; dnsName: string; port: number; containerName: string; containerPort: number }
 
+/** ELBv2 Query calls as the given client. */
+const elbCall = (c: PierClient) => (action: string, params: Record<string, string>): Promise<string> => c.query('elasticloadbalancing', ELB_VERSION, action, params);
+
 /** The service's load balancer, target group and listener on `port`: found by name, else made. */
 async function loadBalancerFor(c: PierClient, service: string, def: any, port: number, net: Record<string, unknown>, out: Output): Promise<Balancer> {
-  const elb = (action: string, params: Record<string, string>): Promise<string> => c.query('elasticloadbalancing', ELB_VERSION, action, params);
+  const elb = elbCall(c);
   const container = (def.containerDefinitions ?? []).find((k: any) => k.portMappings?.length);
   if (!container) throw new UsageError('--lb-port needs a container with a portMappings entry to send traffic to');
   const containerPort = container.portMappings[0].containerPort as number;
@@ -144,7 +147,7 @@ export async function deploy(argv: string[]): Promise<void> {
 
 /** http://DNS:PORT/ of every listener of the load balancers in front of the service's target groups. */
 async function urlsOf(c: PierClient, service: any): Promise<string[]> {
-  const elb = (action: string, params: Record<string, string>): Promise<string> => c.query('elasticloadbalancing', ELB_VERSION, action, params);
+  const elb = elbCall(c);
   const urls: string[] = [];
   for (const { targetGroupArn } of service.loadBalancers ?? []) {
     const tg = await elb('DescribeTargetGroups', { 'TargetGroupArns.member.1': targetGroupArn });

@@ -52,7 +52,8 @@ export function taskAddress(t: any): string {
 
 /** A task named by id or ARN: the one of the cluster whose id starts with it (refused when several do). */
 export async function resolveTask(c: PierClient, cluster: string, ref: string): Promise<any> {
-  if (ref.startsWith('arn:')) {
+  // A whole id or ARN is described at once; only a prefix needs the cluster's task list.
+  if (ref.startsWith('arn:') || /^[0-9a-f]{32}$/.test(ref)) {
     const [t] = await describeTasks(c, cluster, [ref]);
     if (!t) throw new Error(`no task ${ref} in cluster ${cluster}`);
     return t;

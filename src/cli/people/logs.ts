@@ -3,12 +3,12 @@
  * containers (or for every task of a service), oldest first; with --follow, new lines as they are
  * stored, tasks the service starts meanwhile included.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsCallError, ECS, LOGS, PierClient } from '../client/pier-client.js';
 import { parseCommandLine, UsageError } from '../args.js';
 import { describeServices, describeTasks, listAll, resolveTask, taskId } from './ecs-reads.js';
 import { paint, terminalOutput } from './terminal.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export interface LogSource { readonly group: string; readonly stream: string; readonly label: string }
 

@@ -1,9 +1,9 @@
 /** Waiting on tasks with progress a person can follow: each change of a task's status is a line. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PierClient } from '../client/pier-client.js';
 import { describeTasks, taskAddress, taskId } from './ecs-reads.js';
 import type { Output } from './terminal.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Polls until every task is RUNNING (resolves with them) or one has STOPPED (rejects with its
