@@ -22,6 +22,11 @@ import { createEdge } from '../api/server.js';
 import { ecrService } from '../api/ecr-service.js';
 import { Registry } from '../registry/registry.js';
 import { stsService } from '../api/sts-service.js';
+import { secretsManagerService } from '../api/secrets-manager-service.js';
+import { ssmService } from '../api/ssm-service.js';
+import { randomArnSuffix } from '../secrets/context.js';
+import { loadOrCreateSecretsKey } from '../secrets/key-file.js';
+import { ValueCipher } from '../secrets/value-cipher.js';
 import { Identities } from '../api/auth/identities.js';
 import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
 import type { ControlPlane } from '../control-plane/context.js';
@@ -120,6 +125,7 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const autoScaling = { cp, services: ecsScalableServices(cp) };
   const registry = new Registry({ dir: join(o.dataDir, 'registry'), scope, clock, sessionKey, agentToken, log: log.child({ component: 'registry' }) });
   await registry.purgeUploads();
+  const cipher = new ValueCipher(loadOrCreateSecretsKey(o.dataDir));
   const monitoringModel = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'monitoring-2010-08-01.json'), 'utf8')) as Record<string, unknown>;
   const server = createEdge({
     cp,
@@ -128,6 +134,8 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       autoScalingService(autoScaling, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'application-autoscaling-2016-02-06.json'))),
       costExplorerService(cp, o.prices, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ce-2017-10-25.json'))),
       ecrService(registry, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecr-2015-09-21.json'))),
+      secretsManagerService({ store, clock, ids: randomIds, scope, cipher, arnSuffix: randomArnSuffix }, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'secretsmanager-2017-10-17.json'))),
+      ssmService({ store, clock, scope, cipher }, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ssm-2014-11-06.json'))),
     ],
     restServices: [efsService(cp, efsModel)],
     queryServices: [

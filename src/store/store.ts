@@ -12,6 +12,7 @@
  */
 import type { Task, Tag } from '../ecs/wire.js';
 import type { HostCapacity } from '../protocol/agent.js';
+import type { ParameterRepo, SecretRepo } from './secret-records.js';
 
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
@@ -825,6 +826,8 @@ export interface Repos {
   readonly taskProtection: TaskProtectionRepo;
   readonly autoScaling: AutoScalingRepo;
   readonly alarms: AlarmRepo;
+  readonly secrets: SecretRepo;
+  readonly parameters: ParameterRepo;
 }
 
 export interface Store {

@@ -8,6 +8,7 @@ import { alarmsMigration, alarmTables } from './alarms.js';
 import { elbv2Migration, elbv2Tables } from './elbv2.js';
 import { autoScalingMigration, autoScalingTables } from './autoscaling.js';
 import { iamMigration, iamTables } from './iam.js';
+import { secretsMigration, secretTables } from './secrets.js';
 import { servicesMigration, servicesTables } from './services.js';
 import { stopNoticeMigration } from './tasks.js';
 
@@ -112,6 +113,7 @@ export const migrations: readonly Migration[] = [
   stopNoticeMigration,
   autoScalingMigration,
   alarmsMigration,
+  secretsMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -139,4 +141,5 @@ export const userStateTables = [
   ...elbv2Tables,
   ...autoScalingTables,
   ...alarmTables,
+  ...secretTables,
 ] as const;

@@ -22,6 +22,7 @@ import {
 import { SqliteServiceRepo, SqliteTaskProtectionRepo } from './services.js';
 import { SqliteAlarmRepo } from './alarms.js';
 import { SqliteAutoScalingRepo } from './autoscaling.js';
+import { SqliteParameterRepo, SqliteSecretRepo } from './secrets.js';
 import { Statements } from './statements.js';
 import { SqliteTaskDefinitionRepo } from './task-definitions.js';
 import { SqliteTaskRepo } from './tasks.js';
@@ -50,6 +51,8 @@ function reposOn(db: Database.Database): Repos {
     taskProtection: new SqliteTaskProtectionRepo(s),
     autoScaling: new SqliteAutoScalingRepo(s),
     alarms: new SqliteAlarmRepo(s),
+    secrets: new SqliteSecretRepo(s),
+    parameters: new SqliteParameterRepo(s),
   };
 }
 
