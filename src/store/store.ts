@@ -804,6 +804,34 @@ export interface MetaRepo {
   put(key: string, value: string): Promise<void>;
 }
 
+/** What a stopped task was charged for (metering's facts), kept after the task record is purged. */
+export interface TaskUsageRecord {
+  readonly taskArn: string;
+  readonly clusterName: string;
+  readonly family: string;
+  /** Absent for tasks outside a service. */
+  readonly serviceName?: string;
+  readonly capacityProvider: 'FARGATE' | 'FARGATE_SPOT';
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly ephemeralStorageGiB: number;
+  /** Epoch ms. */
+  readonly pullStartedAtMs: number;
+  readonly stoppedAtMs: number;
+  /** The task's tags when it stopped. */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/**
+ * The usage ledger. The store writes it itself, in the transaction that saves a task as stopped
+ * (one row per task that started pulling; later writes of the task refresh it), and keeps it
+ * when the task is purged; reset empties it.
+ */
+export interface TaskUsageRepo {
+  /** Every row, by cluster then task ARN. */
+  list(): Promise<TaskUsageRecord[]>;
+}
+
 export interface Repos {
   readonly clusters: ClusterRepo;
   readonly taskDefinitions: TaskDefinitionRepo;
@@ -828,6 +856,7 @@ export interface Repos {
   readonly alarms: AlarmRepo;
   readonly secrets: SecretRepo;
   readonly parameters: ParameterRepo;
+  readonly taskUsage: TaskUsageRepo;
 }
 
 export interface Store {

@@ -11,6 +11,7 @@ import { iamMigration, iamTables } from './iam.js';
 import { secretsMigration, secretTables } from './secrets.js';
 import { servicesMigration, servicesTables } from './services.js';
 import { stopNoticeMigration } from './tasks.js';
+import { taskUsageMigration, taskUsageTables } from './task-usage.js';
 
 export interface Migration { readonly id: number; readonly name: string; readonly sql: string }
 
@@ -114,6 +115,7 @@ export const migrations: readonly Migration[] = [
   autoScalingMigration,
   alarmsMigration,
   secretsMigration,
+  taskUsageMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -142,4 +144,5 @@ export const userStateTables = [
   ...autoScalingTables,
   ...alarmTables,
   ...secretTables,
+  ...taskUsageTables,
 ] as const;

@@ -26,6 +26,7 @@ import { SqliteParameterRepo, SqliteSecretRepo } from './secrets.js';
 import { Statements } from './statements.js';
 import { SqliteTaskDefinitionRepo } from './task-definitions.js';
 import { SqliteTaskRepo } from './tasks.js';
+import { SqliteTaskUsageRepo } from './task-usage.js';
 
 function reposOn(db: Database.Database): Repos {
   const s = new Statements(db);
@@ -53,6 +54,7 @@ function reposOn(db: Database.Database): Repos {
     alarms: new SqliteAlarmRepo(s),
     secrets: new SqliteSecretRepo(s),
     parameters: new SqliteParameterRepo(s),
+    taskUsage: new SqliteTaskUsageRepo(s),
   };
 }
 
