@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OciResources } from './spec.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -151,6 +152,20 @@ export function removeCgroupTree(cgroupPath: string): string[] {
   };
   for (const h of v1Hierarchies()) remove(join(h, cgroupPath));
   return left;
+}
+
+/**
+ * removeCgroupTree, tried again for up to `timeoutMs` while something is left: cgroup v1 refuses
+ * rmdir (EBUSY) until a killed task has fully exited, which can trail its SIGKILL by a moment on a
+ * loaded host. Returns the dirs still there at the deadline.
+ */
+export async function removeCgroupTreeSettled(cgroupPath: string, timeoutMs = 3_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const left = removeCgroupTree(cgroupPath);
+    if (left.length === 0 || Date.now() >= deadline) return left;
+    await sleep(50);
+  }
 }
 
 /** Child cgroup names under `parent` in any hierarchy (task ids, for listSandboxes). */

@@ -19,7 +19,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../host/exec.js';
-import { childCgroups, ensureCgroup, oomControlFile, pidsIn, removeCgroupTree } from './cgroup.js';
+import { childCgroups, ensureCgroup, oomControlFile, pidsIn, removeCgroupTreeSettled } from './cgroup.js';
 import type { ContainerSpec, SandboxSpec } from './oci-runtime.js';
 import { registeredContainers, sandboxDirIds, writeSandboxRecord } from './sandbox-files.js';
 import { pidAlive, type ShimLaunch } from './shim.js';
@@ -167,7 +167,7 @@ export class RuncRuntime extends ShimRuntime {
     }));
     const cgroup = this.taskCgroup(spec.id);
     await killAndWait(pidsIn(cgroup), 5_000);
-    const left = removeCgroupTree(cgroup);
+    const left = await removeCgroupTreeSettled(cgroup);
     if (left.length) errors.push(`cgroups left: ${left.join(', ')}`);
     rmSync(spec.dir, { recursive: true, force: true });
     if (errors.length) throw new Error(`destroySandbox ${spec.id}: ${errors.join('; ')}`);

@@ -38,7 +38,7 @@ import { chmodSync, cpSync, lstatSync, existsSync, mkdirSync, readdirSync, readF
 import { dirname, join } from 'node:path';
 import { runCommand, runCommandOk, HostCommandError } from '../host/exec.js';
 import { netnsNameOf } from '../host/netns.js';
-import { clearCpuQuota, ensureCgroup, oomControlFile, pidsIn, procsFiles, removeCgroupTree, childCgroups } from './cgroup.js';
+import { clearCpuQuota, ensureCgroup, oomControlFile, pidsIn, procsFiles, removeCgroupTree, removeCgroupTreeSettled, childCgroups } from './cgroup.js';
 import type { ContainerSpec, SandboxSpec } from './oci-runtime.js';
 import { sandboxDirIds, writeSandboxRecord } from './sandbox-files.js';
 import { shq, type ShimLaunch } from './shim.js';
@@ -334,7 +334,7 @@ export class RunscRuntime extends ShimRuntime {
     await Promise.all(states.filter((s) => s.containerId === s.sandboxId).map(del));
     await this.reapShims(spec, 5_000);
     await killAndWait(pidsIn(cgroup), 5_000);
-    const left = removeCgroupTree(cgroup);
+    const left = await removeCgroupTreeSettled(cgroup);
     if (left.length) errors.push(`cgroups left: ${left.join(', ')}`);
     rmSync(spec.dir, { recursive: true, force: true });
     // runsc leaves its per-sandbox lock files ("<sandbox>_sandbox:<container>.lock") in --root.
