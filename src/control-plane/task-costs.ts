@@ -1,15 +1,16 @@
 /**
- * Costs of the tasks the store holds (`POST /_pier/costs`, `pier costs`): reads every task of
- * every cluster once and hands them to the pure metering module. STOPPED tasks are kept for
- * `--stopped-task-retention-seconds` (an hour by default) and are metered while they are kept.
+ * Costs of every task Pier has run (`POST /_pier/costs`, `pier costs`, Cost Explorer): reads every
+ * task of every cluster once, and the usage ledger, which keeps stopped tasks' facts after
+ * `--stopped-task-retention-seconds` purges them, and hands them to the pure metering module.
  */
 import { FargateCapacityProvider } from '../ecs/enums.js';
 import { InvalidParameterException } from '../ecs/errors.js';
 import type { Tag } from '../ecs/wire.js';
+import { meteredHistory } from '../metering/history.js';
 import type { PriceTable } from '../metering/prices.js';
 import { buildCostReport, GROUP_BY, type CostReport, type GroupBy } from '../metering/report.js';
 import type { MeteredTask } from '../metering/usage.js';
-import type { Repos, TaskRecord } from '../store/store.js';
+import type { Repos, TaskRecord, TaskUsageRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 
 export interface CostsRequest {
@@ -66,8 +67,18 @@ export function meteredTask(r: TaskRecord, tags?: readonly Tag[]): MeteredTask {
   };
 }
 
-/** Every task the store holds, with its tags, in every cluster (active or not), cluster by cluster. */
+function meteredUsage(u: TaskUsageRecord): MeteredTask {
+  return {
+    ...(Object.keys(u.tags).length ? { tags: u.tags } : {}),
+    taskArn: u.taskArn, cluster: u.clusterName, family: u.family, service: u.serviceName, capacityProvider: u.capacityProvider,
+    cpu: u.cpu, memoryMiB: u.memoryMiB, ephemeralStorageGiB: u.ephemeralStorageGiB,
+    pullStartedAtMs: u.pullStartedAtMs, stoppedAtMs: u.stoppedAtMs,
+  };
+}
+
+/** Every task metered: the ledger's stopped tasks and the tasks the store holds, with tags, in every cluster (active or not). */
 export async function allMeteredTasks(repos: Repos): Promise<MeteredTask[]> {
+  const ledger = (await repos.taskUsage.list()).map(meteredUsage);
   const out: MeteredTask[] = [];
   let afterName: string | undefined;
   do {
@@ -83,7 +94,7 @@ export async function allMeteredTasks(repos: Repos): Promise<MeteredTask[]> {
     }
     afterName = clusters.nextKey;
   } while (afterName);
-  return out;
+  return meteredHistory(out, ledger);
 }
 
 export async function costReport(cp: ControlPlane, prices: PriceTable, req: CostsRequest): Promise<CostReport> {
