@@ -20,13 +20,16 @@ import { AccessDeniedException, AwsError, RequestEntityTooLargeException, Unknow
 import { parseAuthorization, verifySigV4 } from './auth/sigv4.js';
 import { handleAgent } from './agent-routes.js';
 import { operationOf, type FramedService } from './framed-service.js';
-import { dispatchJson, type JsonService } from './json-service.js';
+import { dispatchJson, type CallContext, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
 import { handleQuery, sendQueryError, type QueryService } from './query-service.js';
 import { sendError, sendJson, sendRestJsonError, toAwsError } from './protocol.js';
 import { handleDistribution } from './distribution-api.js';
 import { isRegistryPath } from './distribution-routes.js';
+import { attachExecRoutes, handleExecPoll, isExecPollRequest } from './exec-routes.js';
 import type { Registry } from '../registry/registry.js';
+import { consoleHandler, isConsolePath, type ConsoleHandler } from '../console/console-routes.js';
+import { ConsoleSessions } from '../console/sessions.js';
 
 /** IAM and global STS are signed for us-east-1 by the SDKs whatever region the client is in. */
 const GLOBAL_SERVICES: ReadonlyMap<string, string> = new Map([['iam', 'us-east-1'], ['sts', 'us-east-1']]);
@@ -91,19 +94,31 @@ export function createEdge(opts: EdgeOptions): Server {
   for (const s of opts.restServices ?? []) bySigningName.set(s.signingName, { kind: 'rest', service: s });
   for (const s of opts.queryServices ?? []) bySigningName.set(s.signingName, { kind: 'query', service: s });
   for (const s of opts.framedServices ?? []) bySigningName.set(s.signingName, { kind: 'framed', service: s });
+  const consoleRoutes = consoleHandler({
+    sessions: new ConsoleSessions((id) => opts.identities.secretFor(id, undefined), opts.cp.clock),
+    principalFor: (id) => opts.identities.principalFor(id, undefined),
+    serveAs: (name, ctx, req, res, url, body) => serveAs(opts, bySigningName, name, ctx, req, res, url, body),
+    taskFigures: opts.metrics ? () => opts.metrics!.tasks.current(opts.cp.clock.now()) : undefined,
+  });
   const server = createServer((req, res) => {
-    if (opts.registry && isRegistryPath(new URL(req.url ?? '/', 'http://pier.invalid').pathname)) {
+    const pathname = new URL(req.url ?? '/', 'http://pier.invalid').pathname;
+    if (opts.registry && isRegistryPath(pathname)) {
       void handleDistribution(opts.registry, req, res);
       return;
     }
-    void handle(opts, bySigningName, req, res);
+    if (isExecPollRequest(pathname)) {
+      void handleExecPoll(opts.cp, req, res);
+      return;
+    }
+    void handle(opts, bySigningName, consoleRoutes, req, res);
   });
+  attachExecRoutes(server, { cp: opts.cp, identities: opts.identities });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   return server;
 }
 
-async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(opts: EdgeOptions, services: Map<string, AnyService>, consoleRoutes: ConsoleHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const url = new URL(req.url ?? '/', 'http://pier.invalid');
   let body: Buffer;
@@ -133,6 +148,8 @@ async function handle(opts: EdgeOptions, services: Map<string, AnyService>, req:
       sendJson(res, requestId, 200, { status: 'ok' }, 'application/json');
     } else if (url.pathname === '/metrics' && req.method === 'GET' && opts.metrics) {
       sendJson(res, requestId, 200, await opts.metrics.health.render(), PROMETHEUS_TEXT);
+    } else if (isConsolePath(url.pathname)) {
+      await consoleRoutes(req, res, url, body, requestId);
     } else {
       await handleAws(opts, services, req, res, url, body, requestId);
     }
@@ -200,6 +217,19 @@ async function handleAws(
   });
   const principal = await opts.identities.principalFor(caller.accessKeyId, caller.sessionToken);
   const ctx = { accessKeyId: caller.accessKeyId, principalArn: principal.arn, principal, requestId };
+  await serveAs(opts, services, caller.service, ctx, req, res, url, body);
+}
+
+/**
+ * Answers a request as an authenticated principal: Pier's own routes, then the API `serviceName`.
+ * Signed requests and the console's session calls both come through here, so whatever checks a
+ * caller's rights here or below applies to both alike.
+ */
+async function serveAs(
+  opts: EdgeOptions, services: Map<string, AnyService>, serviceName: string, ctx: CallContext,
+  req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer,
+): Promise<void> {
+  const { principal, requestId } = ctx;
   if (url.pathname === '/_pier/reset' && req.method === 'POST' && opts.reset) {
     if (principal.kind !== 'root') throw new AccessDeniedException('Only the account root may reset Pier.');
     await opts.reset();
@@ -217,8 +247,8 @@ async function handleAws(
     sendJson(res, requestId, 200, await costReport(opts.cp, opts.prices ?? DEFAULT_PRICES, parseCostsRequest(body)), 'application/json');
     return;
   }
-  const entry = services.get(caller.service);
-  if (!entry) throw new UnknownOperationException(`Pier does not serve the '${caller.service}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
+  const entry = services.get(serviceName);
+  if (!entry) throw new UnknownOperationException(`Pier does not serve the '${serviceName}' API (yet). Served: ${[...services.keys()].join(', ')}.`);
   if (entry.kind === 'query') {
     await handleQuery(entry.service, url, body, ctx, res, opts.cp.log);
     return;
