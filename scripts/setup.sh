@@ -33,6 +33,8 @@ if [ "$want_test" = 1 ]; then
   have umoci || need_pkgs+=(umoci)
   have htpasswd || need_pkgs+=(apache2-utils)
   have openssl || need_pkgs+=(openssl)
+  # Headless Chromium for the web console's end-to-end suite (driven by playwright-core, no browser download).
+  [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 fi
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
