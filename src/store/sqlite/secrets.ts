@@ -74,7 +74,7 @@ export class SqliteSecretRepo implements SecretRepo {
   }
 
   async listByArnPrefix(prefix: string): Promise<SecretRecord[]> {
-    return (this.s.get('SELECT * FROM secrets WHERE substr(arn, 1, length(?1)) = ?1').all(prefix) as SecretRow[]).map(secretFromRow);
+    return (this.s.get('SELECT * FROM secrets WHERE substr(arn, 1, length(@p)) = @p').all({ p: prefix }) as SecretRow[]).map(secretFromRow);
   }
 
   async list(): Promise<SecretRecord[]> {
