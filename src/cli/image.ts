@@ -6,7 +6,7 @@
 import { AwsCallError, PierClient, type JsonService } from './client/pier-client.js';
 import { parseFlags, UsageError } from './args.js';
 import { openLayout, pickEntry, REF_NAME } from './oci-layout.js';
-import { terminalOutput } from './people/terminal.js';
+import { terminalOutput, type Output } from './people/terminal.js';
 import { RegistryPusher } from './registry-push.js';
 
 export const ECR: JsonService = { signingName: 'ecr', targetPrefix: 'AmazonEC2ContainerRegistry_V20150921', version: '1.1' };
@@ -19,11 +19,19 @@ export async function image(argv: string[]): Promise<void> {
   if (!source || source.startsWith('--')) throw new UsageError('pier image push needs an OCI layout directory or OCI archive');
   const f = parseFlags(rest, { name: 'string', 'data-dir': 'string', json: 'boolean' });
   const out = terminalOutput(Boolean(f.json));
+  const result = await pushLayout(PierClient.fromDataDir(f['data-dir'] as string | undefined), source, f.name as string | undefined, out);
+  if (out.json) out.printJson(result);
+  else out.print(`${result.image}\n${result.repositoryUri}@${result.imageDigest}`);
+}
+
+export interface PushedLayout { image: string; imageDigest: string; repositoryUri: string; pushedBytes: number }
+
+/** Pushes an OCI layout or archive to the built-in registry as `name` (REPO[:TAG]), with progress on `out`. */
+export async function pushLayout(client: PierClient, source: string, name: string | undefined, out: Output): Promise<PushedLayout> {
   const layout = await openLayout(source);
   try {
-    const { repository, tag } = parseName(f.name as string | undefined, layout.entries.length === 1 ? layout.entries[0]!.annotations?.[REF_NAME] : undefined);
+    const { repository, tag } = parseName(name, layout.entries.length === 1 ? layout.entries[0]!.annotations?.[REF_NAME] : undefined);
     const entry = pickEntry(layout, tag);
-    const client = PierClient.fromDataDir(f['data-dir'] as string | undefined);
     const repositoryUri = await ensureRepository(client, repository, (t) => out.progress(t, true));
     const auth = await client.json<{ authorizationData: { authorizationToken: string }[] }>(ECR, 'GetAuthorizationToken', {});
     const [username, password] = splitOnce(Buffer.from(auth.authorizationData[0]!.authorizationToken, 'base64').toString('utf8'));
@@ -35,9 +43,7 @@ export async function image(argv: string[]): Promise<void> {
       },
     });
     const digest = await pusher.push(entry, tag);
-    const result = { image: `${repositoryUri}:${tag}`, imageDigest: digest, repositoryUri, pushedBytes: pushed };
-    if (out.json) out.printJson(result);
-    else out.print(`${result.image}\n${repositoryUri}@${digest}`);
+    return { image: `${repositoryUri}:${tag}`, imageDigest: digest, repositoryUri, pushedBytes: pushed };
   } finally {
     layout.close();
   }

@@ -10,12 +10,15 @@ import { runAgent } from './agent.js';
 import { spot } from './spot.js';
 import { costs } from './costs.js';
 import { image } from './image.js';
+import { sample } from './sample.js';
+import { sampleBanner } from './sample-banner.js';
 import { completion } from './people/completion.js';
 import { deploy } from './people/deploy.js';
 import { ps, services } from './people/listings.js';
 import { logs } from './people/logs.js';
 import { run } from './people/run.js';
 import { scale, stop } from './people/changes.js';
+import { exec } from './people/exec.js';
 import { AwsCallError } from './client/pier-client.js';
 
 const USAGE = `usage: pier <command> [flags]
@@ -48,6 +51,8 @@ commands:
           -f/--follow --since 10m|ISO --container NAME
   stop TASK...            stop tasks (ids or their first characters) and wait    --reason R --detach
   scale SERVICE COUNT     set the desired count and wait until it runs    --detach
+  exec TASK [-- CMD...]   run a command in a task's container (ECS Exec; a shell when no CMD), exit with its status
+          --container NAME  -t/--tty -T/--no-tty (default: a terminal when this is one)  (docs/exec.md)
   completion bash         a bash completion script
           every command above also takes --cluster C (default), --data-dir DIR and --json
   reset   wipe all state of a server started with --allow-reset    --data-dir DIR
@@ -56,6 +61,9 @@ commands:
           --data-dir DIR  --json
   image push DIR|OCI-ARCHIVE  load an OCI layout or archive into the built-in registry (docs/registry.md)
           --name REPO[:TAG]  --data-dir DIR  --json
+  sample deploy   build the hello sample from /bin/busybox, push it, run it as a service (docs/quickstart.md)
+          --count N (2)  --lb-port P (8080)  --cluster C  --data-dir DIR  --json  --detach
+  sample build --out DIR   only build its OCI image layout      sample delete   remove what sample deploy made
   spot interrupt   give running Fargate Spot tasks their interruption notice now (a drill)
           --cluster C (default)  --count N (1; youngest first) | --task ID (repeatable)  --data-dir DIR  --json
 `;
@@ -105,6 +113,9 @@ async function up(argv: string[]): Promise<void> {
   process.stdout.write(`pier: account ${platform.scope.accountId}, region ${platform.scope.region}, data in ${options.dataDir}\n`);
   process.stdout.write(`pier: credentials in ${options.dataDir}/credentials (profile pier); run: eval "$(pier env --data-dir ${options.dataDir})"\n`);
   process.stdout.write(`pier: ready at ${platform.endpoint}\n`);
+  if (platform.agent && options.agent?.loadBalancer !== false) {
+    process.stdout.write(sampleBanner({ dataDir: options.dataDir, defaultDataDir: defaultDataDir(process.env), lbBindAddress: options.lbBindAddress, cwd: process.cwd() }));
+  }
 }
 
 function env(argv: string[]): void {
@@ -134,6 +145,7 @@ async function main(): Promise<void> {
     case 'spot': return spot(rest);
     case 'costs': return costs(rest);
     case 'image': return image(rest);
+    case 'sample': return sample(rest);
     case 'agent': return runAgent(rest);
     case 'run': return run(rest);
     case 'deploy': return deploy(rest);
@@ -142,6 +154,7 @@ async function main(): Promise<void> {
     case 'logs': return logs(rest);
     case 'stop': return stop(rest);
     case 'scale': return scale(rest);
+    case 'exec': return exec(rest);
     case 'completion': return completion(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);
