@@ -6,6 +6,7 @@ import { ECS, PierClient } from '../client/pier-client.js';
 import { defaultNetwork } from '../client/default-network.js';
 import { keyValues, parseCommandLine, UsageError } from '../args.js';
 import { definitionName, taskAddress, taskId } from './ecs-reads.js';
+import { ensureSpotCapacity } from './spot-capacity.js';
 import { executionRoleArn } from './task-roles.js';
 import { table, terminalOutput } from './terminal.js';
 import { untilRunning } from './wait.js';
@@ -72,6 +73,7 @@ export async function run(argv: string[]): Promise<void> {
     }],
   });
   const networkConfiguration = { awsvpcConfiguration: await awsvpcConfiguration(c, flags as NetworkFlags) };
+  if (flags.spot) await ensureSpotCapacity(c, cluster, out);
   const arns: string[] = [];
   for (let left = count; left > 0; left -= RUN_TASK_MAX) {
     const res = await c.json(ECS, 'RunTask', {
