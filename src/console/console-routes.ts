@@ -106,8 +106,7 @@ async function sessionRoute(deps: ConsoleDeps, req: IncomingMessage, res: Server
     sendJson(res, requestId, 200, await whoAmI(deps, session), 'application/json');
   } else if (req.method === 'GET') {
     const session = deps.sessions.get(id);
-    if (!session) throw new SignInRequired('Not signed in.');
-    sendJson(res, requestId, 200, await whoAmI(deps, session), 'application/json');
+    sendJson(res, requestId, 200, session ? await whoAmI(deps, session) : { signedIn: false }, 'application/json');
   } else if (req.method === 'DELETE') {
     const session = deps.sessions.get(id);
     if (session && req.headers[CSRF_HEADER] !== session.csrfToken) throw new ForbiddenRequest(`The request lacks the console's ${CSRF_HEADER} header.`);
@@ -122,7 +121,7 @@ async function sessionRoute(deps: ConsoleDeps, req: IncomingMessage, res: Server
 
 async function whoAmI(deps: ConsoleDeps, s: ConsoleSession): Promise<Record<string, unknown>> {
   const principal = await deps.principalFor(s.accessKeyId);
-  return { principalArn: principal.arn, accountId: principal.accountId, accessKeyId: s.accessKeyId, csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAtMs).toISOString() };
+  return { signedIn: true, principalArn: principal.arn, accountId: principal.accountId, accessKeyId: s.accessKeyId, csrfToken: s.csrfToken, expiresAt: new Date(s.expiresAtMs).toISOString() };
 }
 
 function parseSignIn(req: IncomingMessage, body: Buffer): { accessKeyId: string; secretAccessKey: string } {

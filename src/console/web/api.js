@@ -59,9 +59,9 @@ export async function signIn(accessKeyId, secretAccessKey) {
 /** The signed-in principal, or undefined when there is no session. */
 export async function whoAmI() {
   const res = await fetch('/console/api/session', { credentials: 'same-origin', cache: 'no-store' });
-  if (res.status === 401) return undefined;
   if (!res.ok) throw await errorOf(res);
   const me = await res.json();
+  if (!me.signedIn) return undefined;
   csrfToken = me.csrfToken;
   return me;
 }

@@ -22,7 +22,8 @@ export function Chart({ title, unit = '', series, data, height = 180, yMax, bars
           label: s.label, stroke: COLOURS[i % COLOURS.length], width: 1.5, value: (_u, v) => (unit === '$' && v !== null ? `$${format(v)}` : format(v)),
           ...(bars ? { fill: `${COLOURS[i % COLOURS.length]}55`, paths: UPlot.paths.bars({ size: [0.6, 40] }), points: { show: false } } : { points: { size: 4 } }),
         }))],
-        scales: { y: { range: (_u, _min, max) => [0, Math.max(yMax ?? 0, max ?? 0, unit === '$' ? 0.000001 : 1)] } },
+        // One point alone would stretch the time axis over years.
+        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 150, max + 30] : [min, max]) }, y: { range: (_u, _min, max) => [0, Math.max(yMax ?? 0, max ?? 0, unit === '$' ? 0.000001 : 1)] } },
         axes: [{}, { size: 70, values: (_u, vals) => vals.map((v) => (unit === '$' ? `$${v === 0 ? 0 : Number(v).toPrecision(2)}` : `${v}${unit}`)) }],
       }, data, box.current);
     });
