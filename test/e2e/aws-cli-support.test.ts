@@ -44,9 +44,9 @@ export function debianCli(): AwsCli {
 }
 
 /**
- * `test` for cases only AWS CLI v2 runs. Where v1 and v2 speak the same protocol (EC2, IAM, Logs),
- * v1 repeats the cases that read responses through its newer botocore and leaves the catalogues
- * of refusals to v2: each CLI call costs about a second of Python start-up.
+ * `test` for cases only AWS CLI v2 runs: where v1 and v2 speak the same protocol (EC2, IAM, Logs),
+ * cases about Pier itself (restarts, `pier reset`, retention) rather than about what the CLI
+ * sends and reads need not run twice.
  */
 export function v2Only(cli: AwsCli): typeof test {
   return cli.name === 'aws-cli-v2' ? test : (((): void => undefined) as unknown as typeof test);

@@ -112,7 +112,7 @@ for (const cli of clis) {
       unchanged();
     });
 
-    testV2('missing and invalid parameters, unknown filters, DryRun, actions Pier does not serve', () => {
+    test('missing and invalid parameters, unknown filters, DryRun, actions Pier does not serve', () => {
       ec2.fail(['create-vpc'], 'MissingParameter', 'CreateVpc', 'The request must contain the parameter CidrBlock');
       ec2.fail(['delete-security-group'], 'MissingParameter', 'DeleteSecurityGroup', 'The request must contain the parameter GroupId or GroupName');
       ec2.fail(['describe-vpcs', '--filters', 'Name=colour,Values=red'], 'InvalidParameterValue', 'DescribeVpcs', "The filter 'colour' is invalid");

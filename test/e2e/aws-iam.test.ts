@@ -117,7 +117,7 @@ for (const cli of clis) {
       assert.deepEqual(iam(['list-role-policies', '--role-name', 'AppTaskRole']).PolicyNames, ['read-assets']);
     });
 
-    testV2('managed policies: attach, list attached, the policy and its document, list-policies, detach', () => {
+    test('managed policies: attach, list attached, the policy and its document, list-policies, detach', () => {
       iam(['attach-role-policy', '--role-name', 'AppTaskRole', '--policy-arn', EXECUTION_POLICY]);
       iam(['attach-role-policy', '--role-name', 'AppTaskRole', '--policy-arn', EXECUTION_POLICY]);
       iam(['attach-role-policy', '--role-name', 'db-role', '--policy-arn', EXECUTION_POLICY]);
@@ -146,7 +146,7 @@ for (const cli of clis) {
       assert.equal(iam(['get-policy', '--policy-arn', EXECUTION_POLICY]).Policy.AttachmentCount, 1);
     });
 
-    testV2('delete-role waits for the role\'s inline and attached policies to go (DeleteConflict)', () => {
+    test('delete-role waits for the role\'s inline and attached policies to go (DeleteConflict)', () => {
       fail(['delete-role', '--role-name', 'AppTaskRole'], 'DeleteConflict', 'DeleteRole', 'Cannot delete entity, must delete policies first.');
       iam(['delete-role-policy', '--role-name', 'AppTaskRole', '--policy-name', 'read-assets']);
       fail(['delete-role', '--role-name', 'AppTaskRole'], 'DeleteConflict', 'DeleteRole', 'Cannot delete entity, must detach all policies first.');

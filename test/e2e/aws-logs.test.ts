@@ -100,7 +100,7 @@ for (const cli of clis) {
       logs.fail(['delete-log-group', '--log-group-name', 'other'], 'ResourceNotFoundException', 'DeleteLogGroup', 'The specified log group does not exist.');
     });
 
-    testV2('log streams: create, refuse duplicates and missing groups, describe by name and last event time', () => {
+    test('log streams: create, refuse duplicates and missing groups, describe by name and last event time', () => {
       for (const s of ['web/a', 'web/b', 'worker/1']) logs.ok(['create-log-stream', '--log-group-name', '/pier/app', '--log-stream-name', s]);
       logs.fail(['create-log-stream', '--log-group-name', '/pier/app', '--log-stream-name', 'web/a'], 'ResourceAlreadyExistsException', 'CreateLogStream', 'The specified log stream already exists');
       logs.fail(['create-log-stream', '--log-group-name', '/nope', '--log-stream-name', 'x'], 'ResourceNotFoundException', 'CreateLogStream', 'The specified log group does not exist.');
@@ -147,7 +147,7 @@ for (const cli of clis) {
       assert.deepEqual(byArn.events.map((e: Ev) => e.message), ['one'], 'the group named by its ARN');
     });
 
-    testV2('put-log-events: AWS batch rules, events too old or too new reported, bad batches refused changing nothing', () => {
+    test('put-log-events: AWS batch rules, events too old or too new reported, bad batches refused changing nothing', () => {
       logs.ok(['create-log-stream', '--log-group-name', '/pier/app', '--log-stream-name', 'rules']);
       const r = logs.put('/pier/app', 'rules', [
         { timestamp: now - 15 * DAY, message: 'too old' }, { timestamp: now - 15 * DAY + 1, message: 'too old 2' },
@@ -173,7 +173,7 @@ for (const cli of clis) {
       assert.equal(logs.group('/pier/app').storedBytes, bytes + 'token-ignored'.length, 'refused batches stored nothing');
     });
 
-    testV2('filter-log-events: each pattern kind returns exactly the expected lines', () => {
+    test('filter-log-events: each pattern kind returns exactly the expected lines', () => {
       logs.ok(['create-log-group', '--log-group-name', '/pier/filter']);
       logs.ok(['create-log-stream', '--log-group-name', '/pier/filter', '--log-stream-name', 'a']);
       logs.ok(['create-log-stream', '--log-group-name', '/pier/filter', '--log-stream-name', 'b']);

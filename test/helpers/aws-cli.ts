@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
+import { daemonDisabled, runThroughDaemon } from './aws-cli-daemon.js';
 
 export interface AwsCli { readonly name: string; readonly path: string; readonly version: string }
 
@@ -38,8 +39,12 @@ export function availableClis(): AwsCli[] {
 
 export interface CliResult { status: number; stdout: string; stderr: string; json: any }
 
+/** One CLI call (through the CLI's long-lived server: aws-cli-daemon.ts). */
 export function runAws(cli: AwsCli, endpoint: string, env: NodeJS.ProcessEnv, args: string[]): CliResult {
-  const r = spawnSync(cli.path, ['--endpoint-url', endpoint, '--output', 'json', ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const argv = ['--endpoint-url', endpoint, '--output', 'json', ...args];
+  const r = daemonDisabled()
+    ? spawnSync(cli.path, argv, { env, encoding: 'utf8', timeout: 120_000 })
+    : runThroughDaemon(cli.path, argv, env);
   let json: unknown;
   try {
     json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
