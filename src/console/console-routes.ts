@@ -82,7 +82,11 @@ async function handleApi(deps: ConsoleDeps, req: IncomingMessage, res: ServerRes
   if (!session) throw new SignInRequired('Sign in to the console first.');
   if (req.headers[CSRF_HEADER] !== session.csrfToken) throw new ForbiddenRequest(`The request lacks the console's ${CSRF_HEADER} header.`);
   const principal = await deps.principalFor(session.accessKeyId);
-  const ctx: CallContext = { accessKeyId: session.accessKeyId, principalArn: principal.arn, principal, requestId };
+  // The same context a signed request of this principal gets (the source address and transport feed IAM conditions).
+  const ctx = {
+    accessKeyId: session.accessKeyId, principalArn: principal.arn, principal, requestId,
+    sourceIp: req.socket.remoteAddress, secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
+  };
   const [kind, name] = route.split('/');
   if (req.method === 'POST' && kind === 'aws' && name !== undefined && CONSOLE_APIS.has(name)) {
     await deps.serveAs(name, ctx, req, res, new URL('/', url), body);
