@@ -10,6 +10,7 @@ import { coerceError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Assignment, HostCapacity, TaskReport } from '../protocol/agent.js';
 import { ControlPlaneError, type ControlPlaneClient } from './control-plane-client.js';
+import { execAgentFor, type ExecTarget } from './exec/exec-agent.js';
 import { ContainerStatsCollector, HostStatsSource, statsPlacement } from './endpoint/container-stats.js';
 import { TaskEndpointServer } from './endpoint/endpoint-server.js';
 import { TaskMetricsReporter } from './metrics/task-metrics-reporter.js';
@@ -73,6 +74,8 @@ export class Agent {
     if (this.deps.network.setMetadataTarget) await this.deps.network.setMetadataTarget(await this.endpoint.listen());
     await this.adoptAndClean();
     this.loops = [this.heartbeatLoop(), this.assignmentLoop(), this.taskMetrics.run(this.abort.signal)];
+    const exec = execAgentFor(this.client, { runtime: this.deps.runtime, target: (arn, name) => this.execTarget(arn, name), log: this.log });
+    if (exec) this.loops.push(exec.run(this.abort.signal));
     if (this.opts.loadBalancer) this.loops.push(this.opts.loadBalancer.run(this.abort.signal));
   }
 
@@ -83,6 +86,15 @@ export class Agent {
       if (view.state.assignment.eni?.privateIpv4Address === ip) return view;
     }
     return undefined;
+  }
+
+  /** Where an exec session's container runs (ECS Exec), or why it cannot take one. */
+  private execTarget(taskArn: string, containerName: string): ExecTarget | string {
+    const state = this.runners.get(taskArn)?.view().state;
+    if (!state || state.phase !== 'running' || state.stop) return `TargetNotConnectedException: the task ${taskArn} is not running on this host`;
+    const c = state.containers.find((x) => x.name === containerName);
+    if (!c || c.phase !== 'running') return `InvalidParameterException: the container ${containerName} is not running`;
+    return { sandbox: sandboxSpecFor(this.runnerDeps(), state), containerId: c.runtimeId };
   }
 
   /** Stops the agent's loops and detaches its runners; tasks keep running for the next agent to adopt. */

@@ -4,7 +4,10 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { encodeShipBody, SHIP_BODY_TYPE } from '../logs/ship-body.js';
+import { dialUpgrade } from '../lib/http-upgrade.js';
+import { EXEC_UPGRADE, type ExecAssignment } from '../protocol/exec-stream.js';
 import type {
   AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ReportMetricsRequest, ReportMetricsResponse, ShipLogsRequest, ShipLogsResponse,
   TaskCredentialsResponse, TaskReport,
@@ -37,6 +40,10 @@ export interface ControlPlaneClient {
   reportTargetHealth(req: ReportTargetHealthRequest): Promise<void>;
   /** What this host's HAProxy counted (published as AWS/ApplicationELB metrics). */
   reportLoadBalancerTraffic(req: ReportLoadBalancerTrafficRequest): Promise<ReportLoadBalancerTrafficResponse>;
+  /** Long-polls the exec sessions (ECS Exec) this host should run until one comes or `waitSeconds` pass. */
+  execSessions?(waitSeconds: number, signal?: AbortSignal): Promise<{ sessions: ExecAssignment[] }>;
+  /** Dials back for an exec session: the connection the server splices to its caller (docs/exec.md). */
+  dialExec?(sessionId: string): Promise<Duplex>;
 }
 
 /** Log batches go over kept-alive connections of their own (shipLogs). */
@@ -116,6 +123,15 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
 
   reportLoadBalancerTraffic(req: ReportLoadBalancerTrafficRequest): Promise<ReportLoadBalancerTrafficResponse> {
     return this.call('POST', `/agent/v1/hosts/${this.id()}/load-balancer-metrics`, this.hostToken!, req);
+  }
+
+  execSessions(waitSeconds: number, signal?: AbortSignal): Promise<{ sessions: ExecAssignment[] }> {
+    return this.call('GET', `/agent/v1/hosts/${this.id()}/exec-sessions?waitSeconds=${waitSeconds}`, this.hostToken!, undefined, signal);
+  }
+
+  dialExec(sessionId: string): Promise<Duplex> {
+    const url = new URL(`/agent/v1/hosts/${this.id()}/exec-sessions/${encodeURIComponent(sessionId)}`, this.serverUrl);
+    return dialUpgrade(url, EXEC_UPGRADE, { authorization: `Bearer ${this.hostToken!}` });
   }
 
   private id(): string {

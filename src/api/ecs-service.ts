@@ -1,6 +1,7 @@
 /** The ECS operation table: each action name maps to its control-plane handler. */
 import { InvalidParameterException } from '../ecs/errors.js';
 import * as clusters from '../control-plane/clusters.js';
+import { executeCommand, type ExecuteCommandInput } from '../control-plane/exec-sessions-command.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import * as services from '../control-plane/services.js';
 import * as protection from '../control-plane/services-protection.js';
@@ -32,6 +33,7 @@ export function ecsService(cp: ControlPlane, model: ServiceModel): JsonService {
     ['DescribeTasks', op(describeTasks)],
     ['ListTasks', op(tasks.listTasks)],
     ['StopTask', op(tasks.stopTask)],
+    ['ExecuteCommand', (input, ctx) => executeCommand(cp, input as unknown as ExecuteCommandInput, ctx)],
     ['CreateService', op(services.createService)],
     ['UpdateService', op(services.updateService)],
     ['DescribeServices', op(services.describeServices)],

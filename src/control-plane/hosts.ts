@@ -11,6 +11,7 @@ import { applyReport } from '../scheduler/task-lifecycle.js';
 import { ConflictError, type HostRecord, type TaskRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 import { eniDetails, eniOf, networkPolicyFor, releaseIfStopped } from './task-networking.js';
+import { withExecuteCommandAgent } from './exec-sessions-agent.js';
 import { definitionOfTask } from './task-definitions.js';
 
 export class AgentProtocolError extends Error {
@@ -186,7 +187,7 @@ export async function reportTask(cp: ControlPlane, host: HostRecord, taskArn: st
     // With an ENI allocated here, the control plane's record of it is the truth, not the agent's.
     const { task, changed } = applyReport(current.task, eniOf(current) ? { ...report, networkInterface: undefined } : report, cp.clock.now());
     if (!changed) return current;
-    const next: TaskRecord = { ...current, task: withEniDetails(task, eniOf(current)) };
+    const next: TaskRecord = { ...current, task: withExecuteCommandAgent(withEniDetails(task, eniOf(current)), cp.clock.now()) };
     await tx.tasks.update(next, current.task.version);
     stoppedNow = await releaseIfStopped(tx, current, next);
     return next;

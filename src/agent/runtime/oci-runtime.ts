@@ -80,6 +80,8 @@ export class ContainerStartError extends Error {
   }
 }
 
+export interface ExecOptions { readonly tty?: boolean; readonly env?: Readonly<Record<string, string>> }
+
 export interface OciRuntime {
   readonly name: string;
   createSandbox(spec: SandboxSpec): Promise<void>;
@@ -104,6 +106,13 @@ export interface OciRuntime {
    * Rejects with ExecTimeoutError after `timeoutMs`.
    */
   exec(sandbox: SandboxSpec, container: ContainerSpec, argv: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /**
+   * The host command that runs `argv` in a running container (exec sessions), as the container's
+   * user, env and working directory, on the stdio it is started with. With `tty` its stdin is a
+   * terminal, and the process in the container gets a terminal (runc: a pty it proxies to that
+   * one; runsc: that terminal itself). `env` adds variables (e.g. TERM).
+   */
+  interactiveExecArgv?(sandbox: SandboxSpec, containerId: string, argv: readonly string[], opts: ExecOptions): string[];
   /** Signals the container's init (SIGKILL: every process in it). A container that is not running is not an error. */
   kill(sandbox: SandboxSpec, container: ContainerSpec, signal: NodeJS.Signals): Promise<void>;
   /**

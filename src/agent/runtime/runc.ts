@@ -20,7 +20,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../host/exec.js';
 import { childCgroups, ensureCgroup, oomControlFile, pidsIn, removeCgroupTreeSettled } from './cgroup.js';
-import type { ContainerSpec, SandboxSpec } from './oci-runtime.js';
+import type { ContainerSpec, ExecOptions, SandboxSpec } from './oci-runtime.js';
 import { registeredContainers, sandboxDirIds, writeSandboxRecord } from './sandbox-files.js';
 import { pidAlive, type ShimLaunch } from './shim.js';
 import { killAndWait, ShimRuntime, type RuntimeState, type ShimRuntimeOptions } from './shim-runtime.js';
@@ -142,8 +142,9 @@ export class RuncRuntime extends ShimRuntime {
     return this.command(['kill', ...(signal === 'SIGKILL' ? ['--all'] : []), containerId, signal]);
   }
 
-  protected execArgv(_sandbox: SandboxSpec, containerId: string, argv: readonly string[]): string[] {
-    return this.command(['exec', containerId, ...argv]);
+  protected execArgv(_sandbox: SandboxSpec, containerId: string, argv: readonly string[], opts: ExecOptions = {}): string[] {
+    const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+    return this.command(['exec', ...(opts.tty ? ['--tty'] : []), ...env, containerId, ...argv]);
   }
 
   /** runc's container ids in this sandbox: `<sandboxId>-<n>`. */

@@ -39,7 +39,7 @@ import { dirname, join } from 'node:path';
 import { runCommand, runCommandOk, HostCommandError } from '../host/exec.js';
 import { netnsNameOf } from '../host/netns.js';
 import { clearCpuQuota, ensureCgroup, oomControlFile, pidsIn, procsFiles, removeCgroupTree, removeCgroupTreeSettled, childCgroups } from './cgroup.js';
-import type { ContainerSpec, SandboxSpec } from './oci-runtime.js';
+import type { ContainerSpec, ExecOptions, SandboxSpec } from './oci-runtime.js';
 import { sandboxDirIds, writeSandboxRecord } from './sandbox-files.js';
 import { shq, type ShimLaunch } from './shim.js';
 import { readTail } from './tail.js';
@@ -307,8 +307,10 @@ export class RunscRuntime extends ShimRuntime {
     return this.command(['kill', ...(signal === 'SIGKILL' ? ['--all'] : []), containerId, signal], sandbox);
   }
 
-  protected execArgv(sandbox: SandboxSpec, containerId: string, argv: readonly string[]): string[] {
-    return this.command(['exec', containerId, ...argv], sandbox);
+  /** runsc gives the process a terminal when its stdin is one (it has no --tty). */
+  protected execArgv(sandbox: SandboxSpec, containerId: string, argv: readonly string[], opts: ExecOptions = {}): string[] {
+    const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['-env', `${k}=${v}`]);
+    return this.command(['exec', ...env, containerId, ...argv], sandbox);
   }
 
   async destroySandbox(spec: SandboxSpec): Promise<void> {

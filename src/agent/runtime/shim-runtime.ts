@@ -6,7 +6,9 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../host/exec.js';
-import { ContainerStartError, ExecTimeoutError, type ContainerSpec, type ContainerStatus, type OciRuntime, type SandboxSpec } from './oci-runtime.js';
+import {
+  ContainerStartError, ExecTimeoutError, type ContainerSpec, type ContainerStatus, type ExecOptions, type OciRuntime, type SandboxSpec,
+} from './oci-runtime.js';
 import { registerContainer, registeredContainers } from './sandbox-files.js';
 import {
   clearRun, hasShimPidFile, killShim, launchShim, liveShimPid, pidAlive, readExitCode, readOomKilled, type ShimLaunch,
@@ -60,7 +62,7 @@ export abstract class ShimRuntime implements OciRuntime {
   /** Why the runtime could not start the process, if that is what the exit means. */
   protected abstract startFailure(container: ContainerSpec, exitCode: number): string | undefined;
   protected abstract killArgv(sandbox: SandboxSpec, containerId: string, signal: NodeJS.Signals): string[];
-  protected abstract execArgv(sandbox: SandboxSpec, containerId: string, argv: readonly string[]): string[];
+  protected abstract execArgv(sandbox: SandboxSpec, containerId: string, argv: readonly string[], opts?: ExecOptions): string[];
 
   async startContainer(sandbox: SandboxSpec, container: ContainerSpec): Promise<void> {
     const { id, dir } = container;
@@ -149,6 +151,10 @@ export abstract class ShimRuntime implements OciRuntime {
     if (r.timedOut) throw new ExecTimeoutError(`exec in ${container.id} did not finish within ${timeoutMs} ms`);
     if (r.spawnError) throw r.spawnError;
     return { exitCode: r.status, output: (r.stdout + r.stderr).slice(0, EXEC_OUTPUT_CAP) };
+  }
+
+  interactiveExecArgv(sandbox: SandboxSpec, containerId: string, argv: readonly string[], opts: ExecOptions): string[] {
+    return this.execArgv(sandbox, containerId, argv, opts);
   }
 
   async kill(sandbox: SandboxSpec, container: ContainerSpec, signal: NodeJS.Signals): Promise<void> {

@@ -69,6 +69,12 @@ export class PierClient {
     return xml;
   }
 
+  /** SigV4 headers for a bodiless request to `path` on this server (e.g. the upgrade of `pier exec`). */
+  signedHeaders(signingName: string, method: string, path: string, headers: Record<string, string>): Record<string, string> {
+    const host = new URL(this.endpoint).host;
+    return signRequest({ method, host, url: path, headers, body: '' }, this.credentials, this.region, signingName, Date.now());
+  }
+
   private async send(signingName: string, headers: Record<string, string>, body: string): Promise<Response> {
     const url = new URL('/', this.endpoint);
     const signed = signRequest({ method: 'POST', host: url.host, url: '/', headers, body }, this.credentials, this.region, signingName, Date.now());

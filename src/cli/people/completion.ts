@@ -10,6 +10,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, string>> = {
   logs: '--follow --since --container --cluster --json --data-dir',
   stop: '--reason --detach --cluster --json --data-dir',
   scale: '--detach --cluster --json --data-dir',
+  exec: '--container --tty --no-tty --cluster --data-dir',
   costs: '--by --since --until --json --data-dir',
   image: 'push --name --json --data-dir',
   env: '--data-dir', reset: '--data-dir', spot: 'interrupt', agent: '--server --data-dir --token', completion: 'bash',
@@ -29,7 +30,7 @@ ${cases}
   esac
   if [[ "$cur" != -* ]]; then
     case "$cmd" in
-      logs|stop) words="$words $(pier ps --json 2>/dev/null | sed -n 's/.*"taskArn": ".*\\/\\([0-9a-f]*\\)".*/\\1/p')" ;;
+      logs|stop|exec) words="$words $(pier ps --json 2>/dev/null | sed -n 's/.*"taskArn": ".*\\/\\([0-9a-f]*\\)".*/\\1/p')" ;;
       scale) words="$words $(pier services --json 2>/dev/null | sed -n 's/^      "serviceName": "\\(.*\\)".*/\\1/p')" ;;
     esac
   fi

@@ -1,0 +1,195 @@
+/**
+ * `pier exec` and ExecuteCommand (ECS Exec) end to end against `pier up` with its agent (runc
+ * tasks, busybox from a local registry): a command's output, stderr and exit status; stdin piped
+ * in; an interactive shell through a real pseudo-terminal (util-linux `script` gives the client
+ * one) with its window size and a resize; refusals in ECS's words (exec not enabled, unknown task
+ * or container, several containers, a stopped task); ExecuteCommand's answer through the SDK, the
+ * containers' ExecuteCommandAgent, and the AWS CLI's `ecs execute-command` handing the session to
+ * the session-manager-plugin (a stub here: Pier's stream is not SSM's).
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ExecuteCommandCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { PIER_MAIN } from '../helpers/pier-process.js';
+import { until } from './aws-cli-support.test.js';
+import { HOLD, RealEnv, taskIdOf } from './tasks-real-support.test.js';
+
+interface Result { code: number; stdout: string; stderr: string }
+
+const NOT_ENABLED = 'The execute command failed because execute command was not enabled when the task was run or the execute '
+  + "command agent isn't running. Wait and try again or run a new task with execute command enabled and try again.";
+
+describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', () => {
+  let env: RealEnv;
+  let shell = '';
+  let plain = '';
+  let pair = '';
+
+  /** `pier exec --data-dir DIR ARGS…` with `input` on stdin (a pipe: no terminal). */
+  const pierExec = (args: string[], input = ''): Promise<Result> => new Promise((resolve) => {
+    const child = execFile(process.execPath, [PIER_MAIN, 'exec', '--data-dir', env.dataDir, ...args], { encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    child.stdin!.end(input);
+  });
+
+  const runTask = async (family: string, enableExecuteCommand: boolean): Promise<string> => {
+    const net = env.defaultNetwork();
+    const out = await env.ecs.send(new RunTaskCommand({
+      taskDefinition: family, launchType: 'FARGATE', enableExecuteCommand,
+      networkConfiguration: { awsvpcConfiguration: { subnets: net.subnets, securityGroups: [net.securityGroup] } },
+    }));
+    assert.deepEqual(out.failures, []);
+    const arn = out.tasks![0]!.taskArn!;
+    env.tasks.add(arn);
+    return arn;
+  };
+
+  before(async () => {
+    env = await RealEnv.start({ agent: true, registryAuth: 'none', pierArgs: ['--runtime', 'runc'] });
+    env.registerTaskDefinition('shell', [{ name: 'app', command: HOLD, stopTimeout: 2 }]);
+    env.registerTaskDefinition('pair', [{ name: 'app', command: HOLD, stopTimeout: 2 }, { name: 'side', command: HOLD, stopTimeout: 2 }]);
+    [shell, plain, pair] = await Promise.all([runTask('shell', true), runTask('shell', false), runTask('pair', true)]);
+    await Promise.all([shell, plain, pair].map((arn) => env.waitRunning(arn)));
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('a command\'s stdout and stderr come back apart, and pier exec exits with its status', async () => {
+    const id = taskIdOf(shell);
+    const r = await pierExec([id.slice(0, 8), '--', 'sh', '-c', 'echo out; echo err >&2; hostname; exit 7']);
+    assert.equal(r.code, 7, r.stderr);
+    assert.equal(r.stdout, `out\nip-task-${id.slice(0, 12)}\n`);
+    assert.equal(r.stderr, 'err\n');
+    const ok = await pierExec([id, '--', 'true']);
+    assert.deepEqual(ok, { code: 0, stdout: '', stderr: '' });
+  });
+
+  test('arguments arrive as given, and stdin is piped through until it ends', async () => {
+    const id = taskIdOf(shell);
+    const args = await pierExec([id, '--', 'printf', '[%s]', 'two words', "it's", '$HOME', '"q"', '']);
+    assert.deepEqual(args, { code: 0, stdout: `[two words][it's][$HOME]["q"][]`, stderr: '' });
+    const piped = await pierExec([id, '--', 'sh', '-c', 'tr a-z A-Z; echo done'], 'hello\nworld\n');
+    assert.deepEqual(piped, { code: 0, stdout: 'HELLO\nWORLD\ndone\n', stderr: '' });
+    const env_ = await pierExec([id, '--', 'sh', '-c', 'echo "$PATH"; pwd; id -u']);
+    assert.equal(env_.stdout.split('\n')[2], '0', 'the container\'s user');
+    assert.match(env_.stdout, /^\/usr\/local\/sbin:.*\n\/\n/, 'the container\'s environment and working directory');
+  });
+
+  test('an interactive shell through a pseudo-terminal: prompt, answers, window size and its changes, exit status', async () => {
+    const id = taskIdOf(shell);
+    // `script` gives the client a terminal of 40x100; it prints that terminal's path first (to resize it later).
+    const inner = `tty; stty rows 40 cols 100; exec ${process.execPath} ${PIER_MAIN} exec --data-dir ${env.dataDir} ${id}`;
+    const client = spawn('script', ['--quiet', '--flush', '--return', '--command', inner, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm-256color', SHELL: '/bin/sh' },
+    });
+    let seen = '';
+    client.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+    client.stderr.on('data', (c: Buffer) => (seen += c.toString()));
+    const exited = new Promise<number | null>((resolve) => client.once('close', (code) => resolve(code)));
+    const type = (line: string): void => void client.stdin.write(`${line}\r`);
+    try {
+      const pty = (await until('the client terminal', () => /^(\/dev\/pts\/\d+)\r?\n/.exec(seen)?.[1], 10_000))!;
+      // busybox's prompt may end with a cursor position query (ESC [6n)
+      await until('the shell prompt', () => / # (\x1b\[6n)?$/.test(seen), 20_000, { context: () => seen });
+      type('echo "sum=$((6*7))"; tty; stty size; echo "TERM=$TERM"');
+      await until('the answers', () => /TERM=xterm-256color/.test(seen), 10_000, { context: () => seen });
+      // Lines end \r\r\n: the command's terminal turns \n into \r\n, and so does the client's.
+      assert.match(seen, /sum=42\r+\n/);
+      assert.match(seen, /\/dev\/pts\/\d+\r+\n40 100\r+\n/, 'the command has a terminal of the client\'s size');
+      const resized = await new Promise<number | null>((resolve) => spawn('stty', ['-F', pty, 'rows', '50', 'cols', '120']).once('close', resolve));
+      assert.equal(resized, 0);
+      await until('the new size inside', async () => {
+        const mark = seen.length;
+        type('stty size');
+        await new Promise((r) => setTimeout(r, 300));
+        return /50 120\r+\n/.test(seen.slice(mark));
+      }, 10_000, { context: () => seen });
+      type('exit 3');
+      assert.equal(await exited, 3, `the client exits with the shell's status:\n${seen}`);
+    } finally {
+      if (client.exitCode === null) client.kill('SIGKILL');
+    }
+  });
+
+  test('a task run without enableExecuteCommand is refused in ECS\'s words, and changes nothing', async () => {
+    const r = await pierExec([taskIdOf(plain), '--', 'true']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `pier: ExecuteCommand: InvalidParameterException: ${NOT_ENABLED}\n`);
+    await assert.rejects(env.ecs.send(new ExecuteCommandCommand({ task: plain, command: 'true', interactive: true })),
+      (e: Error) => e.name === 'InvalidParameterException' && e.message === NOT_ENABLED);
+    const t = await env.describe(plain);
+    assert.equal(t.lastStatus, 'RUNNING');
+    assert.equal(t.enableExecuteCommand, false);
+    assert.equal(t.containers![0]!.managedAgents, undefined, 'no ExecuteCommandAgent without ECS Exec');
+  });
+
+  test('unknown tasks and containers, several containers, non-interactive calls: ECS errors; --container picks one', async () => {
+    const call = (input: Record<string, unknown>): Promise<unknown> =>
+      env.ecs.send(new ExecuteCommandCommand({ command: 'true', interactive: true, task: pair, ...input }));
+    const refused = async (input: Record<string, unknown>, name: string, message: RegExp): Promise<void> => {
+      await assert.rejects(call(input), (e: Error) => e.name === name && message.test(e.message), JSON.stringify(input));
+    };
+    await refused({ task: 'f'.repeat(32) }, 'InvalidParameterException', /^The referenced task was not found\.$/);
+    await refused({ cluster: 'nope' }, 'ClusterNotFoundException', /^Cluster not found\.$/);
+    await refused({}, 'InvalidParameterException', /^The task has 2 containers\. Specify the container to run the command in: app, side\.$/);
+    await refused({ container: 'db' }, 'InvalidParameterException', /^The container db does not exist in the task\./);
+    await refused({ container: 'app', interactive: false }, 'InvalidParameterException', /^Interactive is the only mode supported currently\.$/);
+    const r = await pierExec([taskIdOf(pair), '--container', 'side', '--', 'sh', '-c', 'echo "in $(hostname)"']);
+    assert.deepEqual(r, { code: 0, stdout: `in ip-task-${taskIdOf(pair).slice(0, 12)}\n`, stderr: '' });
+    const missing = await pierExec(['0123abcd', '--', 'true']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^pier: no task '0123abcd' in cluster default/);
+  });
+
+  test('ExecuteCommand answers as ECS does, the containers show their ExecuteCommandAgent, and the AWS CLI hands the session to its plugin', async () => {
+    const t = await env.describe(shell);
+    const agent = t.containers![0]!.managedAgents;
+    assert.equal(agent?.length, 1);
+    assert.equal(agent![0]!.name, 'ExecuteCommandAgent');
+    assert.equal(agent![0]!.lastStatus, 'RUNNING');
+    assert.ok(agent![0]!.lastStartedAt instanceof Date);
+    const out = await env.ecs.send(new ExecuteCommandCommand({ task: shell, command: '/bin/sh', interactive: true }));
+    assert.equal(out.clusterArn, t.clusterArn);
+    assert.equal(out.taskArn, shell);
+    assert.equal(out.containerName, 'app');
+    assert.equal(out.containerArn, t.containers![0]!.containerArn);
+    assert.equal(out.interactive, true);
+    assert.match(out.session!.sessionId!, /^ecs-execute-command-[0-9a-f]{17}$/);
+    assert.equal(out.session!.streamUrl, `${env.pier.endpoint.replace('http:', 'ws:')}/_pier/exec/${out.session!.sessionId}`);
+    assert.match(out.session!.tokenValue!, /^[A-Za-z0-9_-]{43}$/);
+
+    // The AWS CLI calls ExecuteCommand, then DescribeTasks for the runtime id, then runs the plugin.
+    const bin = join(env.tmp, 'plugin-bin');
+    mkdirSync(bin, { recursive: true });
+    const record = join(env.tmp, 'plugin-args.json');
+    writeFileSync(join(bin, 'session-manager-plugin'), `#!/usr/bin/env python3\nimport json, sys\nif len(sys.argv) > 1:\n    json.dump(sys.argv[1:], open(${JSON.stringify(record)}, 'w'))\n`);
+    chmodSync(join(bin, 'session-manager-plugin'), 0o755);
+    const cli = await new Promise<Result>((resolve) => execFile(env.aws.cli.path, [
+      '--endpoint-url', env.pier.endpoint, 'ecs', 'execute-command', '--task', shell, '--command', '/bin/sh', '--interactive',
+    ], { encoding: 'utf8', env: { ...env.pier.awsEnv(), PATH: `${bin}:${process.env.PATH}` } },
+    (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr })));
+    assert.equal(cli.code, 0, cli.stderr);
+    const [session, region, action, , target, endpoint] = JSON.parse(readFileSync(record, 'utf8')) as string[];
+    const s = JSON.parse(session!) as { sessionId: string; streamUrl: string; tokenValue: string };
+    assert.match(s.sessionId, /^ecs-execute-command-/);
+    assert.match(s.streamUrl, /^ws:\/\/127\.0\.0\.1:\d+\/_pier\/exec\/ecs-execute-command-/);
+    assert.equal(region, env.pier.region);
+    assert.equal(action, 'StartSession');
+    assert.deepEqual(JSON.parse(target!), { Target: `ecs:default_${taskIdOf(shell)}_${t.containers![0]!.runtimeId}` });
+    assert.equal(endpoint, env.pier.endpoint);
+  });
+
+  test('a stopped task takes no command; its ExecuteCommandAgent is STOPPED', async () => {
+    const arn = await runTask('shell', true);
+    await env.waitRunning(arn);
+    await env.ecs.send(new StopTaskCommand({ task: arn }));
+    const t = await env.waitStopped(arn);
+    assert.equal(t.containers![0]!.managedAgents?.[0]?.lastStatus, 'STOPPED');
+    const r = await pierExec([taskIdOf(arn), '--', 'true']);
+    assert.equal(r.stderr, `pier: ExecuteCommand: InvalidParameterException: ${NOT_ENABLED}\n`);
+  });
+});
