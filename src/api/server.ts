@@ -7,6 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Identities } from './auth/identities.js';
+import type { Authorizer } from './authorize.js';
+import { guardFramed } from './authorize-framed.js';
+import { guardJson, guardQuery, guardRest } from './authorize-services.js';
 import type { LogsContext } from '../logs/context.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import type { EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
@@ -48,6 +51,8 @@ export interface EdgeOptions {
   readonly framedServices?: readonly FramedService[];
   /** Secrets and principals of access keys (verification is on every request's hot path). */
   readonly identities: Identities;
+  /** Decides every call of a principal other than the root (IAM users, role sessions); without it every signed call is allowed. */
+  readonly authorizer?: Authorizer;
   readonly joinToken: string;
   /** The log store the awslogs driver's agent route appends to. */
   readonly logs?: LogsContext;
@@ -90,10 +95,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 export function createEdge(opts: EdgeOptions): Server {
-  const bySigningName = new Map<string, AnyService>(opts.services.map((s) => [s.signingName, { kind: 'json', service: s }]));
-  for (const s of opts.restServices ?? []) bySigningName.set(s.signingName, { kind: 'rest', service: s });
-  for (const s of opts.queryServices ?? []) bySigningName.set(s.signingName, { kind: 'query', service: s });
-  for (const s of opts.framedServices ?? []) bySigningName.set(s.signingName, { kind: 'framed', service: s });
+  // Every operation of every service is authorised here, once, before it runs (authorize-services.ts).
+  const authz = opts.authorizer;
+  const bySigningName = new Map<string, AnyService>(opts.services.map((s) => [s.signingName, { kind: 'json', service: authz ? guardJson(authz, s) : s }]));
+  for (const s of opts.restServices ?? []) bySigningName.set(s.signingName, { kind: 'rest', service: authz ? guardRest(authz, s) : s });
+  for (const s of opts.queryServices ?? []) bySigningName.set(s.signingName, { kind: 'query', service: authz ? guardQuery(authz, s) : s });
+  for (const s of opts.framedServices ?? []) bySigningName.set(s.signingName, { kind: 'framed', service: authz ? guardFramed(authz, s) : s });
   const consoleRoutes = consoleHandler({
     sessions: new ConsoleSessions((id) => opts.identities.secretFor(id, undefined), opts.cp.clock),
     principalFor: (id) => opts.identities.principalFor(id, undefined),
@@ -216,7 +223,11 @@ async function handleAws(
     globalServices: GLOBAL_SERVICES,
   });
   const principal = await opts.identities.principalFor(caller.accessKeyId, caller.sessionToken);
-  const ctx = { accessKeyId: caller.accessKeyId, principalArn: principal.arn, principal, requestId };
+  const ctx = {
+    accessKeyId: caller.accessKeyId, principalArn: principal.arn, principal, requestId,
+    // For the aws:SourceIp and aws:SecureTransport condition keys.
+    sourceIp: req.socket.remoteAddress, secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
+  };
   await serveAs(opts, services, caller.service, ctx, req, res, url, body);
 }
 

@@ -1,5 +1,5 @@
 /**
- * IAM's unique ids: a four-letter prefix naming the kind (`AROA` role, `ANPA` AWS managed policy)
+ * IAM's unique ids: a four-letter prefix naming the kind (`AROA` role, `ANPA` AWS managed policy, `AIDA` user)
  * and 17 characters of base32, 21 in all, as IAM writes them (`AROAJ52OTH4H7LEXAMPLE`).
  */
 import { createHash } from 'node:crypto';
@@ -7,7 +7,7 @@ import type { IdSource } from '../lib/ids.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-export const IdPrefix = { role: 'AROA', managedPolicy: 'ANPA' } as const;
+export const IdPrefix = { role: 'AROA', managedPolicy: 'ANPA', user: 'AIDA' } as const;
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
 
 function base32(hex: string, length: number): string {

@@ -1,9 +1,10 @@
 /**
  * Who signed a request, as the edge established it from the signature: the account's root keys,
- * or temporary keys with a session token issued for a role (a task's role, or AssumeRole).
- * Authorization decisions read this and nothing else (see src/api/auth/authorize.ts).
+ * an IAM user's access keys, or temporary keys with a session token issued for a role (a task's
+ * role, or AssumeRole).
+ * Authorization decisions read this and nothing else (see src/api/authorize.ts).
  */
-export type Principal = RootPrincipal | AssumedRolePrincipal;
+export type Principal = RootPrincipal | UserPrincipal | AssumedRolePrincipal;
 
 export interface RootPrincipal {
   readonly kind: 'root';
@@ -12,6 +13,16 @@ export interface RootPrincipal {
   /** What GetCallerIdentity answers as UserId: the account id, for root. */
   readonly userId: string;
   readonly accountId: string;
+}
+
+export interface UserPrincipal {
+  readonly kind: 'user';
+  /** `arn:aws:iam::123456789012:user/<path><name>` */
+  readonly arn: string;
+  /** The user's unique id (`AIDA…`), as GetCallerIdentity answers. */
+  readonly userId: string;
+  readonly accountId: string;
+  readonly userName: string;
 }
 
 export interface AssumedRolePrincipal {

@@ -60,7 +60,7 @@ export async function listRolePolicies(cp: ControlPlane, input: { RoleName: stri
 }
 
 /** The catalogue policy an ARN names: InvalidInput for what is not a policy ARN, NoSuchEntity for one Pier does not have. */
-function requireManagedPolicy(cp: ControlPlane, arn: string): ManagedPolicy {
+export function requireManagedPolicy(cp: ControlPlane, arn: string): ManagedPolicy {
   const parsed = parseArn(arn);
   if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('policy/')) throw new InvalidInputException(`ARN ${arn} is not valid.`);
   const policy = findManagedPolicy(cp.scope.partition, arn);

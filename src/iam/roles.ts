@@ -62,7 +62,7 @@ async function checkTrustPolicy(cp: ControlPlane, repos: Repos, text: string): P
   return doc;
 }
 
-function parseTags(tags: readonly WireTag[] | undefined): Tag[] {
+export function parseTags(tags: readonly WireTag[] | undefined): Tag[] {
   const seen = new Set<string>();
   for (const t of tags ?? []) {
     const key = t.Key.toLowerCase();

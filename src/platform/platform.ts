@@ -28,6 +28,8 @@ import { randomArnSuffix } from '../secrets/context.js';
 import { loadOrCreateSecretsKey } from '../secrets/key-file.js';
 import { ValueCipher } from '../secrets/value-cipher.js';
 import { Identities } from '../api/auth/identities.js';
+import { Authorizer } from '../api/authorize.js';
+import { UserAccessKeys } from '../iam/access-keys-directory.js';
 import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import { compileAutoScalingConfig } from '../autoscaling/config.js';
@@ -127,6 +129,10 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   await registry.purgeUploads();
   const cipher = new ValueCipher(loadOrCreateSecretsKey(o.dataDir));
   const monitoringModel = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'monitoring-2010-08-01.json'), 'utf8')) as Record<string, unknown>;
+  // IAM users' keys and every principal's policies are kept in memory; an IAM change refreshes both.
+  const userKeys = await UserAccessKeys.load(store, scope);
+  const authorizer = new Authorizer({ store, scope, clock });
+  const iamChanged = async (): Promise<void> => { await userKeys.reload(); authorizer.invalidate(); };
   const server = createEdge({
     cp,
     services: [
@@ -140,19 +146,20 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     restServices: [efsService(cp, efsModel)],
     queryServices: [
       ec2Service(cp, ec2Model),
-      iamService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'iam-2010-05-08.json'))),
+      iamService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'iam-2010-05-08.json')), iamChanged),
       stsService(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'sts-2011-06-15.json'))),
       elbv2Service(cp, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'elasticloadbalancingv2-2015-12-01.json'))),
     ],
     framedServices: [cloudwatchService(metrics.ctx, monitoringModel, { cp, metrics: metrics.ctx.store })],
-    identities: new Identities(scope, keys, sessions, store, clock),
+    identities: new Identities(scope, keys, sessions, store, clock, userKeys),
+    authorizer,
     joinToken: agentToken,
     logs: logs.ctx,
     metrics: { tasks: metrics.tasks, health: metrics.health },
     prices: o.prices,
     registry,
     // A reset leaves the account as a first start does: with its default VPC.
-    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await registry.reset(); await ensureDefaultVpc(cp); signalLoadBalancing(cp); } } : {}),
+    ...(o.allowReset ? { reset: async () => { await store.reset(); await logs.ctx.store.reset(); await metrics.ctx.store.reset(); await registry.reset(); await ensureDefaultVpc(cp); signalLoadBalancing(cp); await iamChanged(); } } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -529,6 +529,54 @@ export interface RolePolicyRepo {
   attachmentCounts(): Promise<Map<string, number>>;
 }
 
+/** An IAM user. Names are unique regardless of case, as in IAM; `name` keeps the casing it was created with. */
+export interface UserRecord {
+  /** `AIDA…`, IAM's unique id for the user. */
+  userId: string;
+  name: string;
+  /** `/` or `/a/b/`. */
+  path: string;
+  /** `arn:aws:iam::<account>:user<path><name>` */
+  arn: string;
+  tags: Tag[];
+  createdAt: number;
+}
+
+export interface UserRepo {
+  /** Case-insensitive, as IAM resolves user names. */
+  getByName(name: string): Promise<UserRecord | undefined>;
+  getById(userId: string): Promise<UserRecord | undefined>;
+  /** Ordered by name (case-insensitive); `afterName` continues after that name. */
+  list(opts: { pathPrefix?: string; afterName?: string; limit: number }): Promise<Page<UserRecord>>;
+  /** Inserts; ConflictError when a user of that name (in any case) exists. */
+  insert(record: UserRecord): Promise<void>;
+  /** Removes the user; its keys and policies must be gone first. */
+  remove(userId: string): Promise<void>;
+}
+
+/** A user's inline policies (by name) and attached managed policies (by ARN): a role's, keyed by user id. */
+export type UserPolicyRepo = RolePolicyRepo;
+
+/** An IAM user's access key; Inactive keys do not authenticate. */
+export interface UserAccessKeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  userId: string;
+  status: 'Active' | 'Inactive';
+  createdAt: number;
+}
+
+export interface UserAccessKeyRepo {
+  get(accessKeyId: string): Promise<UserAccessKeyRecord | undefined>;
+  /** The user's keys, oldest first. */
+  listByUser(userId: string): Promise<UserAccessKeyRecord[]>;
+  /** Every user's keys (the edge keeps them in memory to check signatures). */
+  listAll(): Promise<UserAccessKeyRecord[]>;
+  insert(record: UserAccessKeyRecord): Promise<void>;
+  setStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): Promise<void>;
+  remove(accessKeyId: string): Promise<void>;
+}
+
 /** One deployment of a service (ECS `deployments[]`), kept inside its service's row. */
 export interface DeploymentRecord {
   /** `ecs-svc/<19 digits>`; tasks of the deployment carry it as `startedBy`. */
@@ -849,6 +897,9 @@ export interface Repos {
   readonly ec2Tags: Ec2TagRepo;
   readonly roles: RoleRepo;
   readonly rolePolicies: RolePolicyRepo;
+  readonly users: UserRepo;
+  readonly userPolicies: UserPolicyRepo;
+  readonly userAccessKeys: UserAccessKeyRepo;
   readonly elbv2: Elbv2Repo;
   readonly services: ServiceRepo;
   readonly taskProtection: TaskProtectionRepo;

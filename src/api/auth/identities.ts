@@ -1,11 +1,12 @@
 /**
- * Who a verified signature belongs to. Long-term keys (the account's root keys, held in memory
- * because every request looks one up) answer the root principal; temporary keys answer the role
+ * Who a verified signature belongs to. Long-term keys (the account's root keys and IAM users' keys,
+ * held in memory because every request looks one up) answer the root principal or their user; temporary keys answer the role
  * session their token names, provided the token is ours, not expired, and — for a task's role
  * credentials — the task has not stopped.
  */
 import { ExpiredTokenException, UnrecognizedClientException } from '../../ecs/errors.js';
 import { taskIdOf, type AccountScope } from '../../ecs/arn.js';
+import type { UserAccessKeys } from '../../iam/access-keys-directory.js';
 import type { Principal } from '../../iam/principal.js';
 import type { SessionAuthority, VerifiedSession } from '../../iam/session-credentials.js';
 import type { Clock } from '../../lib/clock.js';
@@ -21,11 +22,12 @@ export class Identities {
     private readonly sessions: SessionAuthority,
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly userKeys?: UserAccessKeys,
   ) {}
 
   /** The secret to check a signature with (sync: it runs inside SigV4 verification). */
   secretFor(accessKeyId: string, sessionToken: string | undefined): string | undefined {
-    if (sessionToken === undefined) return this.rootKeys.get(accessKeyId);
+    if (sessionToken === undefined) return this.rootKeys.get(accessKeyId) ?? this.userKeys?.secretFor(accessKeyId);
     return this.sessions.verify(accessKeyId, sessionToken)?.secretAccessKey;
   }
 
@@ -33,6 +35,8 @@ export class Identities {
   async principalFor(accessKeyId: string, sessionToken: string | undefined): Promise<Principal> {
     const { partition, accountId } = this.scope;
     if (sessionToken === undefined) {
+      const user = this.rootKeys.has(accessKeyId) ? undefined : this.userKeys?.userFor(accessKeyId);
+      if (user) return user;
       return { kind: 'root', arn: `arn:${partition}:iam::${accountId}:root`, userId: accountId, accountId };
     }
     const session = this.sessions.verify(accessKeyId, sessionToken);

@@ -8,6 +8,7 @@ import { alarmsMigration, alarmTables } from './alarms.js';
 import { elbv2Migration, elbv2Tables } from './elbv2.js';
 import { autoScalingMigration, autoScalingTables } from './autoscaling.js';
 import { iamMigration, iamTables } from './iam.js';
+import { iamUsersMigration, iamUserTables } from './iam-users.js';
 import { secretsMigration, secretTables } from './secrets.js';
 import { servicesMigration, servicesTables } from './services.js';
 import { stopNoticeMigration } from './tasks.js';
@@ -114,8 +115,9 @@ export const migrations: readonly Migration[] = [
   stopNoticeMigration,
   autoScalingMigration,
   alarmsMigration,
-  secretsMigration,
   taskUsageMigration,
+  secretsMigration,
+  iamUsersMigration,
 ];
 
 export function migrate(db: Database.Database): number[] {
@@ -138,6 +140,7 @@ export const userStateTables = [
   'clusters', 'task_definition_families', 'task_definitions', 'tasks', 'tags', 'idempotency', 'file_systems',
   // EC2 networking, children before parents (foreign keys are on).
   'ec2_tags', 'network_interface_groups', 'network_interfaces', 'security_group_rules', 'security_groups', 'subnets', 'vpcs',
+  ...iamUserTables,
   ...iamTables,
   ...servicesTables,
   ...elbv2Tables,

@@ -15,6 +15,7 @@ import {
 import { SqliteElbv2Repo } from './elbv2.js';
 import { SqliteFileSystemRepo } from './file-systems.js';
 import { SqliteRolePolicyRepo, SqliteRoleRepo } from './iam.js';
+import { SqliteUserAccessKeyRepo, SqliteUserPolicyRepo, SqliteUserRepo } from './iam-users.js';
 import { migrate, userStateTables } from './migrations.js';
 import {
   SqliteAccessKeyRepo, SqliteHostRepo, SqliteIdempotencyRepo, SqliteMetaRepo, SqliteTagRepo,
@@ -47,6 +48,9 @@ function reposOn(db: Database.Database): Repos {
     ec2Tags: new SqliteEc2TagRepo(s),
     roles: new SqliteRoleRepo(s),
     rolePolicies: new SqliteRolePolicyRepo(s),
+    users: new SqliteUserRepo(s),
+    userPolicies: new SqliteUserPolicyRepo(s),
+    userAccessKeys: new SqliteUserAccessKeyRepo(s),
     elbv2: new SqliteElbv2Repo(s),
     services: new SqliteServiceRepo(s),
     taskProtection: new SqliteTaskProtectionRepo(s),
