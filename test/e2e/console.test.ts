@@ -2,8 +2,8 @@
  * The web console end to end in Debian's headless Chromium (playwright-core, no browser download)
  * against `pier up` with its agent (runc tasks, busybox from a local registry): a wrong key pair
  * is refused with a clear message and no session; the right one signs in; clusters, a service and
- * a task are shown as the API describes them; running a task, stopping it and scaling a service
- * from the page do what the AWS SDK then reads back; logs, charts and costs appear; the console's
+ * a task are shown as the API describes them; running a task, stopping it, scaling a service and
+ * forcing its new deployment from the page do what the AWS SDK then reads back; logs, charts and costs appear; the console's
  * API refuses calls without the session or its CSRF header; files are served with their types and
  * cache headers. Screenshots go to test-artifacts/console/.
  */
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import {
-  CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand,
+  CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand, type Service,
 } from '@aws-sdk/client-ecs';
 import { REPO_ROOT } from '../helpers/pier-process.js';
 import { HOLD, RealEnv, sleep, taskIdOf } from './tasks-real-support.test.js';
@@ -32,7 +32,7 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
 
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
   const go = async (hash: string): Promise<void> => {
-    await page.goto(`${consoleUrl}#${hash}`);
+    await page.goto(`${consoleUrl}#${hash}`, { waitUntil: 'domcontentloaded' });
   };
   const until = async <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
@@ -43,7 +43,7 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
       await sleep(250);
     }
   };
-  const service = async (): Promise<{ desiredCount?: number; runningCount?: number }> =>
+  const service = async (): Promise<Service> =>
     (await env.ecs.send(new DescribeServicesCommand({ cluster: 'default', services: ['web'] }))).services![0]!;
   const runningTasks = async (): Promise<string[]> =>
     (await env.ecs.send(new ListTasksCommand({ cluster: 'default', desiredStatus: 'RUNNING' }))).taskArns ?? [];
@@ -70,6 +70,9 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // What the browser said, for the log of a failed run.
+    page.on('console', (m) => void process.stderr.write(`[console.test browser ${m.type()}] ${m.text()}\n`));
+    page.on('requestfailed', (r) => void process.stderr.write(`[console.test browser] request failed: ${r.url()} ${r.failure()?.errorText ?? ''}\n`));
   });
 
   after(async () => {
@@ -82,7 +85,7 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
   });
 
   test('a wrong key pair is refused with a clear message and no session', async () => {
-    await page.goto(consoleUrl);
+    await page.goto(consoleUrl, { waitUntil: 'domcontentloaded' });
     await page.fill('#access-key-id', env.pier.accessKeyId);
     await page.fill('#secret-access-key', `${env.pier.secretAccessKey.slice(0, -1)}x`);
     await page.click('button[type=submit]');
@@ -187,6 +190,19 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
     }, 30_000);
     await shot('05-service-scaled');
     await env.ecs.send(new UpdateServiceCommand({ cluster: 'default', service: 'web', desiredCount: 0 }));
+  });
+
+  test('update the service from its page: a forced new deployment becomes PRIMARY', async () => {
+    const primary = (s: Service): string | undefined => s.deployments?.find((d) => d.status === 'PRIMARY')?.id;
+    const before = primary(await service());
+    const update = page.getByRole('form', { name: 'Update' });
+    await update.getByLabel('Force new deployment').check();
+    await update.getByRole('button', { name: 'Update service' }).click();
+    const after = await until('a new primary deployment', async () => {
+      const id = primary(await service());
+      return id !== before ? id : undefined;
+    }, 10_000);
+    await page.locator('table.deployments tr', { hasText: after! }).waitFor({ timeout: 10_000 });
   });
 
   test('costs: the totals and the chart by service', async () => {

@@ -7,7 +7,25 @@ const COLOURS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2
 let uPlotModule;
 const loadUPlot = () => (uPlotModule ??= import('uplot').then((m) => m.default));
 
-export function Chart({ title, unit = '', series, data, height = 180, yMax, bars = false }) {
+/**
+ * Stacked bars: each series is drawn as the sum of itself and those before it, the tallest first so
+ * every band shows; legends still read each series' own value (`own`).
+ */
+function stack(series, data) {
+  const sums = [];
+  let running = data[0].map(() => 0);
+  for (let i = 1; i < data.length; i += 1) {
+    running = running.map((v, k) => v + (data[i][k] ?? 0));
+    sums.push(running);
+  }
+  const order = series.map((_, i) => i).reverse();
+  return { series: order.map((i) => series[i]), data: [data[0], ...order.map((i) => sums[i])], own: order.map((i) => data[i + 1]) };
+}
+
+export function Chart({ title, unit = '', series: given, data: raw, height = 180, yMax, bars = false }) {
+  const { series, data, own } = bars && raw.length > 2 ? stack(given, raw) : { series: given, data: raw, own: raw.slice(1) };
+  const ownValues = useRef(own);
+  ownValues.current = own;
   const box = useRef(null);
   const plot = useRef(undefined);
   const labels = series.map((s) => s.label).join('\n');
@@ -19,8 +37,12 @@ export function Chart({ title, unit = '', series, data, height = 180, yMax, bars
       plot.current = new UPlot({
         width: box.current.clientWidth || 600, height,
         series: [{}, ...series.map((s, i) => ({
-          label: s.label, stroke: COLOURS[i % COLOURS.length], width: 1.5, value: (_u, v) => (unit === '$' && v !== null ? `$${format(v)}` : format(v)),
-          ...(bars ? { fill: `${COLOURS[i % COLOURS.length]}55`, paths: UPlot.paths.bars({ size: [0.6, 40] }), points: { show: false } } : { points: { size: 4 } }),
+          label: s.label, stroke: COLOURS[i % COLOURS.length], width: 1.5,
+          value: (_u, _v, _s, at) => {
+            const v = at === null || at === undefined ? null : ownValues.current[i]?.[at] ?? null;
+            return unit === '$' && v !== null ? `$${format(v)}` : format(v);
+          },
+          ...(bars ? { fill: COLOURS[i % COLOURS.length], paths: UPlot.paths.bars({ size: [0.6, 40] }), points: { show: false } } : { points: { size: 4 } }),
         }))],
         // One point alone would stretch the time axis over years.
         scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 150, max + 30] : [min, max]) }, y: { range: (_u, _min, max) => [0, Math.max(yMax ?? 0, max ?? 0, unit === '$' ? 0.000001 : 1)] } },
