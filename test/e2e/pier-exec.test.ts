@@ -22,30 +22,72 @@ interface Result { code: number; stdout: string; stderr: string }
 const NOT_ENABLED = 'The execute command failed because execute command was not enabled when the task was run or the execute '
   + "command agent isn't running. Wait and try again or run a new task with execute command enabled and try again.";
 
+/** `pier exec --data-dir DIR ARGS…` with `input` on stdin (a pipe: no terminal). */
+function pierExecIn(env: RealEnv, args: string[], input = ''): Promise<Result> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [PIER_MAIN, 'exec', '--data-dir', env.dataDir, ...args], { encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    child.stdin!.end(input);
+  });
+}
+
+/** RunTask (SDK) in the default VPC, with or without ECS Exec. */
+async function runExecTask(env: RealEnv, family: string, enableExecuteCommand: boolean): Promise<string> {
+  const net = env.defaultNetwork();
+  const out = await env.ecs.send(new RunTaskCommand({
+    taskDefinition: family, launchType: 'FARGATE', enableExecuteCommand,
+    networkConfiguration: { awsvpcConfiguration: { subnets: net.subnets, securityGroups: [net.securityGroup] } },
+  }));
+  assert.deepEqual(out.failures, []);
+  const arn = out.tasks![0]!.taskArn!;
+  env.tasks.add(arn);
+  return arn;
+}
+
+/** `pier exec TASK` with no command (a shell) in a 40x100 terminal: typed commands, their answers, a resize, `exit 3`. */
+async function interactiveShell(env: RealEnv, id: string): Promise<void> {
+  // `script` gives the client a terminal of 40x100; it prints that terminal's path first (to resize it later).
+  const inner = `tty; stty rows 40 cols 100; exec ${process.execPath} ${PIER_MAIN} exec --data-dir ${env.dataDir} ${id}`;
+  const client = spawn('script', ['--quiet', '--flush', '--return', '--command', inner, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm-256color', SHELL: '/bin/sh' },
+  });
+  let seen = '';
+  client.stdout.on('data', (c: Buffer) => (seen += c.toString()));
+  client.stderr.on('data', (c: Buffer) => (seen += c.toString()));
+  const exited = new Promise<number | null>((resolve) => client.once('close', (code) => resolve(code)));
+  const type = (line: string): void => void client.stdin.write(`${line}\r`);
+  try {
+    const pty = (await until('the client terminal', () => /^(\/dev\/pts\/\d+)\r?\n/.exec(seen)?.[1], 10_000))!;
+    // busybox's prompt may end with a cursor position query (ESC [6n)
+    await until('the shell prompt', () => / # (\x1b\[6n)?$/.test(seen), 20_000, { context: () => seen });
+    type('echo "sum=$((6*7))"; [ -t 0 ] && [ -t 1 ] && echo on-a-terminal; stty size; echo "TERM=$TERM"');
+    await until('the answers', () => /TERM=xterm-256color/.test(seen), 10_000, { context: () => seen });
+    // Lines end \r\r\n: the command's terminal turns \n into \r\n, and so does the client's.
+    assert.match(seen, /sum=42\r+\n/);
+    assert.match(seen, /on-a-terminal\r+\n40 100\r+\n/, 'the command has a terminal of the client\'s size');
+    const resized = await new Promise<number | null>((resolve) => spawn('stty', ['-F', pty, 'rows', '50', 'cols', '120']).once('close', resolve));
+    assert.equal(resized, 0);
+    await until('the new size inside', async () => {
+      const mark = seen.length;
+      type('stty size');
+      await new Promise((r) => setTimeout(r, 300));
+      return /50 120\r+\n/.test(seen.slice(mark));
+    }, 10_000, { context: () => seen });
+    type('exit 3');
+    assert.equal(await exited, 3, `the client exits with the shell's status:\n${seen}`);
+  } finally {
+    if (client.exitCode === null) client.kill('SIGKILL');
+  }
+}
+
 describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', () => {
   let env: RealEnv;
   let shell = '';
   let plain = '';
   let pair = '';
 
-  /** `pier exec --data-dir DIR ARGS…` with `input` on stdin (a pipe: no terminal). */
-  const pierExec = (args: string[], input = ''): Promise<Result> => new Promise((resolve) => {
-    const child = execFile(process.execPath, [PIER_MAIN, 'exec', '--data-dir', env.dataDir, ...args], { encoding: 'utf8', timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-    child.stdin!.end(input);
-  });
-
-  const runTask = async (family: string, enableExecuteCommand: boolean): Promise<string> => {
-    const net = env.defaultNetwork();
-    const out = await env.ecs.send(new RunTaskCommand({
-      taskDefinition: family, launchType: 'FARGATE', enableExecuteCommand,
-      networkConfiguration: { awsvpcConfiguration: { subnets: net.subnets, securityGroups: [net.securityGroup] } },
-    }));
-    assert.deepEqual(out.failures, []);
-    const arn = out.tasks![0]!.taskArn!;
-    env.tasks.add(arn);
-    return arn;
-  };
+  const pierExec = (args: string[], input = ''): Promise<Result> => pierExecIn(env, args, input);
+  const runTask = (family: string, enableExecuteCommand: boolean): Promise<string> => runExecTask(env, family, enableExecuteCommand);
 
   before(async () => {
     env = await RealEnv.start({ agent: true, registryAuth: 'none', pierArgs: ['--runtime', 'runc'] });
@@ -80,39 +122,7 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
   });
 
   test('an interactive shell through a pseudo-terminal: prompt, answers, window size and its changes, exit status', async () => {
-    const id = taskIdOf(shell);
-    // `script` gives the client a terminal of 40x100; it prints that terminal's path first (to resize it later).
-    const inner = `tty; stty rows 40 cols 100; exec ${process.execPath} ${PIER_MAIN} exec --data-dir ${env.dataDir} ${id}`;
-    const client = spawn('script', ['--quiet', '--flush', '--return', '--command', inner, '/dev/null'], {
-      stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm-256color', SHELL: '/bin/sh' },
-    });
-    let seen = '';
-    client.stdout.on('data', (c: Buffer) => (seen += c.toString()));
-    client.stderr.on('data', (c: Buffer) => (seen += c.toString()));
-    const exited = new Promise<number | null>((resolve) => client.once('close', (code) => resolve(code)));
-    const type = (line: string): void => void client.stdin.write(`${line}\r`);
-    try {
-      const pty = (await until('the client terminal', () => /^(\/dev\/pts\/\d+)\r?\n/.exec(seen)?.[1], 10_000))!;
-      // busybox's prompt may end with a cursor position query (ESC [6n)
-      await until('the shell prompt', () => / # (\x1b\[6n)?$/.test(seen), 20_000, { context: () => seen });
-      type('echo "sum=$((6*7))"; tty; stty size; echo "TERM=$TERM"');
-      await until('the answers', () => /TERM=xterm-256color/.test(seen), 10_000, { context: () => seen });
-      // Lines end \r\r\n: the command's terminal turns \n into \r\n, and so does the client's.
-      assert.match(seen, /sum=42\r+\n/);
-      assert.match(seen, /\/dev\/pts\/\d+\r+\n40 100\r+\n/, 'the command has a terminal of the client\'s size');
-      const resized = await new Promise<number | null>((resolve) => spawn('stty', ['-F', pty, 'rows', '50', 'cols', '120']).once('close', resolve));
-      assert.equal(resized, 0);
-      await until('the new size inside', async () => {
-        const mark = seen.length;
-        type('stty size');
-        await new Promise((r) => setTimeout(r, 300));
-        return /50 120\r+\n/.test(seen.slice(mark));
-      }, 10_000, { context: () => seen });
-      type('exit 3');
-      assert.equal(await exited, 3, `the client exits with the shell's status:\n${seen}`);
-    } finally {
-      if (client.exitCode === null) client.kill('SIGKILL');
-    }
+    await interactiveShell(env, taskIdOf(shell));
   });
 
   test('a task run without enableExecuteCommand is refused in ECS\'s words, and changes nothing', async () => {
@@ -191,5 +201,32 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
     assert.equal(t.containers![0]!.managedAgents?.[0]?.lastStatus, 'STOPPED');
     const r = await pierExec([taskIdOf(arn), '--', 'true']);
     assert.equal(r.stderr, `pier: ExecuteCommand: InvalidParameterException: ${NOT_ENABLED}\n`);
+  });
+});
+
+describe('pier exec into gVisor (runsc) through a separate pier agent process', () => {
+  let env: RealEnv;
+  let shell = '';
+
+  before(async () => {
+    env = await RealEnv.start({ agent: false, registryAuth: 'none', agentDataDirs: 1 });
+    await env.startAgent(env.agentDataDirs[0]!);
+    env.registerTaskDefinition('shell', [{ name: 'app', command: HOLD, stopTimeout: 2 }]);
+    shell = await runExecTask(env, 'shell', true);
+    await env.waitRunning(shell);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('a command runs in the sandbox, its kernel gVisor\'s, with its output apart and its exit status', async () => {
+    const r = await pierExecIn(env, [taskIdOf(shell), '--', 'sh', '-c', 'dmesg | head -1; echo err >&2; read x; echo "got $x"; exit 5'], 'line\n');
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stdout, /^\[ *0\.0+\] Starting gVisor\.\.\.\ngot line\n$/);
+    assert.equal(r.stderr, 'err\n');
+  });
+
+  test('an interactive shell in the sandbox through a pseudo-terminal', async () => {
+    await interactiveShell(env, taskIdOf(shell));
   });
 });

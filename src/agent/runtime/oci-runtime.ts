@@ -110,7 +110,8 @@ export interface OciRuntime {
    * The host command that runs `argv` in a running container (exec sessions), as the container's
    * user, env and working directory, on the stdio it is started with. With `tty` its stdin is a
    * terminal, and the process in the container gets a terminal (runc: a pty it proxies to that
-   * one; runsc: that terminal itself). `env` adds variables (e.g. TERM).
+   * one; runsc: that terminal itself, the process spec in a file of the sandbox dir). `env` adds
+   * variables (e.g. TERM).
    */
   interactiveExecArgv?(sandbox: SandboxSpec, containerId: string, argv: readonly string[], opts: ExecOptions): string[];
   /** Signals the container's init (SIGKILL: every process in it). A container that is not running is not an error. */

@@ -41,6 +41,7 @@ import { netnsNameOf } from '../host/netns.js';
 import { clearCpuQuota, ensureCgroup, oomControlFile, pidsIn, procsFiles, removeCgroupTree, removeCgroupTreeSettled, childCgroups } from './cgroup.js';
 import type { ContainerSpec, ExecOptions, SandboxSpec } from './oci-runtime.js';
 import { sandboxDirIds, writeSandboxRecord } from './sandbox-files.js';
+import { writeExecProcessFile } from './exec-process-file.js';
 import { shq, type ShimLaunch } from './shim.js';
 import { readTail } from './tail.js';
 import { killAndWait, ShimRuntime, type RuntimeState, type ShimRuntimeOptions } from './shim-runtime.js';
@@ -307,8 +308,9 @@ export class RunscRuntime extends ShimRuntime {
     return this.command(['kill', ...(signal === 'SIGKILL' ? ['--all'] : []), containerId, signal], sandbox);
   }
 
-  /** runsc gives the process a terminal when its stdin is one (it has no --tty). */
+  /** With a terminal, the process spec comes from a file (exec-process-file.ts): runsc's exec has no --tty. */
   protected execArgv(sandbox: SandboxSpec, containerId: string, argv: readonly string[], opts: ExecOptions = {}): string[] {
+    if (opts.tty) return this.command(['exec', '-process', writeExecProcessFile(sandbox.dir, containerId, argv, opts.env ?? {}), containerId], sandbox);
     const env = Object.entries(opts.env ?? {}).flatMap(([k, v]) => ['-env', `${k}=${v}`]);
     return this.command(['exec', ...env, containerId, ...argv], sandbox);
   }
