@@ -277,7 +277,7 @@ describe('IAM and STS on the wire: raw signed Query requests', () => {
     await expect({ Action: 'AttachRolePolicy', RoleName: 'dup', PolicyArn: 'nonsense-but-long-enough' }, 400, 'InvalidInput');
     assert.match(await expect({ Action: 'CreateRole', AssumeRolePolicyDocument: trust }, 400, 'ValidationError'),
       /Value null at &apos;roleName&apos; failed to satisfy constraint: Member must not be null/);
-    await expect({ Action: 'CreateUser', UserName: 'bob' }, 400, 'InvalidAction');
+    await expect({ Action: 'CreateGroup', GroupName: 'ops' }, 400, 'InvalidAction');
     await expect({ Action: 'ListRoles', MaxItems: 'many' }, 400, 'InvalidParameterValue');
     await expect({ Action: 'ListRoles', Marker: 'not-a-marker' }, 400, 'InvalidInput');
     assert.match((await call('sts', { Action: 'AssumeRole', RoleArn: 'arn:aws:iam::123456789012:role/x', RoleSessionName: 's1' })).xml,

@@ -125,6 +125,11 @@ describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpo
       img.remove();
     }
     roleArn = env.aws.ok(['create-role', '--role-name', 'app-task', '--assume-role-policy-document', ECS_TRUST], 'iam').Role.Arn as string;
+    // What the program in the task calls with the role's credentials; as on AWS, a role without a policy may call nothing.
+    env.aws.ok(['put-role-policy', '--role-name', 'app-task', '--policy-name', 'app', '--policy-document', JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['ecs:DescribeTasks', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }],
+    })], 'iam');
     env.aws.ok(['create-role', '--role-name', 'lambda-only', '--assume-role-policy-document', LAMBDA_TRUST], 'iam');
   });
   after(async () => {
