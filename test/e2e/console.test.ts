@@ -180,6 +180,7 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
     await until('two running service tasks', async () => ((await service()).runningCount === 2 ? true : undefined), 60_000);
     await page.locator('[data-field=running]', { hasText: '2' }).waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('table.tasks tbody tr', { hasText: 'RUNNING' }).count(), 2);
+    await page.locator('pre.logs', { hasText: 'hello from the console test' }).waitFor({ timeout: 15_000 });
     // The memory chart reads AWS/ECS MemoryUtilization for this service (published every 2 s here).
     const memory = page.locator('figure.chart[data-chart^="Memory utilization"]');
     await until('memory utilization points', async () => {

@@ -23,7 +23,8 @@ export function usePoll(load, everyMs, deps = []) {
     let timer;
     let stopped = false;
     const tick = async () => {
-      await run();
+      // A hidden tab is not refreshed (its first load still happens), so idle tabs cost Pier nothing.
+      if (!document.hidden || !timer) await run();
       if (!stopped && everyMs > 0) timer = setTimeout(tick, everyMs);
     };
     tick();

@@ -22,10 +22,13 @@ function stack(series, data) {
   return { series: order.map((i) => series[i]), data: [data[0], ...order.map((i) => sums[i])], own: order.map((i) => data[i + 1]) };
 }
 
-export function Chart({ title, unit = '', series: given, data: raw, height = 180, yMax, bars = false }) {
+/** `xRange`: the time window shown, [from, to] in epoch seconds (default: the data's own span). */
+export function Chart({ title, unit = '', series: given, data: raw, height = 180, yMax, bars = false, xRange }) {
   const { series, data, own } = bars && raw.length > 2 ? stack(given, raw) : { series: given, data: raw, own: raw.slice(1) };
   const ownValues = useRef(own);
   ownValues.current = own;
+  const xWindow = useRef(xRange);
+  xWindow.current = xRange ?? (data[0]?.length === 1 ? [data[0][0] - 150, data[0][0] + 30] : undefined);
   const box = useRef(null);
   const plot = useRef(undefined);
   const labels = series.map((s) => s.label).join('\n');
@@ -44,8 +47,8 @@ export function Chart({ title, unit = '', series: given, data: raw, height = 180
           },
           ...(bars ? { fill: COLOURS[i % COLOURS.length], paths: UPlot.paths.bars({ size: [0.6, 40] }), points: { show: false } } : { points: { size: 4 } }),
         }))],
-        // One point alone would stretch the time axis over years.
-        scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 150, max + 30] : [min, max]) }, y: { range: (_u, _min, max) => [0, Math.max(yMax ?? 0, max ?? 0, unit === '$' ? 0.000001 : 1)] } },
+        // uPlot would stretch one point alone over a day: the window is given instead.
+        scales: { x: { time: true, range: (_u, min, max) => xWindow.current ?? [min, max] }, y: { range: (_u, _min, max) => [0, Math.max(yMax ?? 0, max ?? 0, unit === '$' ? 0.000001 : 1)] } },
         axes: [{}, { size: 70, values: (_u, vals) => vals.map((v) => (unit === '$' ? `$${v === 0 ? 0 : Number(v).toPrecision(2)}` : `${v}${unit}`)) }],
       }, data, box.current);
     });

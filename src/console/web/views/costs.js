@@ -27,7 +27,9 @@ async function loadOverTime(range) {
   const label = (k) => k.slice(k.indexOf('$') + 1) || '(no service)';
   const xs = periods.map((p) => Date.parse(p.TimePeriod.Start.length === 10 ? `${p.TimePeriod.Start}T00:00:00Z` : p.TimePeriod.Start) / 1000);
   const ys = keys.map((k) => periods.map((p) => Number((p.Groups ?? []).find((g) => g.Keys[0] === k)?.Metrics?.UnblendedCost?.Amount ?? 0)));
-  return { series: keys.map((k) => ({ label: label(k) })), data: [xs, ...ys] };
+  // Half a bucket either side, so the first and last bars are whole.
+  const half = unit / 2000;
+  return { series: keys.map((k) => ({ label: label(k) })), data: [xs, ...ys], xRange: xs.length ? [xs[0] - half, xs[xs.length - 1] + half] : undefined };
 }
 
 export function Costs() {
@@ -45,7 +47,7 @@ export function Costs() {
       </div>
       <${ErrorNote} error=${overTime.error} />
       <${Chart} title=${`Cost by service (${RANGES[range].label.toLowerCase()})`} unit="$" bars=${true}
-        series=${overTime.data?.series ?? []} data=${overTime.data?.data ?? [[]]} height=${220} />
+        series=${overTime.data?.series ?? []} data=${overTime.data?.data ?? [[]]} xRange=${overTime.data?.xRange} height=${220} />
       <h2>Totals</h2>
       <label class="inline">Group by
         <select value=${by} onChange=${(e) => setBy(e.currentTarget.value)}>

@@ -31,10 +31,12 @@ export function ServiceUtilization({ cluster, service }) {
   const dims = [{ Name: 'ClusterName', Value: cluster }, { Name: 'ServiceName', Value: service }];
   const { data, error } = usePoll(() => loadUtilization(dims), 15000, [cluster, service]);
   const series = [{ label: 'Average' }, { label: 'Maximum' }];
+  const now = Math.floor(Date.now() / 1000);
+  const last = [now - WINDOW_SECONDS, now + 60];
   return html`
     <div class="charts">
       <${ErrorNote} error=${error} />
-      <${Chart} title="CPU utilization (AWS/ECS, 1 min)" unit="%" series=${series} data=${data?.cpu ?? [[], [], []]} yMax=${100} />
-      <${Chart} title="Memory utilization (AWS/ECS, 1 min)" unit="%" series=${series} data=${data?.memory ?? [[], [], []]} yMax=${100} />
+      <${Chart} title="CPU utilization (AWS/ECS, 1 min)" unit="%" series=${series} data=${data?.cpu ?? [[], [], []]} yMax=${100} xRange=${last} />
+      <${Chart} title="Memory utilization (AWS/ECS, 1 min)" unit="%" series=${series} data=${data?.memory ?? [[], [], []]} yMax=${100} xRange=${last} />
     </div>`;
 }

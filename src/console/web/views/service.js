@@ -1,16 +1,25 @@
 // One service: counts, scaling and updates, deployments, events, its tasks and its CPU and memory.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ecs, listAll } from '../api.js';
 import { useAction, usePoll } from '../hooks.js';
-import { ago, ErrorNote, familyRevision, html, statusClass, when } from '../html.js';
+import { ago, ErrorNote, familyRevision, html, nameOf, statusClass, when } from '../html.js';
 import { loadTasks, TaskTable } from './task-table.js';
 import { ServiceUtilization } from './metrics.js';
+import { LiveLogs, streamsOf } from './logs.js';
 
-async function loadService(cluster, name) {
+async function loadService(cluster, name, definitions) {
   const { services = [] } = await ecs('DescribeServices', { cluster, services: [name] });
   const service = services[0];
   const tasks = service ? await loadTasks(cluster, name) : [];
-  return { service, tasks };
+  const logSources = [];
+  for (const t of tasks.filter((x) => x.lastStatus !== 'STOPPED')) {
+    if (!definitions.has(t.taskDefinitionArn)) {
+      definitions.set(t.taskDefinitionArn, (await ecs('DescribeTaskDefinition', { taskDefinition: t.taskDefinitionArn })).taskDefinition);
+    }
+    logSources.push(...streamsOf(t.taskArn, definitions.get(t.taskDefinitionArn))
+      .map((s) => ({ ...s, container: `${nameOf(t.taskArn).slice(0, 8)}/${s.container}` })));
+  }
+  return { service, tasks, logSources };
 }
 
 // The forms keep what is typed in state of their own: the page refreshes under them every few seconds.
@@ -68,7 +77,8 @@ function Deployments({ deployments }) {
 }
 
 export function Service({ cluster, service: name }) {
-  const { data, error, loading, reload } = usePoll(() => loadService(cluster, name), 3000, [cluster, name]);
+  const definitions = useRef(new Map());
+  const { data, error, loading, reload } = usePoll(() => loadService(cluster, name, definitions.current), 3000, [cluster, name]);
   const s = data?.service;
   return html`
     <section>
@@ -95,6 +105,8 @@ export function Service({ cluster, service: name }) {
         <${Deployments} deployments=${s.deployments} />
         <h2>Tasks</h2>
         <${TaskTable} cluster=${cluster} tasks=${data.tasks} />
+        <h2>Logs of its running tasks</h2>
+        <${LiveLogs} sources=${data.logSources} follow=${true} />
         <h2>Events</h2>
         <ul class="events">${(s.events ?? []).slice(0, 25).map((e) => html`<li><time title=${when(e.createdAt)}>${when(e.createdAt)}</time> ${e.message}</li>`)}</ul>`}
     </section>`;

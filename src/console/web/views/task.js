@@ -77,6 +77,7 @@ function LiveUtilization({ cluster, task }) {
   const list = [...readings.current.values()].sort((a, b) => a.at - b.at);
   const xs = list.map((r) => r.at / 1000);
   const last = list[list.length - 1];
+  const span = xs.length ? [xs[0] - 60, Math.max(xs[xs.length - 1], Date.now() / 1000) + 5] : undefined;
   return html`
     <${ErrorNote} error=${error} />
     ${last ? html`<p class="facts"><span>CPU <b data-field="cpu">${last.cpuPercent?.toFixed(1) ?? '–'}%</b> (${last.cpuUnits?.toFixed(0) ?? '–'} units)</span>
@@ -84,8 +85,8 @@ function LiveUtilization({ cluster, task }) {
       <span class="muted">read ${new Date(last.at).toLocaleTimeString()}</span></p>`
     : html`<p class="muted">${running ? 'Waiting for the first reading (the agent reads tasks every 15 s).' : 'Readings are taken while a task runs.'}</p>`}
     <div class="charts">
-      <${Chart} title="Task CPU utilization (live)" unit="%" series=${[{ label: 'CPU' }]} data=${[xs, list.map((r) => r.cpuPercent)]} yMax=${100} />
-      <${Chart} title="Task memory utilization (live)" unit="%" series=${[{ label: 'Memory' }]} data=${[xs, list.map((r) => r.memoryPercent)]} yMax=${100} />
+      <${Chart} title="Task CPU utilization (live)" unit="%" series=${[{ label: 'CPU' }]} data=${[xs, list.map((r) => r.cpuPercent)]} yMax=${100} xRange=${span} />
+      <${Chart} title="Task memory utilization (live)" unit="%" series=${[{ label: 'Memory' }]} data=${[xs, list.map((r) => r.memoryPercent)]} yMax=${100} xRange=${span} />
     </div>`;
 }
 
