@@ -19,6 +19,7 @@ import { logs } from './people/logs.js';
 import { run } from './people/run.js';
 import { scale, stop } from './people/changes.js';
 import { exec } from './people/exec.js';
+import { sessionManagerPlugin } from './people/exec-plugin.js';
 import { AwsCallError } from './client/pier-client.js';
 
 const USAGE = `usage: pier <command> [flags]
@@ -53,6 +54,7 @@ commands:
   scale SERVICE COUNT     set the desired count and wait until it runs    --detach
   exec TASK [-- CMD...]   run a command in a task's container (ECS Exec; a shell when no CMD), exit with its status
           --container NAME  -t/--tty -T/--no-tty (default: a terminal when this is one)  (docs/exec.md)
+  session-manager-plugin  what \`aws ecs execute-command\` runs to reach Pier's sessions (docs/exec.md)
   completion bash         a bash completion script
           every command above also takes --cluster C (default), --data-dir DIR and --json
   reset   wipe all state of a server started with --allow-reset    --data-dir DIR
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     case 'stop': return stop(rest);
     case 'scale': return scale(rest);
     case 'exec': return exec(rest);
+    case 'session-manager-plugin': return sessionManagerPlugin(rest);
     case 'completion': return completion(rest);
     case undefined: case 'help': case '--help': case '-h':
       process.stdout.write(USAGE);

@@ -4,12 +4,12 @@
  * in; an interactive shell through a real pseudo-terminal (util-linux `script` gives the client
  * one) with its window size and a resize; refusals in ECS's words (exec not enabled, unknown task
  * or container, several containers, a stopped task); ExecuteCommand's answer through the SDK, the
- * containers' ExecuteCommandAgent, and the AWS CLI's `ecs execute-command` handing the session to
- * the session-manager-plugin (a stub here: Pier's stream is not SSM's).
+ * containers' ExecuteCommandAgent, and the AWS CLI's `ecs execute-command` running a command
+ * through `pier session-manager-plugin` (standing in for AWS's: Pier's stream is not SSM's).
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ExecuteCommandCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
@@ -155,7 +155,7 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
     assert.match(missing.stderr, /^pier: no task '0123abcd' in cluster default/);
   });
 
-  test('ExecuteCommand answers as ECS does, the containers show their ExecuteCommandAgent, and the AWS CLI hands the session to its plugin', async () => {
+  test('ExecuteCommand answers as ECS does, the containers show their ExecuteCommandAgent, and aws ecs execute-command runs through Pier\'s plugin', async () => {
     const t = await env.describe(shell);
     const agent = t.containers![0]!.managedAgents;
     assert.equal(agent?.length, 1);
@@ -172,25 +172,22 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
     assert.equal(out.session!.streamUrl, `${env.pier.endpoint.replace('http:', 'ws:')}/_pier/exec/${out.session!.sessionId}`);
     assert.match(out.session!.tokenValue!, /^[A-Za-z0-9_-]{43}$/);
 
-    // The AWS CLI calls ExecuteCommand, then DescribeTasks for the runtime id, then runs the plugin.
+    // The AWS CLI calls ExecuteCommand, then DescribeTasks for the runtime id, then runs the
+    // session-manager-plugin with the session: Pier's stands in for AWS's and runs the command.
     const bin = join(env.tmp, 'plugin-bin');
     mkdirSync(bin, { recursive: true });
-    const record = join(env.tmp, 'plugin-args.json');
-    writeFileSync(join(bin, 'session-manager-plugin'), `#!/usr/bin/env python3\nimport json, sys\nif len(sys.argv) > 1:\n    json.dump(sys.argv[1:], open(${JSON.stringify(record)}, 'w'))\n`);
+    writeFileSync(join(bin, 'session-manager-plugin'), `#!/bin/sh\nexec ${process.execPath} ${PIER_MAIN} session-manager-plugin "$@"\n`);
     chmodSync(join(bin, 'session-manager-plugin'), 0o755);
-    const cli = await new Promise<Result>((resolve) => execFile(env.aws.cli.path, [
-      '--endpoint-url', env.pier.endpoint, 'ecs', 'execute-command', '--task', shell, '--command', '/bin/sh', '--interactive',
-    ], { encoding: 'utf8', env: { ...env.pier.awsEnv(), PATH: `${bin}:${process.env.PATH}` } },
-    (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr })));
+    const cli = await new Promise<Result>((resolve) => {
+      const child = execFile(env.aws.cli.path, [
+        '--endpoint-url', env.pier.endpoint, 'ecs', 'execute-command', '--task', shell, '--interactive',
+        '--command', `sh -c 'echo "from the AWS CLI in $(hostname)"; read line; echo "read: $line"'`,
+      ], { encoding: 'utf8', env: { ...env.pier.awsEnv(), PATH: `${bin}:${process.env.PATH}` } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
+      child.stdin!.end('typed\n');
+    });
     assert.equal(cli.code, 0, cli.stderr);
-    const [session, region, action, , target, endpoint] = JSON.parse(readFileSync(record, 'utf8')) as string[];
-    const s = JSON.parse(session!) as { sessionId: string; streamUrl: string; tokenValue: string };
-    assert.match(s.sessionId, /^ecs-execute-command-/);
-    assert.match(s.streamUrl, /^ws:\/\/127\.0\.0\.1:\d+\/_pier\/exec\/ecs-execute-command-/);
-    assert.equal(region, env.pier.region);
-    assert.equal(action, 'StartSession');
-    assert.deepEqual(JSON.parse(target!), { Target: `ecs:default_${taskIdOf(shell)}_${t.containers![0]!.runtimeId}` });
-    assert.equal(endpoint, env.pier.endpoint);
+    assert.match(cli.stdout, new RegExp(`from the AWS CLI in ip-task-${taskIdOf(shell).slice(0, 12)}\nread: typed\n`));
   });
 
   test('a stopped task takes no command; its ExecuteCommandAgent is STOPPED', async () => {

@@ -36,7 +36,7 @@ export async function exec(argv: string[]): Promise<void> {
 }
 
 /** Opens the session's stream on this client's endpoint, signed like every call, with the session's token. */
-async function attach(c: PierClient, session: { sessionId: string; streamUrl: string; tokenValue: string }, tty: boolean): Promise<import('node:stream').Duplex> {
+export async function attach(c: PierClient, session: { sessionId: string; streamUrl: string; tokenValue: string }, tty: boolean): Promise<import('node:stream').Duplex> {
   const path = new URL(session.streamUrl).pathname;
   const headers = c.signedHeaders('ecs', 'GET', path, {
     'x-pier-exec-token': session.tokenValue, 'x-pier-exec-tty': tty ? '1' : '0',
@@ -57,7 +57,7 @@ async function attach(c: PierClient, session: { sessionId: string; streamUrl: st
 }
 
 /** Exits with the command's status once what it printed has been written out. */
-function exitWith(code: number): Promise<never> {
+export function exitWith(code: number): Promise<never> {
   return new Promise(() => {
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
