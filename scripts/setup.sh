@@ -24,6 +24,7 @@ have ip || need_pkgs+=(iproute2)
 have nft || need_pkgs+=(nftables)   # security groups
 [ -x /usr/sbin/haproxy ] || have haproxy || need_pkgs+=(haproxy)   # load balancers' listeners (the agent runs its own, not the service)
 have zstd || need_pkgs+=(zstd)
+have curl || need_pkgs+=(curl)   # the quickstart's `curl http://127.0.0.1:8080/`
 if [ "$want_test" = 1 ]; then
   # Debian's awscli package is AWS CLI v2 at /usr/bin/aws (a pip-installed v1 may shadow it on PATH).
   [ -x /usr/bin/aws ] || need_pkgs+=(awscli)
@@ -41,7 +42,7 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
     echo "setup: missing Debian packages: ${need_pkgs[*]} (run as root, or install them)" >&2
     exit 1
   fi
-  echo "setup: installing Debian packages: ${need_pkgs[*]}" >&2
+  echo "setup: installing Debian packages: ${need_pkgs[*]} (about a minute from a Debian mirror)" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2
@@ -56,7 +57,7 @@ fi
 # Build when any source is newer than the build stamp.
 stamp=dist/.build-stamp
 if [ ! -f "$stamp" ] || [ -n "$(find src test bench tsconfig.json package.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
-  echo "setup: building" >&2
+  echo "setup: building (TypeScript to dist/, under a minute)" >&2
   rm -rf dist
   npx --no-install tsc -p tsconfig.json >&2
   touch "$stamp"

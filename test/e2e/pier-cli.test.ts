@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PIER_MAIN } from '../helpers/pier-process.js';
 import { until } from './aws-cli-support.test.js';
-import { RealEnv } from './tasks-real-support.test.js';
+import { HOLD, RealEnv } from './tasks-real-support.test.js';
 import { freePort } from '../helpers/free-port.js';
 
 interface Result { code: number; stdout: string; stderr: string }
@@ -177,6 +177,20 @@ describe('the pier CLI for people (runc tasks, pier up with its agent)', () => {
     const script = r.stdout;
     assert.match(script, /^complete -o default -F _pier pier$/m);
     assert.match(script, /run\) words="--name --cpu --memory --env/);
+  });
+
+  test('pier run --spot runs on FARGATE_SPOT and pier costs prices it at the Spot rate', async () => {
+    const out = await pierJson(['run', env.image, '--spot', '--name', 'spotty', '--', 'sh', '-c', HOLD]);
+    const arn = out.taskArns[0] as string;
+    env.tasks.add(arn);
+    assert.equal(out.tasks[0].capacityProviderName, 'FARGATE_SPOT');
+    assert.equal(env.aws.ok(['describe-tasks', '--tasks', arn]).tasks[0].capacityProviderName, 'FARGATE_SPOT');
+    assert.deepEqual(env.aws.ok(['describe-clusters']).clusters[0].capacityProviders, ['FARGATE', 'FARGATE_SPOT'], 'pier run --spot gave the default cluster Spot capacity');
+    await pierOk(['stop', arn.slice(arn.lastIndexOf('/') + 1)]);
+    const line = (await pierJson(['costs', '--by', 'task'])).tasks.find((t: any) => t.taskArn === arn);
+    // 0.25 vCPU and 0.5 GB for under a minute, charged 60 s at Spot prices:
+    // 60 / 3600 × (0.25 × 0.012144 + 0.5 × 0.0013335) = $0.0000617125 (on demand it would be $0.000206).
+    assert.deepEqual([line.family, line.capacityProvider, line.billedSeconds, line.cost], ['spotty', 'FARGATE_SPOT', 60, '0.000062']);
   });
 
   test('deleting the service and the load balancer leaves nothing on the host', async () => {
