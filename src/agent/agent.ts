@@ -187,7 +187,7 @@ export class Agent {
   }
 
   private runnerDeps(): RunnerDeps {
-    return { ...this.deps, report: (arn, r) => this.sendReport(arn, r), shipLogs: (req) => this.client.shipLogs(req) };
+    return { ...this.deps, report: (arn, r) => this.sendReport(arn, r), shipLogs: (req) => this.client.shipLogs(req), taskSecrets: (arn) => this.client.taskSecrets(arn) };
   }
 
   private async sendReport(taskArn: string, report: TaskReport): Promise<boolean> {

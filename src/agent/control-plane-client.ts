@@ -10,7 +10,7 @@ import { dialUpgrade } from '../lib/http-upgrade.js';
 import { EXEC_UPGRADE, type ExecAssignment } from '../protocol/exec-stream.js';
 import type {
   AssignmentsResponse, RegisterHostRequest, RegisterHostResponse, ReportMetricsRequest, ReportMetricsResponse, ShipLogsRequest, ShipLogsResponse,
-  TaskCredentialsResponse, TaskReport,
+  TaskCredentialsResponse, TaskReport, TaskSecretsResponse,
 } from '../protocol/agent.js';
 import type {
   LoadBalancingAssignment, ReportLoadBalancerTrafficRequest, ReportLoadBalancerTrafficResponse, ReportTargetHealthRequest,
@@ -30,6 +30,8 @@ export interface ControlPlaneClient {
   report(taskArn: string, report: TaskReport): Promise<{ lastStatus: string; desiredStatus: string; version: number }>;
   /** Fresh temporary credentials for a task of this host that has a task role. */
   taskCredentials(taskArn: string): Promise<TaskCredentialsResponse>;
+  /** A task's `secrets` and `repositoryCredentials`, read as its execution role. */
+  taskSecrets(taskArn: string): Promise<TaskSecretsResponse>;
   /** awslogs events of a container of a task of this host. */
   shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse>;
   /** Readings of this host's running tasks (CPU, memory, network). */
@@ -78,6 +80,10 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
 
   taskCredentials(taskArn: string): Promise<TaskCredentialsResponse> {
     return this.call('POST', `/agent/v1/hosts/${this.id()}/credentials`, this.hostToken!, { taskArn });
+  }
+
+  taskSecrets(taskArn: string): Promise<TaskSecretsResponse> {
+    return this.call('POST', `/agent/v1/hosts/${this.id()}/secrets`, this.hostToken!, { taskArn });
   }
 
   /**

@@ -5,6 +5,7 @@
  *   GET  /agent/v1/hosts/{id}/tasks?since=&waitSeconds=   assignments, long-poll
  *   POST /agent/v1/hosts/{id}/reports          {taskArn, report}: observed task state
  *   POST /agent/v1/hosts/{id}/credentials      {taskArn}: the task role's temporary credentials
+ *   POST /agent/v1/hosts/{id}/secrets          {taskArn}: its `secrets` and `repositoryCredentials`, read as its execution role
  *   POST /agent/v1/hosts/{id}/logs             ShipLogsRequest: a container's awslogs events
  *   POST /agent/v1/hosts/{id}/metrics          ReportMetricsRequest: readings of the host's running tasks
  *   GET  /agent/v1/hosts/{id}/load-balancers?since=&waitSeconds=   LoadBalancingAssignment, long-poll
@@ -27,8 +28,16 @@ import { shipTaskLogs } from '../control-plane/task-logs.js';
 import type { LogsContext } from '../logs/context.js';
 import { parseReportMetrics, type EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
 import { ingestLoadBalancerTraffic, parseReportLoadBalancerTraffic } from '../metrics/elb/load-balancer-traffic.js';
+import type { ValueFromSources } from '../secrets/resolve-value-from.js';
+import { resolveTaskSecrets, type AuthorizeCall } from '../control-plane/task-secrets.js';
 
-const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|logs|metrics|load-balancers|target-health|load-balancer-metrics)$/;
+/** Where a task's secrets are read from, and the policy check its execution role's reads go through. */
+export interface AgentSecrets {
+  readonly sources: ValueFromSources;
+  readonly authorize: AuthorizeCall;
+}
+
+const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|secrets|logs|metrics|load-balancers|target-health|load-balancer-metrics)$/;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -148,6 +157,7 @@ function parseShipLogsBody(req: IncomingMessage, body: Buffer): ShipLogsRequest 
 
 export async function handleAgent(
   cp: ControlPlane, joinToken: string, req: IncomingMessage, url: URL, body: Buffer, abort: AbortSignal, logs?: LogsContext, metrics?: EcsTaskMetrics,
+  secrets?: AgentSecrets,
 ): Promise<{ status: number; body: unknown }> {
   if (url.pathname === '/agent/v1/hosts' && req.method === 'POST') {
     if (!sameSecret(bearer(req), joinToken)) throw new AgentProtocolError(401, 'Unauthorized', 'Registration needs the join token (DIR/agent-token).');
@@ -174,6 +184,12 @@ export async function handleAgent(
     const b = parseJson(body);
     if (typeof b.taskArn !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn is required.');
     return { status: 200, body: await issueTaskCredentials(cp, host, b.taskArn) };
+  }
+  if (action === 'secrets' && req.method === 'POST') {
+    if (!secrets) throw new AgentProtocolError(503, 'SecretsUnavailable', 'This server reads no secrets.');
+    const b = parseJson(body);
+    if (typeof b.taskArn !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn is required.');
+    return { status: 200, body: await resolveTaskSecrets(cp, secrets.sources, secrets.authorize, host, b.taskArn) };
   }
   if (action === 'logs' && req.method === 'POST') {
     if (!logs) throw new AgentProtocolError(503, 'LogsUnavailable', 'This server has no log store.');

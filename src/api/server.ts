@@ -21,7 +21,7 @@ import { costReport, parseCostsRequest } from '../control-plane/task-costs.js';
 import { DEFAULT_PRICES, type PriceTable } from '../metering/prices.js';
 import { AccessDeniedException, AwsError, RequestEntityTooLargeException, UnknownOperationException } from '../ecs/errors.js';
 import { parseAuthorization, verifySigV4 } from './auth/sigv4.js';
-import { handleAgent } from './agent-routes.js';
+import { handleAgent, type AgentSecrets } from './agent-routes.js';
 import { operationOf, type FramedService } from './framed-service.js';
 import { dispatchJson, type CallContext, type JsonService } from './json-service.js';
 import { dispatchRest, type RestService } from './rest-service.js';
@@ -56,6 +56,8 @@ export interface EdgeOptions {
   readonly joinToken: string;
   /** The log store the awslogs driver's agent route appends to. */
   readonly logs?: LogsContext;
+  /** Where the agent route reads tasks' `secrets` from, as their execution roles. */
+  readonly agentSecrets?: AgentSecrets;
   /** Task metrics (the agent route stores them) and Pier's health (GET /metrics, request counts). */
   readonly metrics?: { readonly tasks: EcsTaskMetrics; readonly health: PierHealth };
   /** Present only when started with --allow-reset. */
@@ -292,7 +294,7 @@ async function handleAgentRequest(opts: EdgeOptions, req: IncomingMessage, res: 
   const abort = new AbortController();
   res.on('close', () => abort.abort());
   try {
-    const out = await handleAgent(opts.cp, opts.joinToken, req, url, body, abort.signal, opts.logs, opts.metrics?.tasks);
+    const out = await handleAgent(opts.cp, opts.joinToken, req, url, body, abort.signal, opts.logs, opts.metrics?.tasks, opts.agentSecrets);
     if (!res.destroyed) sendJson(res, requestId, out.status, out.body, 'application/json');
   } catch (err) {
     if (err instanceof AgentProtocolError) {

@@ -133,6 +133,8 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
   const userKeys = await UserAccessKeys.load(store, scope);
   const authorizer = new Authorizer({ store, scope, clock });
   const iamChanged = async (): Promise<void> => { await userKeys.reload(); authorizer.invalidate(); };
+  const secretsCtx = { store, clock, ids: randomIds, scope, cipher, arnSuffix: randomArnSuffix };
+  const parametersCtx = { store, clock, scope, cipher };
   const server = createEdge({
     cp,
     services: [
@@ -140,8 +142,8 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
       autoScalingService(autoScaling, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'application-autoscaling-2016-02-06.json'))),
       costExplorerService(cp, o.prices, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ce-2017-10-25.json'))),
       ecrService(registry, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ecr-2015-09-21.json'))),
-      secretsManagerService({ store, clock, ids: randomIds, scope, cipher, arnSuffix: randomArnSuffix }, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'secretsmanager-2017-10-17.json'))),
-      ssmService({ store, clock, scope, cipher }, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ssm-2014-11-06.json'))),
+      secretsManagerService(secretsCtx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'secretsmanager-2017-10-17.json'))),
+      ssmService(parametersCtx, ServiceModel.fromFile(join(REPO_ROOT, 'models', 'ssm-2014-11-06.json'))),
     ],
     restServices: [efsService(cp, efsModel)],
     queryServices: [
@@ -155,6 +157,11 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     authorizer,
     joinToken: agentToken,
     logs: logs.ctx,
+    // A task's secrets are read as its execution role, through the same policy check as any call.
+    agentSecrets: {
+      sources: { secrets: secretsCtx, parameters: parametersCtx },
+      authorize: (principal, signingName, operation, input) => authorizer.authorize({ principal }, signingName, operation, input),
+    },
     metrics: { tasks: metrics.tasks, health: metrics.health },
     prices: o.prices,
     registry,

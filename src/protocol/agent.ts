@@ -149,6 +149,18 @@ export interface TaskCredentialsResponse {
   Expiration: string;
 }
 
+/**
+ * POST /agent/v1/hosts/{id}/secrets {taskArn}: what the task definition's `secrets` and
+ * `repositoryCredentials` name, read as the task's execution role. Refused (403,
+ * ResourceInitializationError, with ECS's reason) when the role may not read one of them.
+ */
+export interface TaskSecretsResponse {
+  /** Container name → variable name → value. */
+  environment: Record<string, Record<string, string>>;
+  /** Container name → credentials for its image's registry. */
+  registryCredentials: Record<string, { username: string; password: string }>;
+}
+
 export type LogSource = 'stdout' | 'stderr';
 
 /**

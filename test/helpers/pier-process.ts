@@ -21,6 +21,8 @@ export interface PierProcess {
   readonly child: ChildProcess;
   /** Environment for AWS CLI / SDK child processes pointed at this server. */
   awsEnv(): NodeJS.ProcessEnv;
+  /** What the server has printed so far, stdout then stderr. */
+  output(): string;
   /** SIGTERM and wait for a clean exit; returns the exit code. */
   stop(): Promise<number | null>;
   /** stop() and remove the data dir. */
@@ -92,6 +94,7 @@ export async function startPier(opts: StartPierOptions = {}): Promise<PierProces
   };
   return {
     endpoint, dataDir, region, child, stop,
+    output: () => `${stdout}${stderr}`,
     accessKeyId: creds.accessKeyId,
     secretAccessKey: creds.secretAccessKey,
     awsEnv: () => ({

@@ -7,7 +7,7 @@
  * - argv: `entryPoint` replaces the image Entrypoint *and drops the image Cmd* unless `command` is
  *   also given; `command` alone replaces the image Cmd (Docker's rules).
  * - env, later wins by name: PATH default < HOSTNAME < image Env < ECS-injected < environmentFiles
- *   < `environment`; HOME from /etc/passwd when nobody set it.
+ *   < `environment` < `secrets`; HOME from /etc/passwd when nobody set it.
  * - `user`: "uid", "uid:gid", "name", "name:group" (names resolved in the image's files); the
  *   user's supplementary groups from /etc/group. Default root.
  * - `ulimits` → rlimits; nofile defaults to 65535/65535 as on Fargate.
@@ -82,6 +82,8 @@ export interface OciSpecInput {
   injectedEnv: Readonly<Record<string, string>>;
   /** environmentFiles contents, already fetched and parsed; `environment` wins over them. */
   environmentFiles: Readonly<Record<string, string>>;
+  /** The container's `secrets`, resolved at start; they win over everything else. */
+  secrets?: Readonly<Record<string, string>>;
   netnsPath: string;
   hostname: string;
   taskLimits: { cpuUnits: number; memoryMiB: number };
@@ -199,6 +201,7 @@ function buildEnv(input: OciSpecInput, home: string): string[] {
   for (const [k, v] of Object.entries(input.injectedEnv)) put(k, v);
   for (const [k, v] of Object.entries(input.environmentFiles)) put(k, v);
   for (const e of input.container.environment ?? []) if (e.name) put(e.name, e.value ?? '');
+  for (const [k, v] of Object.entries(input.secrets ?? {})) put(k, v);
   if (!vars.has('HOME')) vars.set('HOME', home);
   return [...vars].map(([k, v]) => `${k}=${v}`);
 }

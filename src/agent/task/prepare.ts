@@ -1,12 +1,15 @@
 /** The prepare step of a task: ENI, disk, images, root filesystems, bundles, sandbox. Idempotent. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { needsStartSecrets } from '../../ecs/task-definition/start-secrets.js';
 import type { ContainerDefinition, TaskDefinitionBody, Volume } from '../../ecs/task-definition/types.js';
 import { coerceError } from '../../lib/errors.js';
 import { ImagePullError, type PulledImage } from '../images/image-store.js';
 import type { SandboxSpec } from '../runtime/oci-runtime.js';
 import type { LocalTaskState } from '../state/task-state.js';
 import type { TaskDisk } from '../storage/task-storage.js';
+import type { TaskSecretsResponse } from '../../protocol/agent.js';
+import { ControlPlaneError } from '../control-plane-client.js';
 import { METADATA_ADDRESS } from '../network/nft-ruleset.js';
 import { applyOverride } from './container-config.js';
 import type { RunnerDeps } from './runner-deps.js';
@@ -54,10 +57,15 @@ export async function prepareTask(
   const pullStartedAt = state.pullStartedAt ?? deps.clock.now();
   onTimes({ pullStartedAt });
   const pulled = new Map<string, PulledImage>();
+  let secrets: TaskSecretsResponse = { environment: {}, registryCredentials: {} };
   try {
+    secrets = await fetchSecrets(deps, state, containers);
     await Promise.all(containers.map(async (c) => {
+      const registryCredentials = secrets.registryCredentials[c.name!];
       try {
-        pulled.set(c.name!, await deps.images.pull(c.image!, state.taskId, deps.pullOptions(c.image!)));
+        pulled.set(c.name!, await deps.images.pull(c.image!, state.taskId, {
+          ...deps.pullOptions(c.image!), ...(registryCredentials ? { credentials: registryCredentials } : {}),
+        }));
       } catch (err) {
         const msg = err instanceof ImagePullError ? err.message : coerceError(err).message;
         throw new TaskFailure('TaskFailedToStart', `CannotPullContainerError: ${msg}`.slice(0, 1024));
@@ -75,7 +83,7 @@ export async function prepareTask(
     throw err;
   });
   try {
-    await writeBundles(deps, state, containers, disk, pulled, mark);
+    await writeBundles(deps, state, containers, disk, pulled, secrets.environment, mark);
   } catch (err) {
     await Promise.allSettled([sandbox]); // clean-up must not race the namespace's creation
     throw err;
@@ -87,7 +95,7 @@ export async function prepareTask(
 /** Mounts each container's root filesystem and writes its spec.json. */
 async function writeBundles(
   deps: RunnerDeps, state: LocalTaskState, containers: ContainerDefinition[], disk: TaskDisk, pulled: Map<string, PulledImage>,
-  mark: (name: string) => void,
+  secrets: TaskSecretsResponse['environment'], mark: (name: string) => void,
 ): Promise<void> {
   const def = state.assignment.taskDefinition as unknown as TaskDefinitionBody;
   const netnsPath = deps.network.pathFor(state.taskId);
@@ -121,12 +129,32 @@ async function writeBundles(
         ...(state.assignment.eni && deps.taskApiPort !== undefined ? { AWS_ENDPOINT_URL: `http://${METADATA_ADDRESS}:${deps.taskApiPort}` } : {}),
       },
       environmentFiles: {},
+      ...(secrets[c.name!] ? { secrets: secrets[c.name!] } : {}),
       netnsPath,
       hostname: hostnameFor(state),
       taskLimits: { cpuUnits: state.assignment.size.cpu, memoryMiB: state.assignment.size.memory },
     });
     writeFileSync(join(local.dir, 'spec.json'), JSON.stringify(spec));
     mark(`spec:${c.name!}`);
+  }
+}
+
+/**
+ * The task's `secrets` and `repositoryCredentials`, which the control plane reads as the task's
+ * execution role; fetched on every prepare and never written to the agent's state. A refusal
+ * fails the task as ECS does, with the control plane's ResourceInitializationError reason.
+ */
+async function fetchSecrets(deps: RunnerDeps, state: LocalTaskState, containers: readonly ContainerDefinition[]): Promise<TaskSecretsResponse> {
+  const none: TaskSecretsResponse = { environment: {}, registryCredentials: {} };
+  if (!needsStartSecrets(containers)) return none;
+  if (!deps.taskSecrets) {
+    throw new TaskFailure('TaskFailedToStart', 'ResourceInitializationError: unable to pull secrets or registry auth: this agent has no control plane to read them from');
+  }
+  try {
+    return await deps.taskSecrets(state.taskArn);
+  } catch (err) {
+    if (err instanceof ControlPlaneError && err.code === 'ResourceInitializationError') throw new TaskFailure('TaskFailedToStart', err.message.slice(0, 1024));
+    throw err;
   }
 }
 

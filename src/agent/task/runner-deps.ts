@@ -1,7 +1,7 @@
 /** Everything a TaskRunner uses to touch the host or the control plane, passed in. */
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import type { EniAssignment, NetworkPolicy, ShipLogsRequest, ShipLogsResponse, TaskReport } from '../../protocol/agent.js';
+import type { EniAssignment, NetworkPolicy, ShipLogsRequest, ShipLogsResponse, TaskReport, TaskSecretsResponse } from '../../protocol/agent.js';
 import type { ContainerDefinition } from '../../ecs/task-definition/types.js';
 import type { ImageRuntimeConfig, ImageStore, PullOptions } from '../images/image-store.js';
 import type { OciRuntime } from '../runtime/oci-runtime.js';
@@ -40,6 +40,8 @@ export interface SpecInput {
   injectedEnv: Record<string, string>;
   /** environmentFiles contents, already fetched. */
   environmentFiles: Record<string, string>;
+  /** The container's `secrets`, resolved at start. */
+  secrets?: Record<string, string>;
   netnsPath: string;
   hostname: string;
   taskLimits: { cpuUnits: number; memoryMiB: number };
@@ -67,4 +69,6 @@ export interface RunnerDeps {
   readonly taskApiPort?: number;
   /** Sends awslogs events to the control plane; without it, containers' logs stay in their files. */
   shipLogs?(req: ShipLogsRequest): Promise<ShipLogsResponse>;
+  /** The task's `secrets` and `repositoryCredentials`, read by the control plane as its execution role. */
+  taskSecrets?(taskArn: string): Promise<TaskSecretsResponse>;
 }
