@@ -131,6 +131,26 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
     assert.ok(((await res.json()) as { clusterArns: string[] }).clusterArns.some((a) => a.endsWith('/default')));
   });
 
+  test("an IAM user's console calls are decided by its policies, as its signed calls are", async () => {
+    env.aws.ok(['create-user', '--user-name', 'console-viewer'], 'iam');
+    const key = env.aws.ok(['create-access-key', '--user-name', 'console-viewer'], 'iam').AccessKey as { AccessKeyId: string; SecretAccessKey: string };
+    const signIn = await fetch(`${consoleUrl}api/session`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }),
+    });
+    assert.equal(signIn.status, 200);
+    const me = (await signIn.json()) as { principalArn: string; csrfToken: string };
+    assert.match(me.principalArn, /:user\/console-viewer$/);
+    const headers = {
+      cookie: /pier_console=[^;]+/.exec(signIn.headers.get('set-cookie')!)![0], 'x-pier-csrf': me.csrfToken,
+      'x-amz-target': 'AmazonEC2ContainerServiceV20141113.ListClusters', 'content-type': 'application/x-amz-json-1.1',
+    };
+    const denied = await fetch(`${consoleUrl}api/aws/ecs`, { method: 'POST', headers, body: '{}' });
+    assert.equal(denied.status, 400);
+    const body = (await denied.json()) as { __type: string; message: string };
+    assert.equal(body.__type, 'AccessDeniedException');
+    assert.match(body.message, /console-viewer is not authorized to perform: ecs:ListClusters/);
+  });
+
   test('run a task from the cluster page: it runs, with its network interface and logs', async () => {
     await go('/clusters/default');
     await page.getByRole('heading', { name: 'default' }).waitFor();
