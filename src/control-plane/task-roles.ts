@@ -9,7 +9,7 @@ import { TaskStatus } from '../ecs/enums.js';
 import { ClientException } from '../ecs/errors.js';
 import { trustsService } from '../iam/trust.js';
 import type { TaskCredentialsResponse } from '../protocol/agent.js';
-import type { HostRecord, Repos } from '../store/store.js';
+import type { HostRecord, Repos, TaskRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 import { AgentProtocolError, taskRoleArnOf } from './hosts.js';
 import { definitionOfTask } from './task-definitions.js';
@@ -52,17 +52,23 @@ function assumeContext(cp: ControlPlane, taskArn?: string): Record<string, strin
   };
 }
 
+/** A task a host asks about on its behalf: it must be on that host and not have stopped. */
+export async function liveTaskOfHost(cp: ControlPlane, host: HostRecord, taskArn: string, stoppedMessage: string): Promise<TaskRecord> {
+  const ref = taskIdOf(taskArn);
+  if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
+  const record = await cp.store.read.tasks.get(ref.cluster, ref.id);
+  if (!record || record.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
+  if (record.task.lastStatus === TaskStatus.STOPPED) throw new AgentProtocolError(409, 'TaskStopped', stoppedMessage);
+  return record;
+}
+
 /**
  * A host's request for the role credentials of a task it runs: refused unless the task is on that
  * host, has not stopped, and its role still exists and trusts ECS tasks.
  */
 export async function issueTaskCredentials(cp: ControlPlane, host: HostRecord, taskArn: string): Promise<TaskCredentialsResponse> {
-  const ref = taskIdOf(taskArn);
-  if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
   const repos = cp.store.read;
-  const record = await repos.tasks.get(ref.cluster, ref.id);
-  if (!record || record.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
-  if (record.task.lastStatus === TaskStatus.STOPPED) throw new AgentProtocolError(409, 'TaskStopped', 'The task has stopped; its credentials are no longer issued.');
+  const record = await liveTaskOfHost(cp, host, taskArn, 'The task has stopped; its credentials are no longer issued.');
   const roleArn = taskRoleArnOf(record, (await definitionOfTask(repos, record.task))?.body ?? {});
   if (!roleArn) throw new AgentProtocolError(404, 'NoTaskRole', 'The task has no task role.');
   const role = await repos.roles.getByArn(roleArn);

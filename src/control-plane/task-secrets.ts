@@ -6,8 +6,6 @@
  * to the host that runs the task and nowhere else; a refusal or a missing value is the task's
  * stop reason, in ECS's ResourceInitializationError words.
  */
-import { taskIdOf } from '../ecs/arn.js';
-import { TaskStatus } from '../ecs/enums.js';
 import { needsStartSecrets } from '../ecs/task-definition/start-secrets.js';
 import type { ContainerDefinition } from '../ecs/task-definition/types.js';
 import type { AssumedRolePrincipal } from '../iam/principal.js';
@@ -19,7 +17,7 @@ import type { HostRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 import { AgentProtocolError } from './hosts.js';
 import { definitionOfTask } from './task-definitions.js';
-import { ECS_TASKS_PRINCIPAL } from './task-roles.js';
+import { ECS_TASKS_PRINCIPAL, liveTaskOfHost } from './task-roles.js';
 
 /** Throws the service's denial when `principal` may not make the call (src/api/authorize.ts). */
 export type AuthorizeCall = (principal: AssumedRolePrincipal, signingName: string, operation: string, input: Record<string, unknown>) => Promise<void>;
@@ -36,12 +34,8 @@ const errorText = (err: unknown): string => {
 export async function resolveTaskSecrets(
   cp: ControlPlane, sources: ValueFromSources, authorize: AuthorizeCall, host: HostRecord, taskArn: string,
 ): Promise<TaskSecretsResponse> {
-  const ref = taskIdOf(taskArn);
-  if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
   const repos = cp.store.read;
-  const record = await repos.tasks.get(ref.cluster, ref.id);
-  if (!record || record.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
-  if (record.task.lastStatus === TaskStatus.STOPPED) throw new AgentProtocolError(409, 'TaskStopped', 'The task has stopped.');
+  const record = await liveTaskOfHost(cp, host, taskArn, 'The task has stopped; its secrets are no longer read.');
   const def = (await definitionOfTask(repos, record.task))?.body ?? {};
   const containers = (def['containerDefinitions'] ?? []) as ContainerDefinition[];
   const out: TaskSecretsResponse = { environment: {}, registryCredentials: {} };
