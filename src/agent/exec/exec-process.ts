@@ -3,8 +3,8 @@
  * connection in frames (src/protocol/exec-stream.ts). Without a terminal its stdout and stderr
  * stream apart. With one, the command runs under util-linux `script`, which gives it a
  * pseudo-terminal on this host (runc proxies it to a pty of the container; runsc hands it to the
- * sandboxed process); the window size is that pty's, set with `stty` at start and on each resize
- * (the kernel then sends SIGWINCH to whoever is in its foreground).
+ * sandboxed process as its terminal); the window size is that pty's, set with `stty` at start and
+ * on each resize (the kernel then sends SIGWINCH to whoever is in its foreground).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
