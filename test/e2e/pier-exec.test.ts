@@ -14,6 +14,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ExecuteCommandCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { PIER_MAIN } from '../helpers/pier-process.js';
+import { PierClient } from '../../src/cli/client/pier-client.js';
+import { dialUpgrade, UpgradeRefused } from '../../src/lib/http-upgrade.js';
+import { EXEC_UPGRADE } from '../../src/protocol/exec-stream.js';
 import { until } from './aws-cli-support.test.js';
 import { HOLD, RealEnv, taskIdOf } from './tasks-real-support.test.js';
 
@@ -188,6 +191,28 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
     });
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, new RegExp(`from the AWS CLI in ip-task-${taskIdOf(shell).slice(0, 12)}\nread: typed\n`));
+  });
+
+  test('a session\'s stream takes its caller only: signed, with the token, once', async () => {
+    const client = PierClient.fromDataDir(env.dataDir);
+    const open = async (session: { sessionId?: string; tokenValue?: string }, token = session.tokenValue!, signed = true): Promise<number> => {
+      const path = `/_pier/exec/${session.sessionId}`;
+      const headers = { 'x-pier-exec-token': token, 'x-pier-exec-tty': '0' };
+      try {
+        const socket = await dialUpgrade(new URL(path, env.pier.endpoint), EXEC_UPGRADE, signed ? client.signedHeaders('ecs', 'GET', path, headers) : headers);
+        socket.destroy();
+        return 101;
+      } catch (err) {
+        if (err instanceof UpgradeRefused) return err.status;
+        throw err;
+      }
+    };
+    const { session } = await env.ecs.send(new ExecuteCommandCommand({ task: shell, command: 'true', interactive: true }));
+    assert.equal(await open(session!, 'not-the-token'), 401);
+    assert.equal(await open(session!, session!.tokenValue, false), 403, 'unsigned');
+    assert.equal(await open({ sessionId: 'ecs-execute-command-00000000000000000', tokenValue: 'x' }), 404);
+    assert.equal(await open(session!), 101);
+    assert.equal(await open(session!), 409, 'used once');
   });
 
   test('a stopped task takes no command; its ExecuteCommandAgent is STOPPED', async () => {
