@@ -25,9 +25,16 @@ function requirePolicy(cp: ControlPlane, arn: string): ManagedPolicy {
   return p;
 }
 
+/** How many roles and users each managed policy is attached to. */
+async function attachmentCounts(cp: ControlPlane): Promise<Map<string, number>> {
+  const counts = await cp.store.read.rolePolicies.attachmentCounts();
+  for (const [arn, n] of await cp.store.read.userPolicies.attachmentCounts()) counts.set(arn, (counts.get(arn) ?? 0) + n);
+  return counts;
+}
+
 export async function getPolicy(cp: ControlPlane, input: { PolicyArn: string }): Promise<Wire> {
   const p = requirePolicy(cp, input.PolicyArn);
-  const counts = await cp.store.read.rolePolicies.attachmentCounts();
+  const counts = await attachmentCounts(cp);
   return { Policy: policyToWire(cp, p, counts.get(input.PolicyArn) ?? 0, true) };
 }
 
@@ -49,7 +56,7 @@ export interface ListPoliciesInput {
 }
 
 export async function listPolicies(cp: ControlPlane, input: ListPoliciesInput): Promise<Wire> {
-  const counts = await cp.store.read.rolePolicies.attachmentCounts();
+  const counts = await attachmentCounts(cp);
   const arnOf = (p: ManagedPolicy) => managedPolicyArn(cp.scope.partition, p);
   const matching = MANAGED_POLICIES.filter((p) => (input.Scope ?? 'All') !== 'Local'
     && (input.PathPrefix === undefined || p.path.startsWith(input.PathPrefix))

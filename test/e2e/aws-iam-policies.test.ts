@@ -8,10 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteConflictException, DeleteUserCommand,
-  DeleteUserPolicyCommand, DetachUserPolicyCommand, EntityAlreadyExistsException, GetUserCommand, GetUserPolicyCommand, IAMClient,
+  DeleteUserPolicyCommand, DetachUserPolicyCommand, EntityAlreadyExistsException, GetPolicyCommand, GetUserCommand, GetUserPolicyCommand, IAMClient,
   LimitExceededException, ListAccessKeysCommand, ListAttachedUserPoliciesCommand, ListUserPoliciesCommand, ListUsersCommand,
   MalformedPolicyDocumentException, NoSuchEntityException, PutUserPolicyCommand, UpdateAccessKeyCommand, paginateListUsers,
 } from '@aws-sdk/client-iam';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { defaultNetwork } from '../helpers/ec2-query.js';
 import { startPier, type PierProcess } from '../helpers/pier-process.js';
@@ -148,12 +149,34 @@ describe('IAM users and policies with AWS CLI v2 and the SDK', () => {
       `User: arn:aws:sts::${account}:assumed-role/deployer/build is not authorized to perform: ecs:ListTaskDefinitions on resource: * because no identity-based policy allows the ecs:ListTaskDefinitions action`);
   });
 
+  test('CloudWatch (a service framing its own protocols) decides a user\'s calls too, alarm by alarm', async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'metrics' }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'metrics' }))).AccessKey!;
+    await iam.send(new PutUserPolicyCommand({ UserName: 'metrics', PolicyName: 'alarms', PolicyDocument: policy(
+      { Effect: 'Allow', Action: 'cloudwatch:DescribeAlarms', Resource: `arn:aws:cloudwatch:*:${account}:alarm:web-*` }) }));
+    const cw = new CloudWatchClient({ endpoint: pier.endpoint, region, credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }, maxAttempts: 1 });
+    try {
+      assert.deepEqual((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['web-cpu'] }))).MetricAlarms, []);
+      await assert.rejects(cw.send(new DescribeAlarmsCommand({ AlarmNames: ['db-cpu'] })), (e: Error) => e.name === 'AccessDenied'
+        && e.message === denied('metrics', 'cloudwatch:DescribeAlarms', arn('alarm:db-cpu', 'cloudwatch')));
+      // AWS CLI v2 speaks CloudWatch's Query protocol; the SDK above, JSON 1.0.
+      const cli = as(key);
+      assert.deepEqual(cli.ok(['describe-alarms', '--alarm-names', 'web-a', 'web-b'], 'cloudwatch').MetricAlarms, []);
+      cli.fail(['describe-alarms', '--alarm-names', 'web-a', 'db-b'], 'AccessDenied', 'DescribeAlarms',
+        denied('metrics', 'cloudwatch:DescribeAlarms', arn('alarm:db-b', 'cloudwatch')), 'cloudwatch');
+      await assert.rejects(cw.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'm', Value: 1 }] })),
+        (e: Error) => e.name === 'AccessDenied' && e.message === denied('metrics', 'cloudwatch:PutMetricData', '*'));
+    } finally {
+      cw.destroy();
+    }
+  });
+
   test('the SDK: users, paging, the calling user, inline and managed policies, typed errors that change nothing', async () => {
     for (const name of ['u-a', 'u-b', 'u-c']) await iam.send(new CreateUserCommand({ UserName: name, Path: '/team/' }));
     const names: string[] = [];
     for await (const page of paginateListUsers({ client: iam, pageSize: 2 }, { PathPrefix: '/team/' })) names.push(...page.Users!.map((u) => u.UserName!));
     assert.deepEqual(names, ['u-a', 'u-b', 'u-c']);
-    assert.deepEqual((await iam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName), ['alice', 'ci', 'u-a', 'u-b', 'u-c']);
+    assert.deepEqual((await iam.send(new ListUsersCommand({}))).Users?.map((u) => u.UserName), ['alice', 'ci', 'metrics', 'u-a', 'u-b', 'u-c']);
     const { User } = await iam.send(new GetUserCommand({ UserName: 'U-A' }));
     assert.deepEqual([User?.UserName, User?.Path, User?.Arn], ['u-a', '/team/', `arn:aws:iam::${account}:user/team/u-a`]);
     assert.equal((await iam.send(new GetUserCommand({}))).User?.Arn, `arn:aws:iam::${account}:root`, 'GetUser without a name answers the caller');
@@ -170,6 +193,7 @@ describe('IAM users and policies with AWS CLI v2 and the SDK', () => {
 
     const ecsFull = 'arn:aws:iam::aws:policy/AmazonECS_FullAccess';
     await iam.send(new AttachUserPolicyCommand({ UserName: 'u-b', PolicyArn: ecsFull }));
+    assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: ecsFull }))).Policy?.AttachmentCount, 1, 'users count as attachments');
     assert.deepEqual((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'u-b' }))).AttachedPolicies,
       [{ PolicyName: 'AmazonECS_FullAccess', PolicyArn: ecsFull }]);
     await assert.rejects(iam.send(new DeleteUserCommand({ UserName: 'u-b' })), (e: Error) => e instanceof DeleteConflictException
