@@ -12,6 +12,8 @@ import { decide, Decision } from '../iam/evaluate/evaluate.js';
 import { normaliseIp } from '../iam/evaluate/ip.js';
 import type { ContextValue, RequestContext } from '../iam/evaluate/request-context.js';
 import type { Principal } from '../iam/principal.js';
+import { PolicyKind, parsePolicyDocument } from '../iam/policy-document.js';
+import { compileGlob } from '../iam/evaluate/wildcard.js';
 import type { Clock } from '../lib/clock.js';
 import type { Store } from '../store/store.js';
 import { actionTarget, iamAction } from './action-map.js';
@@ -91,9 +93,27 @@ export class Authorizer {
     for (const resource of target.resources) {
       const decision = decide(policies, { action, resource, context });
       if (decision === Decision.Allow) continue;
+      if (decision === Decision.ImplicitDeny && action === 'sts:AssumeRole' && await this.trustNamesUser(principal, resource)) continue;
       const { code, status } = DENIAL[signingName] ?? JSON_DENIAL;
       const message = denialMessage(principal.arn, action, resource, decision);
       throw new NotAuthorizedError(code, status, signingName === 'ec2' ? `You are not authorized to perform this operation. ${message}` : message);
+    }
+  }
+
+  /**
+   * Within one account a resource-based policy that names a user by ARN grants on its own, so a
+   * role whose trust policy names the user may be assumed without an identity policy allowing it
+   * (sts.ts still checks the trust policy as STS does).
+   */
+  private async trustNamesUser(p: Principal, roleArn: string): Promise<boolean> {
+    if (p.kind !== 'user') return false;
+    const role = await this.deps.store.read.roles.getByArn(roleArn);
+    if (!role) return false;
+    try {
+      return parsePolicyDocument(role.assumeRolePolicyDocument, PolicyKind.trust).statements.some((st) => st.effect === 'Allow'
+        && (st.principal?.['AWS'] ?? []).includes(p.arn) && (st.action ?? []).some((a) => compileGlob(a, true)('sts:assumerole')));
+    } catch {
+      return false;
     }
   }
 

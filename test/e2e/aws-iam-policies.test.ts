@@ -130,19 +130,23 @@ describe('IAM users and policies with AWS CLI v2 and the SDK', () => {
       && e.message === 'Cannot delete entity, must delete policies first.');
   });
 
-  test('a user assumes a role whose trust policy names them; the session is decided on the role\'s policies', () => {
+  test('a user assumes a role whose trust policy names them, or one trusting the account that their policy allows; sessions are decided on the role\'s policies', () => {
     root.ok(['create-user', '--user-name', 'ci'], 'iam');
     const ci = as(root.ok(['create-access-key', '--user-name', 'ci'], 'iam').AccessKey);
-    root.ok(['put-user-policy', '--user-name', 'ci', '--policy-name', 'assume', '--policy-document',
-      policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: `arn:aws:iam::${account}:role/deployer` })], 'iam');
-    const trust = policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:user/ci` }, Action: 'sts:AssumeRole' });
-    root.ok(['create-role', '--role-name', 'deployer', '--assume-role-policy-document', trust], 'iam');
+    const trust = (principal: string) => policy({ Effect: 'Allow', Principal: { AWS: principal }, Action: 'sts:AssumeRole' });
+    const role = (name: string) => `arn:aws:iam::${account}:role/${name}`;
+    root.ok(['create-role', '--role-name', 'deployer', '--assume-role-policy-document', trust(`arn:aws:iam::${account}:user/ci`)], 'iam');
     root.ok(['put-role-policy', '--role-name', 'deployer', '--policy-name', 'list', '--policy-document',
       policy({ Effect: 'Allow', Action: 'ecs:ListClusters', Resource: '*' })], 'iam');
-    root.ok(['create-role', '--role-name', 'other', '--assume-role-policy-document', trust], 'iam');
-    const session = ci.ok(['assume-role', '--role-arn', `arn:aws:iam::${account}:role/deployer`, '--role-session-name', 'build'], 'sts');
-    ci.fail(['assume-role', '--role-arn', `arn:aws:iam::${account}:role/other`, '--role-session-name', 'build'], 'AccessDenied', 'AssumeRole',
-      denied('ci', 'sts:AssumeRole', `arn:aws:iam::${account}:role/other`), 'sts');
+    root.ok(['create-role', '--role-name', 'builder', '--assume-role-policy-document', trust(account)], 'iam');
+    // A trust policy naming the user grants on its own within the account; one naming the account needs the user's own policy too.
+    const session = ci.ok(['assume-role', '--role-arn', role('deployer'), '--role-session-name', 'build'], 'sts');
+    ci.fail(['assume-role', '--role-arn', role('builder'), '--role-session-name', 'build'], 'AccessDenied', 'AssumeRole',
+      denied('ci', 'sts:AssumeRole', role('builder')), 'sts');
+    root.ok(['put-user-policy', '--user-name', 'ci', '--policy-name', 'assume', '--policy-document',
+      policy({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role('builder') })], 'iam');
+    assert.match(ci.ok(['assume-role', '--role-arn', role('builder'), '--role-session-name', 'build'], 'sts').AssumedRoleUser.Arn, /:assumed-role\/builder\/build$/);
+
     const deployer = as(session.Credentials);
     assert.equal(deployer.ok(['list-clusters']).clusterArns.length, 2);
     deployer.fail(['list-task-definitions'], 'AccessDeniedException', 'ListTaskDefinitions',
