@@ -28,14 +28,10 @@ import { shipTaskLogs } from '../control-plane/task-logs.js';
 import type { LogsContext } from '../logs/context.js';
 import { parseReportMetrics, type EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
 import { ingestLoadBalancerTraffic, parseReportLoadBalancerTraffic } from '../metrics/elb/load-balancer-traffic.js';
-import type { ValueFromSources } from '../secrets/resolve-value-from.js';
-import { resolveTaskSecrets, type AuthorizeCall } from '../control-plane/task-secrets.js';
+import { resolveTaskSecrets, type ExecutionRoleSources } from '../control-plane/task-secrets.js';
 
 /** Where a task's secrets are read from, and the policy check its execution role's reads go through. */
-export interface AgentSecrets {
-  readonly sources: ValueFromSources;
-  readonly authorize: AuthorizeCall;
-}
+export type AgentSecrets = ExecutionRoleSources;
 
 const HOST_PATH = /^\/agent\/v1\/hosts\/(h-[0-9a-f]{32})\/(heartbeat|tasks|reports|credentials|secrets|logs|metrics|load-balancers|target-health|load-balancer-metrics)$/;
 
@@ -189,7 +185,7 @@ export async function handleAgent(
     if (!secrets) throw new AgentProtocolError(503, 'SecretsUnavailable', 'This server reads no secrets.');
     const b = parseJson(body);
     if (typeof b.taskArn !== 'string') throw new AgentProtocolError(400, 'BadRequest', 'taskArn is required.');
-    return { status: 200, body: await resolveTaskSecrets(cp, secrets.sources, secrets.authorize, host, b.taskArn) };
+    return { status: 200, body: await resolveTaskSecrets(cp, secrets, host, b.taskArn) };
   }
   if (action === 'logs' && req.method === 'POST') {
     if (!logs) throw new AgentProtocolError(503, 'LogsUnavailable', 'This server has no log store.');

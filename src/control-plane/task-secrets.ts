@@ -6,6 +6,7 @@
  * to the host that runs the task and nowhere else; a refusal or a missing value is the task's
  * stop reason, in ECS's ResourceInitializationError words.
  */
+import { awslogsConfig } from '../ecs/awslogs-config.js';
 import { needsStartSecrets } from '../ecs/task-definition/start-secrets.js';
 import type { ContainerDefinition } from '../ecs/task-definition/types.js';
 import type { AssumedRolePrincipal } from '../iam/principal.js';
@@ -31,19 +32,31 @@ const errorText = (err: unknown): string => {
   return `${typeof e.code === 'string' ? e.code : e.name ?? 'Error'}: ${e.message ?? String(err)}`;
 };
 
-export async function resolveTaskSecrets(
-  cp: ControlPlane, sources: ValueFromSources, authorize: AuthorizeCall, host: HostRecord, taskArn: string,
-): Promise<TaskSecretsResponse> {
+export interface ExecutionRoleSources {
+  readonly sources: ValueFromSources;
+  readonly authorize: AuthorizeCall;
+  /** The built-in registry's repository an image names; undefined for any other registry. */
+  readonly builtInRepository?: (image: string) => string | undefined;
+}
+
+/**
+ * What a task's execution role does before its containers start: reads its secrets, and must be
+ * allowed to pull its images from the built-in registry and write its awslogs streams (a task
+ * without an execution role pulls from the built-in registry as the platform, a Pier convenience;
+ * awslogs and secrets need one at registration, as on Fargate).
+ */
+export async function resolveTaskSecrets(cp: ControlPlane, opts: ExecutionRoleSources, host: HostRecord, taskArn: string): Promise<TaskSecretsResponse> {
+  const { sources, authorize } = opts;
   const repos = cp.store.read;
   const record = await liveTaskOfHost(cp, host, taskArn, 'The task has stopped; its secrets are no longer read.');
   const def = (await definitionOfTask(repos, record.task))?.body ?? {};
   const containers = (def['containerDefinitions'] ?? []) as ContainerDefinition[];
   const out: TaskSecretsResponse = { environment: {}, registryCredentials: {} };
-  if (!needsStartSecrets(containers)) return out;
-
-  const override = (record.task.overrides as { executionRoleArn?: unknown }).executionRoleArn;
-  const roleArn = typeof override === 'string' && override !== '' ? override : def['executionRoleArn'] as string | undefined;
-  if (!roleArn) throw initError('the task definition has no executionRoleArn to read its secrets with');
+  const roleArn = executionRoleArnOf(record.task.overrides, def);
+  if (!roleArn) {
+    if (needsStartSecrets(containers)) throw initError('the task definition has no executionRoleArn to read its secrets with');
+    return out;
+  }
   const role = await repos.roles.getByArn(roleArn);
   const assumeContext = { 'aws:SourceAccount': cp.scope.accountId, 'aws:SourceArn': taskArn };
   if (!role || !trustsService(role.assumeRolePolicyDocument, ECS_TASKS_PRINCIPAL, assumeContext)) {
@@ -55,6 +68,7 @@ export async function resolveTaskSecrets(
     userId: `${role.roleId}:${record.id}`,
   };
 
+  for (const c of containers) await checkPullAndLogs(opts, principal, c, record.id);
   for (const c of containers) {
     const name = c.name ?? '';
     for (const s of c.secrets ?? []) {
@@ -76,6 +90,48 @@ export async function resolveTaskSecrets(
     }
   }
   return out;
+}
+
+export function executionRoleArnOf(overrides: unknown, def: Record<string, unknown>): string | undefined {
+  const override = (overrides as { executionRoleArn?: unknown } | undefined)?.executionRoleArn;
+  const arn = typeof override === 'string' && override !== '' ? override : def['executionRoleArn'];
+  return typeof arn === 'string' && arn !== '' ? arn : undefined;
+}
+
+/** The execution role may pull the container's image from the built-in registry and write its awslogs stream. */
+async function checkPullAndLogs(opts: ExecutionRoleSources, principal: AssumedRolePrincipal, c: ContainerDefinition, taskId: string): Promise<void> {
+  const repository = c.image ? opts.builtInRepository?.(c.image) : undefined;
+  if (repository !== undefined) {
+    try {
+      await opts.authorize(principal, 'ecr', 'GetAuthorizationToken', {});
+    } catch (err) {
+      throw initError(`unable to retrieve ecr registry auth: service call has been retried 3 time(s): ${errorText(err)}`);
+    }
+    for (const operation of ['BatchGetImage', 'GetDownloadUrlForLayer']) {
+      try {
+        await opts.authorize(principal, 'ecr', operation, { repositoryName: repository });
+      } catch (err) {
+        throw new AgentProtocolError(403, 'CannotPullContainerError',
+          `CannotPullContainerError: pull image manifest has been retried 1 time(s): failed to resolve ref ${c.image}: 403 Forbidden: ${errorText(err)}`.slice(0, 1024));
+      }
+    }
+  }
+  let logs: ReturnType<typeof awslogsConfig>;
+  try {
+    logs = awslogsConfig(c, taskId);
+  } catch {
+    return; // RegisterTaskDefinition checked the options; the agent reports any problem left
+  }
+  if (!logs) return;
+  const calls = [...(logs.createGroup ? ['CreateLogGroup'] : []), 'CreateLogStream', 'PutLogEvents'];
+  for (const operation of calls) {
+    try {
+      await opts.authorize(principal, 'logs', operation, { logGroupName: logs.logGroupName, ...(operation === 'CreateLogGroup' ? {} : { logStreamName: logs.logStreamName }) });
+    } catch (err) {
+      throw new AgentProtocolError(403, 'ResourceInitializationError',
+        `ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ${errorText(err)} : exit status 1`.slice(0, 1024));
+    }
+  }
 }
 
 /** One reference, authorised as the execution role, then read; errors worded as ECS words them. */

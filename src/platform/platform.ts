@@ -28,6 +28,7 @@ import { randomArnSuffix } from '../secrets/context.js';
 import { loadOrCreateSecretsKey } from '../secrets/key-file.js';
 import { ValueCipher } from '../secrets/value-cipher.js';
 import { Identities } from '../api/auth/identities.js';
+import { parseReference } from '../agent/images/reference.js';
 import { Authorizer } from '../api/authorize.js';
 import { UserAccessKeys } from '../iam/access-keys-directory.js';
 import { loadSessionKey, SessionAuthority } from '../iam/session-credentials.js';
@@ -161,6 +162,14 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     agentSecrets: {
       sources: { secrets: secretsCtx, parameters: parametersCtx },
       authorize: (principal, signingName, operation, input) => authorizer.authorize({ principal }, signingName, operation, input),
+      builtInRepository: (image) => {
+        try {
+          const ref = parseReference(image);
+          return ref.registry === registry.host ? ref.repository : undefined;
+        } catch {
+          return undefined; // the agent reports a bad reference when it pulls
+        }
+      },
     },
     metrics: { tasks: metrics.tasks, health: metrics.health },
     prices: o.prices,

@@ -16,7 +16,7 @@ import {
   CreateServiceCommand, DeleteServiceCommand, DescribeServicesCommand, ListTasksCommand, UpdateServiceCommand, type Service,
 } from '@aws-sdk/client-ecs';
 import { REPO_ROOT } from '../helpers/pier-process.js';
-import { HOLD, RealEnv, sleep, taskIdOf } from './tasks-real-support.test.js';
+import { createExecutionRole, HOLD, RealEnv, sleep, taskIdOf } from './tasks-real-support.test.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'console');
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,8 +55,7 @@ describe('the web console in headless Chromium (runc tasks, pier up with its age
       pierEnv: { PIER_SERVICE_TASK_SETTLE_SECONDS: '1', PIER_METRICS_INTERVAL_SECONDS: '2' },
     });
     consoleUrl = `${env.pier.endpoint}/console/`;
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-    const executionRoleArn = env.aws.ok(['create-role', '--role-name', 'console-exec', '--assume-role-policy-document', trust], 'iam').Role.Arn as string;
+    const executionRoleArn = createExecutionRole(env.aws, 'console-exec');
     env.registerTaskDefinition('web', [{
       name: 'web', command: `echo hello from the console test; ${HOLD}`,
       logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/pier/console', 'awslogs-region': env.pier.region, 'awslogs-stream-prefix': 'web', 'awslogs-create-group': 'true' } },

@@ -10,9 +10,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { CloudWatchLogsClient, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { container, RealEnv, sleep, summary, taskIdOf, type AgentProcess } from './tasks-real-support.test.js';
+import { container, createExecutionRole, RealEnv, sleep, summary, taskIdOf, type AgentProcess } from './tasks-real-support.test.js';
 
-const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 describe('awslogs on real sandboxes (runsc, separate agent)', () => {
   let env: RealEnv;
@@ -43,7 +42,7 @@ describe('awslogs on real sandboxes (runsc, separate agent)', () => {
       endpoint: env.pier.endpoint, region: env.pier.region,
       credentials: { accessKeyId: env.pier.accessKeyId, secretAccessKey: env.pier.secretAccessKey },
     });
-    executionRoleArn = env.aws.ok(['create-role', '--role-name', 'exec', '--assume-role-policy-document', TRUST], 'iam').Role.Arn as string;
+    executionRoleArn = createExecutionRole(env.aws, 'exec');
     env.aws.ok(['create-log-group', '--log-group-name', '/pier/app'], 'logs');
   });
   after(async () => {

@@ -35,6 +35,20 @@ export interface ContainerInput {
   [key: string]: unknown;
 }
 
+/**
+ * An execution role as the ECS console makes one: trusted by ECS tasks, with AWS's managed
+ * execution policy (image pulls, log streams and events), plus logs:CreateLogGroup for
+ * awslogs-create-group, which that policy does not grant. Returns its ARN.
+ */
+export function createExecutionRole(aws: Aws, name: string): string {
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+  const arn = aws.ok(['create-role', '--role-name', name, '--assume-role-policy-document', JSON.stringify(trust)], 'iam').Role.Arn as string;
+  aws.ok(['attach-role-policy', '--role-name', name, '--policy-arn', 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy'], 'iam');
+  aws.ok(['put-role-policy', '--role-name', name, '--policy-name', 'create-log-groups', '--policy-document',
+    JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: '*' }] })], 'iam');
+  return arn;
+}
+
 /** The busybox image, pushed to a fresh test registry. */
 export async function registryWithBusybox(auth: RegistryAuth): Promise<{ reg: TestRegistry; image: string; digest: string }> {
   const reg = await startRegistry({ auth });

@@ -111,6 +111,17 @@ describe('task definition secrets on real tasks (runc, pier up with its agent)',
     assert.equal(container(t, 'app').exitCode, undefined, 'the container never ran');
   });
 
+  test('an execution role that may not write the task\'s log stream stops it before it runs', async () => {
+    const awslogs = { logDriver: 'awslogs', options: { 'awslogs-group': '/pier/denied', 'awslogs-region': env.pier.region, 'awslogs-stream-prefix': 'app' } };
+    env.aws.ok(['create-log-group', '--log-group-name', '/pier/denied'], 'logs');
+    env.registerTaskDefinition('no-logs', [{ name: 'app', command: 'echo never', logConfiguration: awslogs }], { executionRoleArn: bareRole });
+    const t = await env.waitStopped(env.runTask('no-logs'), 60_000);
+    const id = t.taskArn!.slice(t.taskArn!.lastIndexOf('/') + 1);
+    assert.equal(t.stopCode, 'TaskFailedToStart');
+    assert.match(t.stoppedReason ?? '', new RegExp(`^ResourceInitializationError: failed to validate logger args: .*AccessDeniedException: User: arn:aws:sts::\\d{12}:assumed-role/bare-execution/${id} `
+      + `is not authorized to perform: logs:CreateLogStream on resource: arn:aws:logs:[^:]+:\\d{12}:log-group:/pier/denied:log-stream:app/app/${id} because`));
+  });
+
   test('a parameter that does not exist is named in the stop reason', async () => {
     env.registerTaskDefinition('missing', [{ name: 'app', command: 'exit 0', secrets: [{ name: 'X', valueFrom: '/app/not-there' }] }], { executionRoleArn: allowedRole });
     const t = await env.waitStopped(env.runTask('missing'), 60_000);

@@ -141,19 +141,24 @@ async function writeBundles(
 
 /**
  * The task's `secrets` and `repositoryCredentials`, which the control plane reads as the task's
- * execution role; fetched on every prepare and never written to the agent's state. A refusal
- * fails the task as ECS does, with the control plane's ResourceInitializationError reason.
+ * execution role, after checking that role may pull the task's images from the built-in registry
+ * and write its logs; fetched on every prepare and never written to the agent's state. A refusal
+ * fails the task as ECS does, with the control plane's reason.
  */
+const START_REFUSALS = new Set(['ResourceInitializationError', 'CannotPullContainerError']);
+
 async function fetchSecrets(deps: RunnerDeps, state: LocalTaskState, containers: readonly ContainerDefinition[]): Promise<TaskSecretsResponse> {
   const none: TaskSecretsResponse = { environment: {}, registryCredentials: {} };
-  if (!needsStartSecrets(containers)) return none;
+  const def = state.assignment.taskDefinition as unknown as TaskDefinitionBody;
+  const executionRole = (state.assignment.overrides as { executionRoleArn?: string }).executionRoleArn || def.executionRoleArn;
+  if (!needsStartSecrets(containers) && !executionRole) return none;
   if (!deps.taskSecrets) {
     throw new TaskFailure('TaskFailedToStart', 'ResourceInitializationError: unable to pull secrets or registry auth: this agent has no control plane to read them from');
   }
   try {
     return await deps.taskSecrets(state.taskArn);
   } catch (err) {
-    if (err instanceof ControlPlaneError && err.code === 'ResourceInitializationError') throw new TaskFailure('TaskFailedToStart', err.message.slice(0, 1024));
+    if (err instanceof ControlPlaneError && START_REFUSALS.has(err.code)) throw new TaskFailure('TaskFailedToStart', err.message.slice(0, 1024));
     throw err;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The execution role the people's commands give the task definitions they write: awslogs on
  * Fargate needs one. `ecsTaskExecutionRole`, trusted by ecs-tasks.amazonaws.com with AWS's managed
- * execution policy, as the ECS console makes it; made once, then reused.
+ * execution policy, as the ECS console makes it, plus logs:CreateLogGroup (the commands' log
+ * configurations create their groups, which the managed policy does not allow); made once, then
+ * reused, and the inline policy put again each time (roles made before it existed lack it).
  */
 import { AwsCallError, type PierClient, xmlValues } from '../client/pier-client.js';
 
@@ -13,8 +15,21 @@ const TRUST = JSON.stringify({
 });
 const POLICY = 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy';
 
+const CREATE_LOG_GROUPS = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: '*' }],
+});
+
+type IamCall = (action: string, params: Record<string, string>) => Promise<string>;
+
 export async function executionRoleArn(c: PierClient): Promise<string> {
-  const iam = (action: string, params: Record<string, string>): Promise<string> => c.query('iam', IAM_VERSION, action, params);
+  const iam: IamCall = (action, params) => c.query('iam', IAM_VERSION, action, params);
+  const arn = await existingOrNewRole(iam);
+  await iam('PutRolePolicy', { RoleName: EXECUTION_ROLE, PolicyName: 'create-log-groups', PolicyDocument: CREATE_LOG_GROUPS });
+  return arn;
+}
+
+async function existingOrNewRole(iam: IamCall): Promise<string> {
   try {
     return xmlValues(await iam('GetRole', { RoleName: EXECUTION_ROLE }), 'Arn')[0]!;
   } catch (err) {
