@@ -204,6 +204,9 @@ describe('the pier CLI for people (runc tasks, pier up with its agent)', () => {
     env.aws.ok(['delete-load-balancer', '--load-balancer-arn', lb.LoadBalancerArn], 'elbv2');
     const [tg] = env.aws.ok(['describe-target-groups', '--names', 'pier-web'], 'elbv2').TargetGroups;
     env.aws.ok(['delete-target-group', '--target-group-arn', tg.TargetGroupArn], 'elbv2');
+    // The agent closes the listener once it hears the load balancer is gone; only then may the
+    // server stop (an agent that stops with listeners up leaves them for its successor).
+    await until('the listener to close', () => httpGet(lbPort).then(() => false, () => true), 30_000, { everyMs: 200 });
     await env.assertNothingLeft();
   });
 });
