@@ -3,8 +3,8 @@ import { UsageError } from '../args.js';
 
 export const COMMAND_FLAGS: Readonly<Record<string, string>> = {
   up: '--data-dir --port --host --region --runtime --no-agent --allow-reset',
-  run: '--name --cpu --memory --env --port --count --spot --cluster --subnets --security-groups --public-ip --detach --json --data-dir',
-  deploy: '--file --service --count --lb-port --cluster --subnets --security-groups --public-ip --detach --json --data-dir',
+  run: '--name --cpu --memory --env --port --count --spot --exec --cluster --subnets --security-groups --public-ip --detach --json --data-dir',
+  deploy: '--file --service --count --lb-port --exec --cluster --subnets --security-groups --public-ip --detach --json --data-dir',
   ps: '--all --service --cluster --json --data-dir',
   services: '--cluster --json --data-dir',
   logs: '--follow --since --container --cluster --json --data-dir',
@@ -13,6 +13,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, string>> = {
   exec: '--container --tty --no-tty --cluster --data-dir',
   costs: '--by --since --until --json --data-dir',
   image: 'push --name --json --data-dir',
+  sample: 'deploy build delete --out --data-dir',
   env: '--data-dir', reset: '--data-dir', spot: 'interrupt', agent: '--server --data-dir --token', completion: 'bash',
 };
 

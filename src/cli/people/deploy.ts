@@ -94,7 +94,7 @@ async function loadBalancerFor(c: PierClient, service: string, def: any, port: n
 export async function deploy(argv: string[]): Promise<void> {
   const { flags } = parseCommandLine(argv, {
     flags: {
-      'data-dir': 'string', cluster: 'string', json: 'boolean', file: 'string', service: 'string', count: 'number', 'lb-port': 'number',
+      'data-dir': 'string', cluster: 'string', json: 'boolean', file: 'string', service: 'string', count: 'number', 'lb-port': 'number', exec: 'boolean',
       subnets: 'string', 'security-groups': 'string', 'public-ip': 'boolean', detach: 'boolean', 'wait-seconds': 'number',
     },
     aliases: { f: 'file', d: 'detach' },
@@ -127,6 +127,7 @@ export async function deploy(argv: string[]): Promise<void> {
     const { service } = await c.json(ECS, 'UpdateService', {
       cluster, service: name, taskDefinition: taskDefinition.taskDefinitionArn,
       ...(count !== undefined ? { desiredCount: count } : {}), ...(loadBalancers ? { loadBalancers } : {}),
+      ...(flags.exec ? { enableExecuteCommand: true } : {}),
     });
     deploymentId = service.deployments.find((d: any) => d.status === 'PRIMARY').id;
     out.progress(`updating service ${name} to ${revision}`);
@@ -134,6 +135,7 @@ export async function deploy(argv: string[]): Promise<void> {
     const { service } = await c.json(ECS, 'CreateService', {
       cluster, serviceName: name, taskDefinition: taskDefinition.taskDefinitionArn, desiredCount: count ?? 1, launchType: 'FARGATE',
       networkConfiguration: { awsvpcConfiguration: net }, ...(loadBalancers ? { loadBalancers } : {}),
+      ...(flags.exec ? { enableExecuteCommand: true } : {}),
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
     });
     deploymentId = service.deployments[0].id;

@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<void> {
   const { flags, positionals, rest } = parseCommandLine(argv, {
     flags: {
       'data-dir': 'string', cluster: 'string', json: 'boolean', name: 'string', cpu: 'number', memory: 'number', env: 'list', port: 'list',
-      count: 'number', spot: 'boolean', subnets: 'string', 'security-groups': 'string', 'public-ip': 'boolean', detach: 'boolean', 'wait-seconds': 'number',
+      count: 'number', spot: 'boolean', exec: 'boolean', subnets: 'string', 'security-groups': 'string', 'public-ip': 'boolean', detach: 'boolean', 'wait-seconds': 'number',
     },
     aliases: { e: 'env', p: 'port', d: 'detach' },
     positionals: ['IMAGE'], required: 1,
@@ -79,6 +79,7 @@ export async function run(argv: string[]): Promise<void> {
     const res = await c.json(ECS, 'RunTask', {
       cluster, taskDefinition: taskDefinition.taskDefinitionArn, count: Math.min(left, RUN_TASK_MAX), networkConfiguration,
       ...(flags.spot ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : { launchType: 'FARGATE' }),
+      ...(flags.exec ? { enableExecuteCommand: true } : {}),
     });
     arns.push(...(res.tasks ?? []).map((t: any) => t.taskArn as string));
     if (res.failures?.length) {
