@@ -61,8 +61,9 @@ async function interactiveShell(env: RealEnv, id: string): Promise<void> {
   const type = (line: string): void => void client.stdin.write(`${line}\r`);
   try {
     const pty = (await until('the client terminal', () => /^(\/dev\/pts\/\d+)\r?\n/.exec(seen)?.[1], 10_000))!;
-    // busybox's prompt may end with a cursor position query (ESC [6n)
-    await until('the shell prompt', () => / # (\x1b\[6n)?$/.test(seen), 20_000, { context: () => seen });
+    // busybox's prompt may end with a cursor position query (ESC [6n), and once answered it redraws
+    // the prompt and clears the rest of the line (\r/ # ESC [J)
+    await until('the shell prompt', () => / # (?:\x1b\[[0-9;]*[A-Za-z]|\r)*$/.test(seen), 20_000, { context: () => seen });
     type('echo "sum=$((6*7))"; [ -t 0 ] && [ -t 1 ] && echo on-a-terminal; stty size; echo "TERM=$TERM"');
     await until('the answers', () => /TERM=xterm-256color/.test(seen), 10_000, { context: () => seen });
     // Lines end \r\r\n: the command's terminal turns \n into \r\n, and so does the client's.
@@ -122,6 +123,17 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
     const env_ = await pierExec([id, '--', 'sh', '-c', 'echo "$PATH"; pwd; id -u']);
     assert.equal(env_.stdout.split('\n')[2], '0', 'the container\'s user');
     assert.match(env_.stdout, /^\/usr\/local\/sbin:.*\n\/\n/, 'the container\'s environment and working directory');
+  });
+
+  test('pier run --exec starts a task with ECS Exec on, and pier exec enters it', async () => {
+    const run = await new Promise<Result>((resolve) => execFile(process.execPath,
+      [PIER_MAIN, 'run', '--data-dir', env.dataDir, '--exec', '--json', '--name', 'run-exec', env.image, '--', 'sh', '-c', HOLD],
+      { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })));
+    assert.equal(run.code, 0, run.stderr);
+    const [arn] = JSON.parse(run.stdout).taskArns as string[];
+    env.tasks.add(arn!);
+    assert.equal((await env.describe(arn!)).enableExecuteCommand, true);
+    assert.deepEqual(await pierExec([taskIdOf(arn!), '--', 'echo', 'inside']), { code: 0, stdout: 'inside\n', stderr: '' });
   });
 
   test('an interactive shell through a pseudo-terminal: prompt, answers, window size and its changes, exit status', async () => {

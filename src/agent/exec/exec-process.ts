@@ -77,6 +77,7 @@ function forwardOutput(child: ChildProcess, socket: Duplex): void {
 
 function forwardInput(socket: Duplex, child: ChildProcess, ptyDir: string | undefined, log: Logger): void {
   const decoder = new FrameDecoder();
+  const resizer = ptyDir ? latestSizeSetter(ptyDir) : undefined;
   socket.on('data', (chunk: Buffer) => {
     let frames;
     try {
@@ -89,10 +90,28 @@ function forwardInput(socket: Duplex, child: ChildProcess, ptyDir: string | unde
     for (const f of frames) {
       if (f.type === FrameType.STDIN && child.stdin?.writable) child.stdin.write(f.payload);
       else if (f.type === FrameType.STDIN_EOF) child.stdin?.end();
-      else if (f.type === FrameType.RESIZE && ptyDir) void resize(ptyDir, readResize(f.payload));
+      else if (f.type === FrameType.RESIZE && resizer) resizer(readResize(f.payload));
     }
   });
   child.stdin?.on('error', () => undefined); // the command closed its stdin: what the caller types goes nowhere
+}
+
+/**
+ * Resizes one at a time, and only to the latest size asked for: two `stty` runs at once can finish
+ * in either order (a resize often comes as two SIGWINCHes, rows then columns, a moment apart).
+ */
+function latestSizeSetter(ptyDir: string): (size: { rows: number; cols: number }) => void {
+  const queue: { rows: number; cols: number }[] = [];
+  let running = false;
+  return (size) => {
+    queue.splice(0, queue.length, size);
+    if (running) return;
+    running = true;
+    void (async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await resize(ptyDir, next).catch(() => undefined);
+      running = false;
+    })();
+  };
 }
 
 /** Sets the session pty's size (its path is in the tty file once the wrapper has started). */
