@@ -9,10 +9,21 @@
  */
 import assert from 'node:assert/strict';
 import { request, Agent } from 'node:http';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { until as untilTrue } from './aws-cli-support.test.js';
 import { RealEnv, sleep } from './tasks-real-support.test.js';
 import { freePort } from '../helpers/free-port.js';
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+const connectsTo = (port: number): Promise<boolean> => new Promise((resolve) => {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.once('connect', () => {
+    socket.destroy();
+    resolve(true);
+  });
+  socket.once('error', () => resolve(false));
+});
 
 /** Serves its revision on :8080 until SIGTERM. */
 const SITE = (rev: string): string => `mkdir -p /tmp/www && echo rev-${rev} > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www`;
@@ -192,6 +203,9 @@ describe('a service behind a Pier load balancer (runc tasks, HAProxy on the agen
     elbv2(['delete-listener', '--listener-arn', listener]);
     elbv2(['delete-load-balancer', '--load-balancer-arn', lb]);
     elbv2(['delete-target-group', '--target-group-arn', tg]);
+    // The agent closes the listener once it hears the load balancer is gone (one that stops with
+    // listeners up leaves them for its successor): only then may the server stop.
+    await untilTrue('the listener to close', () => connectsTo(port).then((open) => !open), 30_000, { everyMs: 200 });
     await env.assertNothingLeft();
   });
 });

@@ -15,7 +15,8 @@
  *   survive), and `reload` sent to the master. The stats socket has `expose-fd listeners`, so the
  *   new worker takes the listening sockets from the old one: no connection is refused, and the
  *   old worker finishes the requests it holds.
- * - no load balancer left: HAProxy is stopped gracefully (SIGUSR1: workers finish, master exits).
+ * - no load balancer left: HAProxy is stopped gracefully (SIGUSR1: listeners close, requests in
+ *   flight finish), made hard (SIGTERM) if anything is still open 5 s later.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,9 @@ import { COUNTERS_COMMAND, parseCounters, type CounterSnapshot } from './haproxy
 import { haproxyCommand, parseTable } from './haproxy-socket.js';
 import { backendName, configShape, renderHaproxyConfig, serverArgs, serverName, targetLive } from './render-config.js';
 import type { ServerStat } from './target-health.js';
+
+/** How long requests in flight get to finish when no load balancer is left. */
+const GRACEFUL_STOP_MS = 5_000;
 
 export interface HaproxySupervisorOptions {
   /** Config, pidfile, server-state file and log. */
@@ -142,8 +146,16 @@ export class HaproxySupervisor {
   async stop(opts: { graceful: boolean }): Promise<void> {
     const pid = this.pid ?? readPid(this.pidFile);
     if (pid !== undefined && alive(pid) && cmdline(pid).includes(this.masterSpec())) {
-      signal(pid, opts.graceful ? 'SIGUSR1' : 'SIGTERM');
-      if (!(await waitFor(() => !alive(pid), opts.graceful ? 30_000 : 5000))) signal(-pid, 'SIGKILL');
+      // A soft stop closes the listeners at once and lets requests in flight finish; an idle
+      // keep-alive connection would hold the old worker until its timeout (idle-close-on-response
+      // waits for the client's next request), so after a short grace the stop is made hard.
+      if (opts.graceful) {
+        signal(pid, 'SIGUSR1');
+        if (!(await waitFor(() => !alive(pid), GRACEFUL_STOP_MS))) signal(pid, 'SIGTERM');
+      } else {
+        signal(pid, 'SIGTERM');
+      }
+      if (!(await waitFor(() => !alive(pid), 5000))) signal(-pid, 'SIGKILL');
       await waitFor(() => !alive(pid), 5000);
     }
     this.pid = undefined;
