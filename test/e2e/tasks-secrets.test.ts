@@ -1,6 +1,8 @@
 /**
- * Task definition `secrets` on real tasks (runc, `pier up` with its agent): values from Secrets
- * Manager (whole, and one JSON key) and from a SecureString parameter reach the container's
+ * Task definition `secrets` on real tasks (runc, `pier up` with its agent): the suite's registry
+ * wants a password that only `repositoryCredentials` give (a Secrets Manager secret the execution
+ * role reads); values from Secrets Manager (whole, and one JSON key) and from a SecureString
+ * parameter reach the container's
  * environment when the execution role's policy allows reading them, and nowhere else: not in
  * DescribeTasks or DescribeTaskDefinition, not in the server's output at debug level, not in any
  * file of the data directory once the task has stopped. An execution role without the permission
@@ -39,22 +41,25 @@ describe('task definition secrets on real tasks (runc, pier up with its agent)',
   const dbHost = `db-${randomBytes(12).toString('hex')}.internal`;
   const whole = JSON.stringify({ user: 'app', password });
   let secretArn = '';
+  let registrySecretArn = '';
   let allowedRole = '';
   let bareRole = '';
 
   before(async () => {
     env = await RealEnv.start({
-      agent: true, registryAuth: 'none', pierArgs: ['--runtime', 'runc', '--host-lost-after-seconds', '600'], pierEnv: { PIER_LOG_LEVEL: 'debug' },
+      agent: true, registryAuth: 'basic', pierArgs: ['--runtime', 'runc', '--host-lost-after-seconds', '600'], pierEnv: { PIER_LOG_LEVEL: 'debug' },
     });
     const aws = env.aws;
     secretArn = aws.ok(['create-secret', '--name', 'app/db', '--secret-string', whole], 'secretsmanager').ARN;
+    registrySecretArn = aws.ok(['create-secret', '--name', 'registry/pull', '--secret-string',
+      JSON.stringify({ username: env.reg.username, password: env.reg.password })], 'secretsmanager').ARN;
     aws.ok(['put-parameter', '--name', '/app/db-host', '--type', 'SecureString', '--value', dbHost], 'ssm');
     const account = aws.ok(['get-caller-identity'], 'sts').Account as string;
     allowedRole = aws.ok(['create-role', '--role-name', 'app-execution', '--assume-role-policy-document', ECS_TRUST], 'iam').Role.Arn;
     aws.ok(['put-role-policy', '--role-name', 'app-execution', '--policy-name', 'read-app-secrets', '--policy-document', JSON.stringify({
       Version: '2012-10-17',
       Statement: [
-        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [secretArn, registrySecretArn] },
         { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: `arn:aws:ssm:${env.pier.region}:${account}:parameter/app/*` },
       ],
     })], 'iam');
@@ -70,6 +75,15 @@ describe('task definition secrets on real tasks (runc, pier up with its agent)',
     { name: 'DB_HOST', valueFrom: '/app/db-host' },
   ];
   const withArn = () => secrets.map((s) => ({ ...s, valueFrom: s.valueFrom.replace('SECRET', secretArn) }));
+  /** One container 'app' that pulls with the registry's credentials from Secrets Manager. */
+  const app = (command: string, extra: Record<string, unknown>) => [{ name: 'app', command, repositoryCredentials: { credentialsParameter: registrySecretArn }, ...extra }];
+
+  test('without repositoryCredentials the registry refuses the pull', async () => {
+    env.registerTaskDefinition('no-creds', [{ name: 'app', command: 'exit 0' }]);
+    const t = await env.waitStopped(env.runTask('no-creds'), 60_000);
+    assert.equal(t.stopCode, 'TaskFailedToStart');
+    assert.match(t.stoppedReason ?? '', /^CannotPullContainerError: .*(401|[Uu]nauthorized)/);
+  });
 
   test('the execution role reads them; the container gets them in its environment; they appear nowhere else', async () => {
     // Exit 0 only when every value is exactly right, compared by digest: the task definition must
@@ -77,7 +91,7 @@ describe('task definition secrets on real tasks (runc, pier up with its agent)',
     const sha = (v: string): string => createHash('sha256').update(v).digest('hex');
     const same = (name: string, value: string, code: number): string => `[ "$(printf %s "$${name}" | sha256sum | cut -c1-64)" = ${sha(value)} ] || exit ${code}`;
     const check = [same('DB_PASSWORD', password, 3), same('DB_CONFIG', whole, 4), same('DB_HOST', dbHost, 5), 'echo all three secrets arrived'].join('; ');
-    const defArn = env.registerTaskDefinition('with-secrets', [{ name: 'app', command: check, secrets: withArn() }], { executionRoleArn: allowedRole });
+    const defArn = env.registerTaskDefinition('with-secrets', app(check, { secrets: withArn() }), { executionRoleArn: allowedRole });
     const arn = env.runTask('with-secrets');
     const stopped = await env.waitStopped(arn, 90_000);
     assert.equal(container(stopped, 'app').exitCode, 0, `3-5: a variable was missing or wrong: ${summary(stopped)}`);
@@ -88,19 +102,19 @@ describe('task definition secrets on real tasks (runc, pier up with its agent)',
       env.pier.output(),
     ];
     for (const [i, text] of seen.entries()) {
-      for (const value of [password, dbHost]) assert.ok(!text.includes(value), `a secret value shows in ${['DescribeTasks', 'DescribeTaskDefinition', "the server's output"][i]}`);
+      for (const value of [password, dbHost, env.reg.password!]) assert.ok(!text.includes(value), `a secret value shows in ${['DescribeTasks', 'DescribeTaskDefinition', "the server's output"][i]}`);
     }
     assert.match(env.pier.output(), /.+/, 'the server printed something at debug level');
     const files = filesUnder(env.dataDir);
     assert.ok(files.some((f) => f.endsWith('.db')), `the store is among the files searched: ${files.length} files`);
     for (const f of files) {
       const bytes = readFileSync(f);
-      for (const value of [password, dbHost]) assert.equal(bytes.indexOf(value), -1, `${f} holds a secret value in plaintext`);
+      for (const value of [password, dbHost, env.reg.password!]) assert.equal(bytes.indexOf(value), -1, `${f} holds a secret value in plaintext`);
     }
   });
 
   test('an execution role that may not read the secret stops the task with ECS\'s reason naming what was denied', async () => {
-    env.registerTaskDefinition('denied', [{ name: 'app', command: 'exit 0', secrets: withArn().slice(0, 1) }], { executionRoleArn: bareRole });
+    env.registerTaskDefinition('denied', app('exit 0', { secrets: withArn().slice(0, 1) }), { executionRoleArn: bareRole });
     const t = await env.waitStopped(env.runTask('denied'), 60_000);
     assert.equal(t.stopCode, 'TaskFailedToStart');
     const id = t.taskArn!.slice(t.taskArn!.lastIndexOf('/') + 1);
@@ -114,7 +128,7 @@ describe('task definition secrets on real tasks (runc, pier up with its agent)',
   test('an execution role that may not write the task\'s log stream stops it before it runs', async () => {
     const awslogs = { logDriver: 'awslogs', options: { 'awslogs-group': '/pier/denied', 'awslogs-region': env.pier.region, 'awslogs-stream-prefix': 'app' } };
     env.aws.ok(['create-log-group', '--log-group-name', '/pier/denied'], 'logs');
-    env.registerTaskDefinition('no-logs', [{ name: 'app', command: 'echo never', logConfiguration: awslogs }], { executionRoleArn: bareRole });
+    env.registerTaskDefinition('no-logs', app('echo never', { logConfiguration: awslogs }), { executionRoleArn: bareRole });
     const t = await env.waitStopped(env.runTask('no-logs'), 60_000);
     const id = t.taskArn!.slice(t.taskArn!.lastIndexOf('/') + 1);
     assert.equal(t.stopCode, 'TaskFailedToStart');
@@ -123,7 +137,7 @@ describe('task definition secrets on real tasks (runc, pier up with its agent)',
   });
 
   test('a parameter that does not exist is named in the stop reason', async () => {
-    env.registerTaskDefinition('missing', [{ name: 'app', command: 'exit 0', secrets: [{ name: 'X', valueFrom: '/app/not-there' }] }], { executionRoleArn: allowedRole });
+    env.registerTaskDefinition('missing', app('exit 0', { secrets: [{ name: 'X', valueFrom: '/app/not-there' }] }), { executionRoleArn: allowedRole });
     const t = await env.waitStopped(env.runTask('missing'), 60_000);
     assert.equal(t.stopCode, 'TaskFailedToStart');
     assert.equal(t.stoppedReason, 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: invalid parameters: /app/not-there');
