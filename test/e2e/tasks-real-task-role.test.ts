@@ -9,10 +9,12 @@
  * codes say what went wrong (see PROGRAM).
  */
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { buildNodeImage, nodePackagesLayer, pushImage } from '../helpers/oci-images.js';
 import { container, RealEnv, summary } from './tasks-real-support.test.js';
 
+const SECRET_VALUE = `s3cret-${randomBytes(8).toString('hex')}`;
 const ECS_TRUST = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -105,6 +107,19 @@ if (mode === 'putlogs') {
     .catch((e) => fail(41, 'put-log-events: ' + e.name + ': ' + e.message));
   process.exit(0);
 }
+if (mode === 'secrets') {
+  // The role may read one secret (its value is checked by digest) and not the other.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const { createHash } = await import('node:crypto');
+  const [allowed, denied, digest] = process.argv.slice(3);
+  const sm = new SecretsManagerClient({});
+  const got = await sm.send(new GetSecretValueCommand({ SecretId: allowed })).catch((e) => fail(50, 'allowed secret: ' + e.name + ': ' + e.message));
+  if (createHash('sha256').update(got.SecretString).digest('hex') !== digest) fail(51, 'the allowed secret has another value');
+  const refused = await sm.send(new GetSecretValueCommand({ SecretId: denied })).then(() => undefined, (e) => e);
+  if (!refused) fail(52, 'the other secret was readable');
+  if (refused.name !== 'AccessDeniedException' || !refused.message.includes('secretsmanager:GetSecretValue')) fail(53, refused.name + ': ' + refused.message);
+  process.exit(0);
+}
 fail(1, 'unknown mode ' + mode);
 `;
 
@@ -112,12 +127,16 @@ describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpo
   let env: RealEnv;
   let nodeImage = '';
   let roleArn = '';
+  let readableSecret = '';
 
   before(async () => {
     env = await RealEnv.start({ agent: true, registryAuth: 'none' });
     const img = await buildNodeImage({
       config: { Entrypoint: ['/usr/local/bin/node', '/app/role-check.mjs'], Cmd: ['holder', 'app-task'] },
-      extraLayers: [nodePackagesLayer(['@aws-sdk/client-sts', '@aws-sdk/client-ecs', '@aws-sdk/client-cloudwatch-logs']), { files: { 'app/role-check.mjs': PROGRAM } }],
+      extraLayers: [
+        nodePackagesLayer(['@aws-sdk/client-sts', '@aws-sdk/client-ecs', '@aws-sdk/client-cloudwatch-logs', '@aws-sdk/client-secrets-manager']),
+        { files: { 'app/role-check.mjs': PROGRAM } },
+      ],
     });
     try {
       nodeImage = (await pushImage(img, env.reg, 'node-sdk:1')).reference;
@@ -125,10 +144,15 @@ describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpo
       img.remove();
     }
     roleArn = env.aws.ok(['create-role', '--role-name', 'app-task', '--assume-role-policy-document', ECS_TRUST], 'iam').Role.Arn as string;
+    readableSecret = env.aws.ok(['create-secret', '--name', 'app/readable', '--secret-string', SECRET_VALUE], 'secretsmanager').ARN as string;
+    env.aws.ok(['create-secret', '--name', 'app/other', '--secret-string', 'not for app-task'], 'secretsmanager');
     // What the program in the task calls with the role's credentials; as on AWS, a role without a policy may call nothing.
     env.aws.ok(['put-role-policy', '--role-name', 'app-task', '--policy-name', 'app', '--policy-document', JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['ecs:DescribeTasks', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }],
+      Statement: [
+        { Effect: 'Allow', Action: ['ecs:DescribeTasks', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' },
+        { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: readableSecret },
+      ],
     })], 'iam');
     env.aws.ok(['create-role', '--role-name', 'lambda-only', '--assume-role-policy-document', LAMBDA_TRUST], 'iam');
   });
@@ -186,6 +210,14 @@ describe('task roles on real sandboxes (runsc): IAM roles, the credentials endpo
     const id = arn.slice(arn.lastIndexOf('/') + 1);
     const events = env.aws.ok(['get-log-events', '--log-group-name', '/pier/from-task', '--log-stream-name', id, '--start-from-head'], 'logs').events;
     assert.deepEqual(events.map((e: { message: string }) => e.message), [`written by ${id}`]);
+  });
+
+  test('the SDK in a task reads the secret its role may read, and is refused the other', async () => {
+    env.registerTaskDefinition('secrets', [{ name: 'app', image: nodeImage }], { taskRoleArn: roleArn });
+    const digest = createHash('sha256').update(SECRET_VALUE).digest('hex');
+    const arn = env.runTask('secrets', { containerOverrides: [{ name: 'app', command: ['secrets', 'app/readable', 'app/other', digest] }] });
+    const t = await env.waitStopped(arn, 180_000);
+    assert.equal(container(t, 'app').exitCode, 0, `50: not read, 51: another value, 52: the other was readable, 53: another error: ${summary(t)}`);
   });
 
   test('nothing is left on the host', () => env.assertNothingLeft());
