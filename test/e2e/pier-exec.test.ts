@@ -143,7 +143,9 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
   test('a task run without enableExecuteCommand is refused in ECS\'s words, and changes nothing', async () => {
     const r = await pierExec([taskIdOf(plain), '--', 'true']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `pier: ExecuteCommand: InvalidParameterException: ${NOT_ENABLED}\n`);
+    assert.equal(r.stderr, `pier: ExecuteCommand: InvalidParameterException: ${NOT_ENABLED}\n`
+      + '  ECS Exec is set when a task starts: run it with `pier run --exec` (aws ecs run-task --enable-execute-command), '
+      + 'or for a service `pier deploy --exec` (aws ecs update-service --enable-execute-command --force-new-deployment).\n');
     await assert.rejects(env.ecs.send(new ExecuteCommandCommand({ task: plain, command: 'true', interactive: true })),
       (e: Error) => e.name === 'InvalidParameterException' && e.message === NOT_ENABLED);
     const t = await env.describe(plain);
@@ -234,7 +236,7 @@ describe('pier exec and ExecuteCommand (runc tasks, pier up with its agent)', ()
     const t = await env.waitStopped(arn);
     assert.equal(t.containers![0]!.managedAgents?.[0]?.lastStatus, 'STOPPED');
     const r = await pierExec([taskIdOf(arn), '--', 'true']);
-    assert.equal(r.stderr, `pier: ExecuteCommand: InvalidParameterException: ${NOT_ENABLED}\n`);
+    assert.equal(r.stderr, `pier: ExecuteCommand: InvalidParameterException: ${NOT_ENABLED}\n`, 'no hint to enable what is enabled');
   });
 });
 

@@ -6,7 +6,7 @@
 import { joinCommand } from '../../protocol/exec-command.js';
 import { EXEC_UPGRADE } from '../../protocol/exec-stream.js';
 import { dialUpgrade, UpgradeRefused } from '../../lib/http-upgrade.js';
-import { ECS, PierClient } from '../client/pier-client.js';
+import { AwsCallError, ECS, PierClient } from '../client/pier-client.js';
 import { parseCommandLine, UsageError } from '../args.js';
 import { resolveTask } from './ecs-reads.js';
 import { bridgeSession } from './exec-session.js';
@@ -28,6 +28,12 @@ export async function exec(argv: string[]): Promise<void> {
   const started = await c.json(ECS, 'ExecuteCommand', {
     cluster, task: task.taskArn, command: joinCommand(rest.length ? rest : DEFAULT_COMMAND), interactive: true,
     ...(flags.container ? { container: flags.container } : {}),
+  }).catch((err: unknown) => {
+    if (err instanceof AwsCallError && task.enableExecuteCommand === false) {
+      throw new AwsCallError(err.operation, err.code, `${err.message}\n  ECS Exec is set when a task starts: run it with \`pier run --exec\` `
+        + '(aws ecs run-task --enable-execute-command), or for a service `pier deploy --exec` (aws ecs update-service --enable-execute-command --force-new-deployment).');
+    }
+    throw err;
   });
   const socket = await attach(c, started.session, tty);
   const end = await bridgeSession(socket, { tty, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
