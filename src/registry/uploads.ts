@@ -33,6 +33,11 @@ interface Session {
 export interface ChunkRange { start: number; end: number }
 
 const WRITE_BATCH = 1 << 20;
+/**
+ * Blobs are fsynced when their upload completes; flushing what has arrived every so often while
+ * the rest is still arriving overlaps that writeback with the transfer, leaving little to wait for.
+ */
+const DATASYNC_EVERY = 32 << 20;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class UploadSessions {
@@ -182,6 +187,8 @@ async function appendToFile(path: string, position: number, body: Readable, hash
   let batch: Buffer[] = [];
   let batchBytes = 0;
   let inFlight: Promise<void> = Promise.resolve();
+  let syncing: Promise<void> = Promise.resolve();
+  let unsynced = 0;
   const flush = (): void => {
     const buffers = batch;
     const bytes = batchBytes;
@@ -192,6 +199,12 @@ async function appendToFile(path: string, position: number, body: Readable, hash
     hash?.update(buffers, bytes);
     inFlight = fh.writev(buffers, offset).then((r) => {
       if (r.bytesWritten !== bytes) throw new Error(`short write: ${r.bytesWritten} of ${bytes} bytes`);
+      unsynced += bytes;
+      if (unsynced >= DATASYNC_EVERY) {
+        unsynced = 0;
+        // One at a time; a failure here is met again by the fsync at completion.
+        syncing = syncing.then(() => fh.datasync()).catch(() => undefined);
+      }
     });
   };
   try {
@@ -209,6 +222,7 @@ async function appendToFile(path: string, position: number, body: Readable, hash
     await inFlight;
   } finally {
     await inFlight.catch(() => undefined);
+    await syncing;
     await fh.close();
   }
   return at - position;
