@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PIER_MAIN } from '../helpers/pier-process.js';
 import { until } from './aws-cli-support.test.js';
-import { HOLD, RealEnv } from './tasks-real-support.test.js';
+import { HOLD, processesMatching, RealEnv } from './tasks-real-support.test.js';
 import { freePort } from '../helpers/free-port.js';
 
 interface Result { code: number; stdout: string; stderr: string }
@@ -207,6 +207,7 @@ describe('the pier CLI for people (runc tasks, pier up with its agent)', () => {
     // The agent closes the listener once it hears the load balancer is gone; only then may the
     // server stop (an agent that stops with listeners up leaves them for its successor).
     await until('the listener to close', () => httpGet(lbPort).then(() => false, () => true), 30_000, { everyMs: 200 });
+    await until('HAProxy to stop', () => processesMatching(join(env.dataDir, 'agent', 'load-balancer', 'haproxy.cfg')).length === 0, 30_000, { everyMs: 200 });
     await env.assertNothingLeft();
   });
 });

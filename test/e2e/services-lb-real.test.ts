@@ -10,9 +10,10 @@
 import assert from 'node:assert/strict';
 import { request, Agent } from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { until as untilTrue } from './aws-cli-support.test.js';
-import { RealEnv, sleep } from './tasks-real-support.test.js';
+import { processesMatching, RealEnv, sleep } from './tasks-real-support.test.js';
 import { freePort } from '../helpers/free-port.js';
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
@@ -203,9 +204,10 @@ describe('a service behind a Pier load balancer (runc tasks, HAProxy on the agen
     elbv2(['delete-listener', '--listener-arn', listener]);
     elbv2(['delete-load-balancer', '--load-balancer-arn', lb]);
     elbv2(['delete-target-group', '--target-group-arn', tg]);
-    // The agent closes the listener once it hears the load balancer is gone (one that stops with
+    // The agent stops HAProxy once it hears no load balancer is left (one that stops with
     // listeners up leaves them for its successor): only then may the server stop.
     await untilTrue('the listener to close', () => connectsTo(port).then((open) => !open), 30_000, { everyMs: 200 });
+    await untilTrue('HAProxy to stop', () => processesMatching(join(env.dataDir, 'agent', 'load-balancer', 'haproxy.cfg')).length === 0, 30_000, { everyMs: 200 });
     await env.assertNothingLeft();
   });
 });
