@@ -91,10 +91,15 @@ export async function detachRolePolicy(cp: ControlPlane, input: { RoleName: stri
 
 export async function listAttachedRolePolicies(cp: ControlPlane, input: { RoleName: string; PathPrefix?: string } & PageInput): Promise<Wire> {
   const role = await requireRole(cp.store.read, input.RoleName);
-  const attached = (await cp.store.read.rolePolicies.listAttached(role.roleId))
+  return attachedPoliciesPage(cp, 'ListAttachedRolePolicies', await cp.store.read.rolePolicies.listAttached(role.roleId), input);
+}
+
+/** A page of ListAttachedRolePolicies / ListAttachedUserPolicies: the attached ARNs under PathPrefix, named. */
+export function attachedPoliciesPage(cp: ControlPlane, operation: string, arns: readonly string[], input: { PathPrefix?: string } & PageInput): Wire {
+  const attached = arns
     .map((arn) => ({ arn, policy: findManagedPolicy(cp.scope.partition, arn) }))
     .filter((a) => input.PathPrefix === undefined || (a.policy?.path ?? '/').startsWith(input.PathPrefix));
-  const { items, ...page } = pageOf('ListAttachedRolePolicies', attached, (a) => a.arn, input);
+  const { items, ...page } = pageOf(operation, attached, (a) => a.arn, input);
   return {
     AttachedPolicies: items.map((a) => ({ PolicyName: a.policy?.name ?? a.arn.slice(a.arn.lastIndexOf('/') + 1), PolicyArn: a.arn })),
     ...page,

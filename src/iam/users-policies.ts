@@ -7,10 +7,9 @@
 import type { ControlPlane } from '../control-plane/context.js';
 import { parseArn } from '../ecs/arn.js';
 import { InvalidInputException, LimitExceededException, NoSuchEntityException } from './errors.js';
-import { findManagedPolicy } from './managed-policies.js';
 import { pageOf } from './paging.js';
 import { PolicyKind, parsePolicyDocument, policySize, urlEncodeDocument } from './policy-document.js';
-import { requireManagedPolicy } from './role-policies.js';
+import { attachedPoliciesPage, requireManagedPolicy } from './role-policies.js';
 import { requireUser } from './users.js';
 
 type Wire = Record<string, unknown>;
@@ -85,12 +84,5 @@ export async function detachUserPolicy(cp: ControlPlane, input: { UserName: stri
 
 export async function listAttachedUserPolicies(cp: ControlPlane, input: { UserName: string; PathPrefix?: string } & PageInput): Promise<Wire> {
   const user = await requireUser(cp.store.read, input.UserName);
-  const attached = (await cp.store.read.userPolicies.listAttached(user.userId))
-    .map((arn) => ({ arn, policy: findManagedPolicy(cp.scope.partition, arn) }))
-    .filter((a) => input.PathPrefix === undefined || (a.policy?.path ?? '/').startsWith(input.PathPrefix));
-  const { items, ...page } = pageOf('ListAttachedUserPolicies', attached, (a) => a.arn, input);
-  return {
-    AttachedPolicies: items.map((a) => ({ PolicyName: a.policy?.name ?? a.arn.slice(a.arn.lastIndexOf('/') + 1), PolicyArn: a.arn })),
-    ...page,
-  };
+  return attachedPoliciesPage(cp, 'ListAttachedUserPolicies', await cp.store.read.userPolicies.listAttached(user.userId), input);
 }
