@@ -9,7 +9,7 @@
 import { awslogsConfig } from '../ecs/awslogs-config.js';
 import { needsStartSecrets } from '../ecs/task-definition/start-secrets.js';
 import type { ContainerDefinition } from '../ecs/task-definition/types.js';
-import type { AssumedRolePrincipal } from '../iam/principal.js';
+import { assumedRolePrincipal, type AssumedRolePrincipal } from '../iam/principal.js';
 import { trustsService } from '../iam/trust.js';
 import type { TaskSecretsResponse } from '../protocol/agent.js';
 import { parseSecretsManagerRef, resolveValueFrom, type ValueFromSources } from '../secrets/resolve-value-from.js';
@@ -62,11 +62,9 @@ export async function resolveTaskSecrets(cp: ControlPlane, opts: ExecutionRoleSo
   if (!role || !trustsService(role.assumeRolePolicyDocument, ECS_TASKS_PRINCIPAL, assumeContext)) {
     throw initError(`ECS was unable to assume the execution role '${roleArn}': it does not exist or does not trust ${ECS_TASKS_PRINCIPAL}`);
   }
-  const principal: AssumedRolePrincipal = {
-    kind: 'assumed-role', accountId: cp.scope.accountId, roleArn: role.arn, sessionName: record.id,
-    arn: `arn:${cp.scope.partition}:sts::${cp.scope.accountId}:assumed-role/${role.name}/${record.id}`,
-    userId: `${role.roleId}:${record.id}`,
-  };
+  const principal = assumedRolePrincipal({
+    partition: cp.scope.partition, accountId: cp.scope.accountId, roleArn: role.arn, roleId: role.roleId, sessionName: record.id,
+  });
 
   for (const c of containers) await checkPullAndLogs(opts, principal, c, record.id);
   for (const c of containers) {

@@ -38,3 +38,19 @@ export interface AssumedRolePrincipal {
   /** Set when the session is a task's role credentials; they stop working once that task stops. */
   readonly taskArn?: string;
 }
+
+/** The principal of a session of `roleArn` named `sessionName` (AssumeRole, a task's role or its execution role). */
+export function assumedRolePrincipal(s: {
+  partition: string; accountId: string; roleArn: string; roleId: string; sessionName: string; taskArn?: string | undefined;
+}): AssumedRolePrincipal {
+  const roleName = s.roleArn.slice(s.roleArn.lastIndexOf('/') + 1);
+  return {
+    kind: 'assumed-role',
+    arn: `arn:${s.partition}:sts::${s.accountId}:assumed-role/${roleName}/${s.sessionName}`,
+    userId: `${s.roleId}:${s.sessionName}`,
+    accountId: s.accountId,
+    roleArn: s.roleArn,
+    sessionName: s.sessionName,
+    ...(s.taskArn !== undefined ? { taskArn: s.taskArn } : {}),
+  };
+}

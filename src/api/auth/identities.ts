@@ -7,7 +7,7 @@
 import { ExpiredTokenException, UnrecognizedClientException } from '../../ecs/errors.js';
 import { taskIdOf, type AccountScope } from '../../ecs/arn.js';
 import type { UserAccessKeys } from '../../iam/access-keys-directory.js';
-import type { Principal } from '../../iam/principal.js';
+import { assumedRolePrincipal, type Principal } from '../../iam/principal.js';
 import type { SessionAuthority, VerifiedSession } from '../../iam/session-credentials.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Store } from '../../store/store.js';
@@ -45,16 +45,9 @@ export class Identities {
     if (session.taskArn !== undefined && !(await this.taskIsLive(session))) {
       throw new UnrecognizedClientException(`${INVALID_TOKEN} The task the credentials were issued to has stopped.`);
     }
-    const roleName = session.roleArn.slice(session.roleArn.lastIndexOf('/') + 1);
-    return {
-      kind: 'assumed-role',
-      arn: `arn:${partition}:sts::${accountId}:assumed-role/${roleName}/${session.sessionName}`,
-      userId: `${session.roleId}:${session.sessionName}`,
-      accountId,
-      roleArn: session.roleArn,
-      sessionName: session.sessionName,
-      ...(session.taskArn !== undefined ? { taskArn: session.taskArn } : {}),
-    };
+    return assumedRolePrincipal({
+      partition, accountId, roleArn: session.roleArn, roleId: session.roleId, sessionName: session.sessionName, taskArn: session.taskArn,
+    });
   }
 
   private async taskIsLive(session: VerifiedSession): Promise<boolean> {
