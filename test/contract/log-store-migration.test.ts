@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { compileFilterPattern } from '../../src/logs/filter-pattern.js';
-import { indexedText } from '../../src/logs/sqlite/indexer.js';
 import { createSearchSchema } from '../../src/logs/sqlite/schema.js';
 import { SqliteLogStore } from '../../src/logs/sqlite/sqlite-log-store.js';
 
@@ -77,10 +76,11 @@ test('a version 1 log store opens as blocks: same events and ids, index kept, ap
   for (const [id, stream, ts, m] of events) ins.run(id, stream, ts, T0 + 100, m);
   v1.prepare("UPDATE log_meta SET value = 6 WHERE key = 'event_id_high'").run();
   v1.close();
-  // The index had reached event 2 (ids 1 and 2 indexed by the old indexer).
+  // The index had reached event 2 (ids 1 and 2 indexed by the old indexer, a document per event,
+  // no format recorded): it is built again as a document per block.
   const search = new Database(join(dir, 'search.db'));
   createSearchSchema(search);
-  for (const [id, , , m] of events.slice(0, 2)) search.prepare('INSERT INTO log_text (rowid, text) VALUES (?, ?)').run(id, indexedText(m, 1));
+  for (const [id, , , m] of events.slice(0, 2)) search.prepare('INSERT INTO log_text (rowid, text) VALUES (?, ?)').run(id, m);
   search.prepare("UPDATE log_text_meta SET value = 2 WHERE key = 'indexed_upto'").run();
   search.close();
 
@@ -113,5 +113,13 @@ test('a version 1 log store opens as blocks: same events and ids, index kept, ap
     ], 'the log_events view shows every event');
   } finally {
     db.close();
+  }
+  const index = new Database(join(dir, 'search.db'), { readonly: true });
+  try {
+    assert.equal(index.prepare("SELECT value FROM log_text_meta WHERE key = 'format'").pluck().get(), 2, 'the index was built again as a document per block');
+    // Blocks 1 (alpha one), 2 (beta), 3 (gamma), 5 (late), 7 (new): each its own document now.
+    assert.deepEqual(index.prepare("SELECT rowid FROM log_text WHERE log_text MATCH '\"amm\"'").pluck().all(), [3]);
+  } finally {
+    index.close();
   }
 });

@@ -81,6 +81,18 @@ export class Block {
     return this.text.toString('utf8', i === 0 ? 0 : this.ends[i - 1]!, this.ends[i]!);
   }
 
+  /** The index of the event holding byte `at` of `text`. */
+  eventAt(at: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ends[mid]! > at) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
   bytes(i: number): number {
     return this.ends[i]! - (i === 0 ? 0 : this.ends[i - 1]!);
   }

@@ -1,13 +1,17 @@
 /** Worker-thread entry of the log text indexer (started by indexer-runner.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
 import { TextIndexer } from './indexer.js';
-import { IndexLoop, type IndexerPaths } from './indexer-runner.js';
+import { IndexLoop, type IndexerWorkerData } from './indexer-runner.js';
 
 type ToWorker = { type: 'wake' } | { type: 'stop' } | { type: 'restart'; indexedUpto: number; deletesUpto: number };
 
-const paths = workerData as IndexerPaths;
+const paths = workerData as IndexerWorkerData;
+const asleep = new Int32Array(paths.asleep);
 const port = parentPort!;
-const loop = new IndexLoop(new TextIndexer(paths.logsPath, paths.searchPath), (err) => port.postMessage({ type: 'error', message: err.message }));
+const loop = new IndexLoop(
+  new TextIndexer(paths.logsPath, paths.searchPath), (err) => port.postMessage({ type: 'error', message: err.message }),
+  (yes) => Atomics.store(asleep, 0, yes ? 1 : 0),
+);
 
 port.on('message', (m: ToWorker) => {
   if (m.type === 'wake') loop.wake();

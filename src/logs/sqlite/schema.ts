@@ -9,17 +9,20 @@
  *   min_ts) serve a stream's reads both ways and a group's scans and retention deletes. A row per
  *   block rather than per event is what makes appending cheap (issue 5's log throughput). The view
  *   `log_events` shows them one row per event for ad-hoc SQL. Deleted groups and streams leave their
- *   blocks to the sweep (`log_purges`); every deleted range of event ids is queued in
- *   `log_text_deletes` for the text index.
+ *   blocks to the sweep (`log_purges`); every deleted block, or head of one, is queued in
+ *   `log_text_deletes` for the text index (and, as count 0, the rest of a block whose head went).
  * - `search.db`: `log_text`, a contentless FTS5 trigram index (case-sensitive, no positions) over
- *   the messages, keyed by event id, written only by the indexer (indexer.ts, normally in a worker
- *   thread, so appends never wait for it); `log_text_meta` records how far it has got.
+ *   the blocks' messages, a document per block keyed by its id, written only by the indexer
+ *   (indexer.ts, normally in a worker thread, so appends never wait for it); `log_text_meta`
+ *   records how far it has got and the index's format.
  *
  * Both files use WAL: readers (the API, the indexer reading new events) never wait for a writer.
  */
 import type Database from 'better-sqlite3';
 
 export const LOGS_SCHEMA_VERSION = 2;
+/** search.db's documents: 2 = one per block (before, one per event, with no `format` recorded). */
+export const SEARCH_FORMAT = 2;
 /** At most this many events per block (a read decodes whole blocks' timestamps and lengths). */
 export const BLOCK_EVENTS = 4096;
 /** A block's events span at most this long: a read starting at T looks back this far for blocks reaching it. */

@@ -72,6 +72,9 @@ export class SqliteLogStore implements LogStore {
     createSearchSchema(search);
     search.close();
     this.db = new Database(this.logsPath);
+    // A new logs.db gets 16 KiB pages: a block is ~40-100 KB, so 4 KiB pages made each append write
+    // (and the checkpoint copy) four times as many pages, ~25 % more time (ignored for an existing file).
+    this.db.pragma('page_size = 16384');
     tune(this.db);
     // The indexer checkpoints the WAL every second off this thread (indexer.ts); this is only a backstop.
     this.db.pragma('wal_autocheckpoint = 25000');
@@ -406,7 +409,8 @@ export class SqliteLogStore implements LogStore {
           const [b] = toBlocks(kept, block.count, MAX);
           this.sql('UPDATE log_blocks SET id = ?, min_ts = ?, count = ?, ts = ?, lens = ?, text = ? WHERE id = ?')
             .run(r.id + gone, b!.minTs, b!.count, b!.ts, b!.lens, Buffer.from(b!.text), r.id);
-          this.sql('INSERT INTO log_text_deletes (event_id, count) VALUES (?, ?)').run(r.id, gone);
+          // For the text index: the old block goes, its rest (count 0) is indexed again under its new id.
+          this.sql('INSERT INTO log_text_deletes (event_id, count) VALUES (?, ?), (?, 0)').run(r.id, gone, r.id + gone);
         } else {
           this.deleteBlocks([r]);
         }
