@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTasksCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { removeDataDir } from '../test/helpers/host-leftovers.js';
 import { buildBusyboxImage, pushImage } from '../test/helpers/oci-images.js';
 import { startRegistry } from '../test/helpers/registry.js';
@@ -72,6 +72,8 @@ async function main(): Promise<void> {
       RoleName: 'bench-exec',
       AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
     }));
+    // The execution role must be allowed to write the task's log stream, as on ECS.
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'bench-exec', PolicyArn: 'arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy' }));
     await logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }));
     const subnet = (await defaultNetwork({ endpoint: pier.endpoint, region: pier.region, credentials: pier })).subnetByZone.get(`${pier.region}a`)!;
     const logConfiguration = { logDriver: 'awslogs' as const, options: { 'awslogs-group': GROUP, 'awslogs-region': pier.region, 'awslogs-stream-prefix': 'b' } };

@@ -1,6 +1,7 @@
 /**
  * The agent's only way to the control plane: the agent protocol over HTTP (docs/agent-protocol.md).
- * The agent never touches the store; everything it learns comes through here.
+ * The agent never touches the store; everything it learns comes through here. (An agent in the
+ * server's process ships log batches to the logs route's handler directly: InProcessLogRoute.)
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -48,6 +49,12 @@ export interface ControlPlaneClient {
   dialExec?(sessionId: string): Promise<Duplex>;
 }
 
+/**
+ * The server's logs route called directly, when the agent runs in the server's process (`pier up`):
+ * answers what the route would send over HTTP.
+ */
+export type InProcessLogRoute = (hostId: string, hostToken: string, req: ShipLogsRequest) => Promise<{ status: number; body: unknown }>;
+
 /** Log batches go over kept-alive connections of their own (shipLogs). */
 const shipHttpAgent = new HttpAgent({ keepAlive: true });
 const shipHttpsAgent = new HttpsAgent({ keepAlive: true });
@@ -56,7 +63,7 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
   private hostId: string | undefined;
   private hostToken: string | undefined;
 
-  constructor(private readonly serverUrl: string, private readonly joinToken: string) {}
+  constructor(private readonly serverUrl: string, private readonly joinToken: string, private readonly logRoute?: InProcessLogRoute) {}
 
   async register(req: RegisterHostRequest): Promise<RegisterHostResponse> {
     const res = await this.call<RegisterHostResponse>('POST', '/agent/v1/hosts', this.joinToken, req);
@@ -92,6 +99,14 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
    * more than a batch's framing.
    */
   async shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse> {
+    if (this.logRoute) {
+      const { status, body } = await this.logRoute(this.id(), this.hostToken!, req);
+      if (status < 200 || status >= 300) {
+        const b = body as { code?: string; message?: string };
+        throw new ControlPlaneError(status, b.code ?? 'Error', b.message ?? '');
+      }
+      return body as ShipLogsResponse;
+    }
     const { events, ...header } = req;
     const body = encodeShipBody(header, events);
     const url = new URL(`/agent/v1/hosts/${this.id()}/logs`, this.serverUrl);

@@ -6,7 +6,7 @@ import { systemClock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { Agent } from './agent.js';
 import type { CompiledAgentOptions } from './agent-options.js';
-import { HttpControlPlaneClient } from './control-plane-client.js';
+import { HttpControlPlaneClient, type InProcessLogRoute } from './control-plane-client.js';
 import { LocalImageStore } from './images/local-image-store.js';
 import { HaproxySupervisor } from './load-balancer/haproxy-supervisor.js';
 import { LoadBalancerRole } from './load-balancer/load-balancer-role.js';
@@ -19,7 +19,9 @@ import { taskApiTarget } from './task-api-target.js';
 import { LocalTaskStorage } from './storage/local-task-storage.js';
 import { LocalPersistentVolumes } from './storage/persistent-volumes.js';
 
-export async function createAgent(o: CompiledAgentOptions, serverUrl: string, joinToken: string, region: string, log: Logger): Promise<Agent> {
+export async function createAgent(
+  o: CompiledAgentOptions, serverUrl: string, joinToken: string, region: string, log: Logger, logRoute?: InProcessLogRoute,
+): Promise<Agent> {
   const images = new LocalImageStore({ root: o.imagesDir, log: (msg) => log.debug(msg) });
   await images.init();
   const builtIn = withBuiltInRegistry(loadRegistryCredentials(o.registryConfig), serverUrl, joinToken);
@@ -34,7 +36,7 @@ export async function createAgent(o: CompiledAgentOptions, serverUrl: string, jo
   });
   const stateStore = new TaskStateStore(o.tasksDir);
   const api = taskApiTarget(serverUrl);
-  const client = new HttpControlPlaneClient(serverUrl, joinToken);
+  const client = new HttpControlPlaneClient(serverUrl, joinToken, logRoute);
   const haproxy = new HaproxySupervisor({ dir: join(o.stateDir, 'load-balancer'), runDir: `/run/pier/${instance}/haproxy`, log });
   const loadBalancer = o.loadBalancer
     ? new LoadBalancerRole({

@@ -15,6 +15,7 @@
 import type { IncomingMessage } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { ContainerStatus, HealthStatus, StopCode, TaskStatus } from '../ecs/enums.js';
+import { AwsError } from '../ecs/errors.js';
 import type { ControlPlane } from '../control-plane/context.js';
 import {
   AgentProtocolError, assignments, authenticateHost, heartbeat, registerHost, reportTask,
@@ -24,8 +25,9 @@ import { loadBalancingAssignment, parseReportTargetHealth, reportTargetHealth } 
 import type { LogSource, RegisterHostRequest, ShipLogsRequest, TaskReport } from '../protocol/agent.js';
 import { batchOf } from '../logs/event-batch.js';
 import { decodeShipBody, SHIP_BODY_TYPE, ShipBodyError } from '../logs/ship-body.js';
-import { shipTaskLogs } from '../control-plane/task-logs.js';
+import { ShipTargetCache, shipTaskLogs } from '../control-plane/task-logs.js';
 import type { LogsContext } from '../logs/context.js';
+import type { HostRecord } from '../store/store.js';
 import { parseReportMetrics, type EcsTaskMetrics } from '../metrics/ecs/ecs-task-metrics.js';
 import { ingestLoadBalancerTraffic, parseReportLoadBalancerTraffic } from '../metrics/elb/load-balancer-traffic.js';
 import { resolveTaskSecrets, type ExecutionRoleSources } from '../control-plane/task-secrets.js';
@@ -149,6 +151,32 @@ function parseShipLogsBody(req: IncomingMessage, body: Buffer): ShipLogsRequest 
     if (err instanceof ShipBodyError) throw new AgentProtocolError(400, 'BadRequest', err.message);
     throw err;
   }
+}
+
+/**
+ * The logs route without HTTP, for the agent `pier up` runs in the server's own process: the same
+ * host check and handler, the same answers (status and body) the route would send. Log batches are
+ * the one call heavy enough for the transport to matter: encoding, a loopback round trip and
+ * decoding cost about as much per line as storing it. The host's record and each container's
+ * target are reused for a second (a host marked LOST is refused within it).
+ */
+export function inProcessLogRoute(cp: ControlPlane, logs: LogsContext): (hostId: string, hostToken: string, req: ShipLogsRequest) => Promise<{ status: number; body: unknown }> {
+  const targets = new ShipTargetCache();
+  let host: { record: HostRecord; token: string; until: number } | undefined;
+  return async (hostId, hostToken, req) => {
+    try {
+      if (!host || host.record.id !== hostId || host.token !== hostToken || host.until <= Date.now()) {
+        host = undefined;
+        host = { record: await authenticateHost(cp, hostId, hostToken), token: hostToken, until: Date.now() + 1_000 };
+      }
+      return { status: 200, body: await shipTaskLogs(cp, logs, host.record, req, targets) };
+    } catch (err) {
+      if (err instanceof AgentProtocolError) return { status: err.status, body: { code: err.code, message: err.message } };
+      if (err instanceof AwsError) return { status: err.status, body: { code: err.code, message: err.message } };
+      cp.log.error('agent request failed', { route: 'logs', error: err instanceof Error ? err.stack : String(err) });
+      return { status: 500, body: { code: 'InternalError', message: 'Internal error' } };
+    }
+  };
 }
 
 export async function handleAgent(

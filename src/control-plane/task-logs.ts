@@ -15,7 +15,31 @@ import type { ControlPlane } from './context.js';
 import { AgentProtocolError } from './hosts.js';
 import { definitionOfTask } from './task-definitions.js';
 
-export async function shipTaskLogs(cp: ControlPlane, logs: LogsContext, host: HostRecord, req: ShipLogsRequest): Promise<ShipLogsResponse> {
+/** Where a container's awslogs output goes, as its task and definition say. */
+type ShipTarget = NonNullable<ReturnType<typeof awslogsConfig>>;
+
+const TARGET_TTL_MS = 1_000;
+
+/**
+ * Recently resolved targets, so a stream of batches from one container costs one task and
+ * definition read a second rather than one each. Entries live TARGET_TTL_MS.
+ */
+export class ShipTargetCache {
+  private readonly entries = new Map<string, { target: ShipTarget; until: number }>();
+  constructor(private readonly now: () => number = Date.now) {}
+  get(key: string): ShipTarget | undefined {
+    const e = this.entries.get(key);
+    if (e && e.until > this.now()) return e.target;
+    this.entries.delete(key);
+    return undefined;
+  }
+  set(key: string, target: ShipTarget): void {
+    if (this.entries.size >= 10_000) this.entries.clear();
+    this.entries.set(key, { target, until: this.now() + TARGET_TTL_MS });
+  }
+}
+
+async function resolveTarget(cp: ControlPlane, host: HostRecord, req: ShipLogsRequest): Promise<ShipTarget> {
   const ref = taskIdOf(req.taskArn);
   if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
   const record = await cp.store.read.tasks.get(ref.cluster, ref.id);
@@ -30,6 +54,16 @@ export async function shipTaskLogs(cp: ControlPlane, logs: LogsContext, host: Ho
     throw err;
   }
   if (!config) throw new AgentProtocolError(400, 'NotAwslogs', `Container ${req.containerName} of the task does not use the awslogs driver.`);
+  return config;
+}
+
+export async function shipTaskLogs(cp: ControlPlane, logs: LogsContext, host: HostRecord, req: ShipLogsRequest, targets?: ShipTargetCache): Promise<ShipLogsResponse> {
+  const key = `${host.id} ${req.taskArn} ${req.containerName}`;
+  let config = targets?.get(key);
+  if (!config) {
+    config = await resolveTarget(cp, host, req);
+    targets?.set(key, config);
+  }
   try {
     const { watermark } = await appendTaskSourceEvents(logs, {
       logGroupName: config.logGroupName, logStreamName: config.logStreamName, createGroup: config.createGroup,

@@ -57,6 +57,7 @@ import type { CompiledUpOptions } from './options.js';
 import type { Agent } from '../agent/agent.js';
 import { compileAgentOptions } from '../agent/agent-options.js';
 import { createAgent } from '../agent/create-agent.js';
+import { inProcessLogRoute } from '../api/agent-routes.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -203,7 +204,8 @@ export async function startPlatform(o: CompiledUpOptions, log: Logger = createLo
     log.warn('not running as root: the host agent is off, so tasks will not be placed on this machine');
   } else if (o.agent) {
     const agentOptions = compileAgentOptions({ dataDir: o.dataDir, ...o.agent }, cp.config.availabilityZones[0]!);
-    agent = await createAgent(agentOptions, endpoint.replace('0.0.0.0', '127.0.0.1'), agentToken, scope.region, log.child({ component: 'agent' }));
+    // The agent ships its log batches to the logs route's handler in this process, not over loopback HTTP.
+    agent = await createAgent(agentOptions, endpoint.replace('0.0.0.0', '127.0.0.1'), agentToken, scope.region, log.child({ component: 'agent' }), inProcessLogRoute(cp, logs.ctx));
   }
   return {
     endpoint, port, scope, rootKey, agentToken, cp, agent, logs: logs.ctx,

@@ -11,9 +11,8 @@
  * `sync()` first asks the server where each source stands (it also creates the stream, and the
  * group when allowed: a task whose group is missing fails before its containers start, as on ECS).
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { ShipLogsRequest, ShipLogsResponse, LogSource } from '../../protocol/agent.js';
 import { EMPTY_BATCH, slice } from '../../logs/event-batch.js';
 import { EventFramer, frameLines, runOf, splitLines, type FramedEvent, type FramedRun } from './event-framer.js';
@@ -176,9 +175,10 @@ export class ContainerLogShipper {
   }
 
   /**
-   * Records how far each source is shipped; while shipping, at most every SAVE_EVERY_MS (a rename
-   * per batch cost more than the batch). The server's watermark is what makes shipping exactly
-   * once (sync() adopts it); this record only spares resending after a restart.
+   * Records how far each source is shipped; while shipping, at most every SAVE_EVERY_MS. The
+   * server's watermark is what makes shipping exactly once (sync() adopts it); this record only
+   * spares resending after a restart, so it is written in place: a torn one reads as nothing and the
+   * server's watermark decides. (Replacing it by rename made ext4 flush it first: ~6 ms each.)
    */
   private saveOffsets(always = true): void {
     const now = this.o.now();
@@ -188,6 +188,6 @@ export class ContainerLogShipper {
       mkdirSync(this.o.dir, { recursive: true });
       this.dirMade = true;
     }
-    writeFileAtomic(join(this.o.dir, OFFSETS_FILE), JSON.stringify(Object.fromEntries(this.sources.map((s) => [s.name, s.shipped]))));
+    writeFileSync(join(this.o.dir, OFFSETS_FILE), JSON.stringify(Object.fromEntries(this.sources.map((s) => [s.name, s.shipped]))));
   }
 }
