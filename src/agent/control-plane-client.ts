@@ -6,6 +6,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { encodeShipBody, SHIP_BODY_TYPE } from '../logs/ship-body.js';
 import { dialUpgrade } from '../lib/http-upgrade.js';
 import { EXEC_UPGRADE, type ExecAssignment } from '../protocol/exec-stream.js';
@@ -100,6 +101,9 @@ export class HttpControlPlaneClient implements ControlPlaneClient {
    */
   async shipLogs(req: ShipLogsRequest): Promise<ShipLogsResponse> {
     if (this.logRoute) {
+      // Every await on this path settles without I/O: yield once per batch, or a backlog being
+      // shipped would starve the loop's timers and sockets (heartbeats, API calls).
+      await yieldToLoop();
       const { status, body } = await this.logRoute(this.id(), this.hostToken!, req);
       if (status < 200 || status >= 300) {
         const b = body as { code?: string; message?: string };

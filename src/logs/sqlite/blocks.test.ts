@@ -29,8 +29,10 @@ function pager(all: BlockRow[], dir: 'forward' | 'backward'): BlockPager {
 test('a batch becomes blocks sorted by time, cut at the event limit and the span; equal times keep their order', () => {
   const blocks = toBlocks(batchOf([{ timestamp: 30, message: 'c' }, { timestamp: 10, message: 'a1' }, { timestamp: 10, message: 'a2' }, { timestamp: 500, message: 'late' }, { timestamp: 20, message: 'b' }]), 3, 100);
   assert.deepEqual(blocks.map((b) => [b.minTs, b.maxTs, b.count, b.ts, b.lens, b.text.toString()]), [
-    [10, 20, 3, '[0,0,10]', '[2,2,1]', 'a1a2b'], [30, 30, 1, '[0]', '[1]', 'c'], [500, 500, 1, '[0]', '[4]', 'late'],
+    [10, 20, 3, '[0,0,10]', '[2,2,1]', 'a1a2b'], [30, 30, 1, '[]', '[1]', 'c'], [500, 500, 1, '[]', '[4]', 'late'],
   ]);
+  const same = new Block({ id: 1, group_id: 1, stream_id: 2, min_ts: 30, max_ts: 30, count: 2, ingested: 9, ts: '[]', lens: '[1,2]', text: Buffer.from('abc') });
+  assert.deepEqual([same.event(0).timestamp, same.event(1).timestamp, same.event(1).message], [30, 30, 'bc'], '[] means every event at min_ts');
   const block = new Block({ id: 7, group_id: 1, stream_id: 2, min_ts: 10, max_ts: 20, count: 3, ingested: 9, ts: '[0,0,10]', lens: '[2,2,1]', text: Buffer.from('a1a2b') });
   assert.deepEqual(block.event(2), { id: 9, streamId: 2, timestamp: 20, ingestionTime: 9, message: 'b' });
   assert.equal(block.firstAfter({ ts: 10, id: 7 }), 1);

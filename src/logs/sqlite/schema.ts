@@ -81,8 +81,9 @@ INSERT OR IGNORE INTO log_meta (key, value) VALUES ('schema_version', ${LOGS_SCH
 
 /** One row per event, for ad-hoc SQL (the store itself reads blocks). */
 const EVENTS_VIEW = `
-CREATE VIEW IF NOT EXISTS log_events AS
-SELECT b.id + j.key AS id, b.group_id, b.stream_id, b.min_ts + json_extract(b.ts, '$[' || j.key || ']') AS ts, b.ingested,
+DROP VIEW IF EXISTS log_events;
+CREATE VIEW log_events AS
+SELECT b.id + j.key AS id, b.group_id, b.stream_id, b.min_ts + coalesce(json_extract(b.ts, '$[' || j.key || ']'), 0) AS ts, b.ingested,
   CAST(substr(b.text, 1 + sum(j.value) OVER w - j.value, j.value) AS TEXT) AS message
 FROM log_blocks b, json_each(b.lens) j
 WINDOW w AS (PARTITION BY b.id ORDER BY j.key ROWS UNBOUNDED PRECEDING);
