@@ -77,7 +77,7 @@ test('a version 1 log store opens as blocks: same events and ids, index kept, ap
   v1.prepare("UPDATE log_meta SET value = 6 WHERE key = 'event_id_high'").run();
   v1.close();
   // The index had reached event 2 (ids 1 and 2 indexed by the old indexer, a document per event,
-  // no format recorded): it is built again as a document per block.
+  // no format recorded): it is built again as a document per run of a block's events.
   const search = new Database(join(dir, 'search.db'));
   createSearchSchema(search);
   for (const [id, , , m] of events.slice(0, 2)) search.prepare('INSERT INTO log_text (rowid, text) VALUES (?, ?)').run(id, m);
@@ -116,8 +116,8 @@ test('a version 1 log store opens as blocks: same events and ids, index kept, ap
   }
   const index = new Database(join(dir, 'search.db'), { readonly: true });
   try {
-    assert.equal(index.prepare("SELECT value FROM log_text_meta WHERE key = 'format'").pluck().get(), 2, 'the index was built again as a document per block');
-    // Blocks 1 (alpha one), 2 (beta), 3 (gamma), 5 (late), 7 (new): each its own document now.
+    assert.equal(index.prepare("SELECT value FROM log_text_meta WHERE key = 'format'").pluck().get(), 3, 'the index was built again as runs of blocks');
+    // Blocks 1 (alpha one), 2 (beta), 3 (gamma), 5 (late), 7 (new): each one event, one document.
     assert.deepEqual(index.prepare("SELECT rowid FROM log_text WHERE log_text MATCH '\"amm\"'").pluck().all(), [3]);
   } finally {
     index.close();

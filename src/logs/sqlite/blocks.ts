@@ -49,6 +49,17 @@ export function toBlocks(batch: EventBatch, maxEvents = BLOCK_EVENTS, maxSpanMs 
   return out;
 }
 
+/** A text-index document holds a block's events up to this many bytes of messages (at least one event). */
+export const DOC_BYTES = 4096;
+
+/** Where the document starting at event `from` of a block ends (exclusive), from its message ends. */
+export function docEnd(ends: readonly number[], from: number): number {
+  const start = from === 0 ? 0 : ends[from - 1]!;
+  let i = from + 1;
+  while (i < ends.length && ends[i]! - start <= DOC_BYTES) i++;
+  return i;
+}
+
 /** A block read back: absolute timestamps and message ends, messages decoded on demand. */
 export class Block {
   readonly id: number;

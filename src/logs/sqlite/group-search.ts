@@ -5,13 +5,13 @@
  *   the few rarest of its literals' trigrams are chosen (among trigrams tiling each literal, their
  *   document counts probed with a capped count, so a common trigram costs little to rule out),
  *   ANDed, and ORed across alternatives (with the group's marker trigram when that pays, see
- *   candidateIds and groupMarker). Documents are blocks (indexer.ts). If that yields at most
- *   `candidateCap` blocks, they are read by id, together with the blocks the indexer has not
- *   reached yet (ids above its mark) and the rests of blocks retention cut that it has not indexed
- *   again; in each, only the events holding an alternative's longest literal (found in the block's
- *   bytes) or a backslash (JSON escapes may spell a literal) are checked with the pattern; the hits
- *   are sorted and paged. A selective search over millions of events costs a few milliseconds of
- *   index work plus one read per candidate block.
+ *   candidateIds and groupMarker). Documents are runs of a block's events (indexer.ts). If that
+ *   yields at most `candidateCap` documents, their blocks are read, together with the blocks the
+ *   indexer has not reached yet (ids above its mark) and the rests of blocks retention cut that it
+ *   has not indexed again; in each run only the events holding an alternative's longest literal
+ *   (found in the block's bytes) or a backslash (JSON escapes may spell a literal) are checked with
+ *   the pattern; the hits are sorted and paged. A selective search over millions of events costs a
+ *   few milliseconds of index work plus one read per candidate block.
  * - Otherwise by scanning the group's (group_id, ts) index from the resume point, checking every
  *   event, and stopping after `scanBudget` events: the caller gets what matched so far and where to
  *   resume (FilterLogEvents' nextToken), as AWS may answer a page with few or no events.
@@ -23,13 +23,13 @@ import type Database from 'better-sqlite3';
 import type { LiteralRequirement } from '../filter-pattern.js';
 import type { GroupSearchPage, GroupSearchQuery, StoredLogEvent } from '../log-store.js';
 import type { Boundary } from '../stream-tokens.js';
-import { Block, mergeForward, type BlockPager, type BlockRow } from './blocks.js';
+import { Block, docEnd, mergeForward, type BlockPager, type BlockRow } from './blocks.js';
 import { BLOCK_SPAN_MS } from './schema.js';
 
 export interface SearchLimits {
   /** Events a scan examines per call before answering with `resumeAfter`. */
   readonly scanBudget: number;
-  /** Candidate blocks (index hits and blocks not indexed yet) above which a search scans instead. */
+  /** Candidate documents (and blocks not indexed yet) above which a search scans instead. */
   readonly candidateCap: number;
   /** Trigram document counts are probed up to this many. */
   readonly trigramProbe: number;
@@ -37,9 +37,9 @@ export interface SearchLimits {
   readonly trigramsPerAlternative: number;
 }
 
-export const DEFAULT_SEARCH_LIMITS: SearchLimits = { scanBudget: 20_000, candidateCap: 256, trigramProbe: 5_000, trigramsPerAlternative: 3 };
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = { scanBudget: 20_000, candidateCap: 512, trigramProbe: 5_000, trigramsPerAlternative: 4 };
 
-const FETCH_SLICE = 16;
+const FETCH_SLICE = 64;
 const BACKSLASH = 0x5c;
 const MIN = Number.MIN_SAFE_INTEGER;
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -72,18 +72,21 @@ function spreadTrigrams(literal: string): string[] {
 }
 
 /**
- * Indexes of the block's events that may satisfy the requirement, ascending: those whose bytes hold
- * the longest literal of some alternative, and those with a backslash (a JSON message's escapes may
- * spell a literal its bytes do not hold). A superset of the matches, found with native searches.
+ * Indexes in [from, to) of the block's events that may satisfy the requirement, ascending: those
+ * whose bytes hold the longest literal of some alternative, and those with a backslash (a JSON
+ * message's escapes may spell a literal its bytes do not hold). A superset of the matches, found
+ * with native searches.
  */
-export function eventsWithLiterals(block: Block, requirement: LiteralRequirement): number[] {
-  const marked = new Uint8Array(block.count);
+export function eventsWithLiterals(block: Block, requirement: LiteralRequirement, from = 0, to = block.count): number[] {
+  const lo = from === 0 ? 0 : block.ends[from - 1]!;
+  const hi = to === 0 ? 0 : block.ends[to - 1]!;
+  const marked = new Uint8Array(to - from);
   const markAll = (needle: Buffer | number): void => {
     const width = typeof needle === 'number' ? 1 : needle.length;
-    for (let at = block.text.indexOf(needle); at !== -1;) {
+    for (let at = block.text.indexOf(needle, lo); at !== -1 && at + width <= hi;) {
       const i = block.eventAt(at);
       if (at + width <= block.ends[i]!) {
-        marked[i] = 1;
+        marked[i - from] = 1;
         at = block.text.indexOf(needle, block.ends[i]!);
       } else {
         at = block.text.indexOf(needle, at + 1); // ran across the end of event i
@@ -92,18 +95,18 @@ export function eventsWithLiterals(block: Block, requirement: LiteralRequirement
   };
   for (const literals of requirement) {
     const longest = literals.map((l) => Buffer.from(l)).reduce<Buffer | undefined>((a, b) => (!a || b.length > a.length ? b : a), undefined);
-    if (!longest || longest.length === 0) return Array.from({ length: block.count }, (_, i) => i);
+    if (!longest || longest.length === 0) return Array.from({ length: to - from }, (_, i) => from + i);
     markAll(longest);
   }
   markAll(BACKSLASH);
   const out: number[] = [];
-  for (let i = 0; i < marked.length; i++) if (marked[i]) out.push(i);
+  for (let i = 0; i < marked.length; i++) if (marked[i]) out.push(from + i);
   return out;
 }
 
 export class GroupSearch {
   private readonly limits: SearchLimits;
-  private readonly st: Record<'streams' | 'indexedUpto' | 'deletesUpto' | 'probe' | 'candidates' | 'groupShare' | 'block' | 'tailSize' | 'tail' | 'cutRests' | 'scan', Database.Statement>;
+  private readonly st: Record<'streams' | 'indexedUpto' | 'deletesUpto' | 'probe' | 'candidates' | 'groupShare' | 'blockOf' | 'tailSize' | 'tail' | 'cutRests' | 'scan', Database.Statement>;
 
   constructor(db: Database.Database, limits: Partial<SearchLimits> = {}) {
     this.limits = { ...DEFAULT_SEARCH_LIMITS, ...limits };
@@ -114,7 +117,7 @@ export class GroupSearch {
       candidates: db.prepare('SELECT rowid FROM search.log_text WHERE log_text MATCH ? AND rowid <= ? LIMIT ?').pluck(),
       groupShare: db.prepare('SELECT CAST(stored_bytes AS REAL) / max(1, (SELECT sum(stored_bytes) FROM log_groups)) FROM log_groups WHERE id = ?').pluck(),
       deletesUpto: db.prepare("SELECT value FROM search.log_text_meta WHERE key = 'deletes_upto'").pluck(),
-      block: db.prepare('SELECT * FROM log_blocks WHERE id = ?'),
+      blockOf: db.prepare('SELECT * FROM log_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1'),
       tailSize: db.prepare('SELECT count(*) FROM (SELECT 1 FROM log_blocks WHERE id > ? AND +group_id = ? LIMIT ?)').pluck(),
       tail: db.prepare('SELECT * FROM log_blocks WHERE id > ? AND +group_id = ? AND +max_ts >= ? AND +min_ts <= ? ORDER BY id'),
       cutRests: db.prepare(`SELECT b.* FROM log_text_deletes d JOIN log_blocks b ON b.id = d.event_id
@@ -189,23 +192,32 @@ export class GroupSearch {
     if (ids.length > cap) return undefined;
     if ((this.st.tailSize.get(upto, groupId, cap + 1) as number) > cap) return undefined;
     const hits: { block: Block; i: number }[] = [];
-    const consider = (row: BlockRow): void => {
-      const block = new Block(row);
-      for (const i of eventsWithLiterals(block, requirement)) {
+    const consider = (block: Block, first = 0, end = block.count): void => {
+      for (const i of eventsWithLiterals(block, requirement, first, end)) {
         const ts = block.ts[i]!;
         if (ts >= lo && ts <= hi && streams.has(block.streamId) && after({ ts, id: block.id + i }, from) && q.pattern.matches(block.message(i))) hits.push({ block, i });
       }
     };
-    // The candidate blocks (a stale id, of a block deleted since, finds none), then those the indexer
-    // has not reached and the rests of cut blocks it has not indexed again.
+    // Rests of cut blocks the indexer has not indexed again are read whole; blocks it has not reached too.
+    const rests = this.st.cutRests.all(deletesUpto, upto, groupId, lo, hi) as BlockRow[];
+    const restIds = new Set(rests.map((r) => r.id));
+    for (const row of rests) consider(new Block(row));
+    for (const row of this.st.tail.all(upto, groupId, lo, hi) as BlockRow[]) consider(new Block(row));
+    // Each candidate document's events (ids ascend, so consecutive documents often share a block);
+    // a stale id, of events deleted since, finds no block holding it.
+    let cur: { id: number; count: number; block: Block | undefined } | undefined;
     for (let k = 0; k < ids.length; k++) {
-      if (k > 0 && k % FETCH_SLICE === 0) await yieldToLoop();
-      const row = this.st.block.get(ids[k]) as BlockRow | undefined;
-      if (row && row.group_id === groupId && row.max_ts >= lo && row.min_ts <= hi) consider(row);
+      const id = ids[k]!;
+      if (!cur || id < cur.id || id >= cur.id + cur.count) {
+        if (k > 0 && k % FETCH_SLICE === 0) await yieldToLoop();
+        const row = this.st.blockOf.get(id) as BlockRow | undefined;
+        if (!row) continue;
+        const wanted = row.group_id === groupId && row.max_ts >= lo && row.min_ts <= hi && !restIds.has(row.id);
+        cur = { id: row.id, count: row.count, block: wanted ? new Block(row) : undefined };
+        if (id >= cur.id + cur.count) continue;
+      }
+      if (cur.block) consider(cur.block, id - cur.id, docEnd(cur.block.ends, id - cur.id));
     }
-    for (const row of this.st.tail.all(upto, groupId, lo, hi) as BlockRow[]) consider(row);
-    const seen = new Set(ids);
-    for (const row of this.st.cutRests.all(deletesUpto, upto, groupId, lo, hi) as BlockRow[]) if (!seen.has(row.id)) consider(row);
     hits.sort((x, y) => x.block.ts[x.i]! - y.block.ts[y.i]! || (x.block.id + x.i) - (y.block.id + y.i));
     const events: StoredLogEvent[] = [];
     let bytes = 0;

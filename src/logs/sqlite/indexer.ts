@@ -3,10 +3,13 @@
  * and drops deleted ones, in batches, recording its progress in the same transaction as the index
  * change (so a crash resumes where it left off, never indexing twice).
  *
- * A document is a block (keyed by its id), not an event: FTS5 costs ~2.7 µs per row and ~0.3 µs per
- * event when a row holds a block's ~4,000 messages, and a search reads candidate blocks anyway,
- * checking their events with the pattern (group-search.ts). Messages are indexed back to back, so a
- * trigram spanning two of them only makes a block a candidate it need not have been.
+ * A document is a run of a block's events (docEnd in blocks.ts: up to 4 KiB of messages), keyed by the id of
+ * its first event (`log_text_docs` lists the keys, so a deleted range finds its documents). Not an
+ * event: FTS5 costs ~2.7 µs per row, more than everything else shipping an awslogs line. Not a whole
+ * block: every trigram of a random request id is in some line of a block of a thousand, so an AND of
+ * trigrams would name every block. A search reads its candidates' blocks and checks the documents'
+ * events with the pattern (group-search.ts). Messages are indexed back to back, so a trigram
+ * spanning two of them only makes a document a candidate it need not have been.
  *
  * Each batch reads new blocks and queued deletes from one snapshot of logs.db, then applies both. A
  * block deleted before it was indexed is in no later snapshot, so it is never indexed; one deleted
@@ -19,7 +22,7 @@
  */
 import Database from 'better-sqlite3';
 import { decodedJsonStrings } from '../filter-pattern.js';
-import { Block, type BlockRow } from './blocks.js';
+import { ALL_AT_MIN_TS, Block, docEnd, type BlockRow } from './blocks.js';
 import { groupMarker } from './group-search.js';
 import { createSearchSchema, SEARCH_FORMAT, tune } from './schema.js';
 
@@ -67,29 +70,42 @@ function distinctTrigrams(text: Buffer): Buffer | undefined {
   return out.subarray(0, w);
 }
 
-/**
- * The text indexed for a block: its messages' trigrams (back to back as UTF-8 bytes, or their
- * distinct trigrams: FTS5 reads a blob as text, so no string is made of them), the decoded strings of
- * its JSON messages with escapes (where a JSON pattern's literal may not appear verbatim), and its
- * group's marker. A trigram spanning two messages only makes the block a candidate it need not be.
- */
-export function blockIndexText(row: IndexedBlockRow): Buffer {
-  const text = row.text;
-  const extra: string[] = [];
-  let block: Block | undefined; // decoded only when a message may be JSON with escapes
-  for (let at = text.indexOf(BACKSLASH); at !== -1;) {
-    block ??= new Block({ ...row, min_ts: 0, max_ts: 0, ingested: 0, stream_id: 0, ts: '[]' });
-    const i = block.eventAt(at);
-    extra.push(...decodedJsonStrings(block.message(i)));
-    at = text.indexOf(BACKSLASH, block.ends[i]!);
+/** A block's documents: the index of each one's first event and its indexed text. */
+export function blockDocs(row: IndexedBlockRow): { from: number; text: Buffer }[] {
+  const block = new Block({ ...row, min_ts: 0, max_ts: 0, ingested: 0, stream_id: 0, ts: ALL_AT_MIN_TS });
+  const marker = groupMarker(row.group_id);
+  const docs: { from: number; text: Buffer }[] = [];
+  for (let from = 0; from < block.count;) {
+    const end = docEnd(block.ends, from);
+    docs.push({ from, text: docText(block, from, end, marker) });
+    from = end;
   }
-  extra.push(groupMarker(row.group_id));
+  return docs;
+}
+
+/**
+ * The text indexed for events [from, end) of a block: their messages' trigrams (back to back as
+ * UTF-8 bytes, or their distinct trigrams: FTS5 reads a blob as text, so no string is made of
+ * them), the decoded strings of JSON messages with escapes (where a JSON pattern's literal may not
+ * appear verbatim), and the group's marker.
+ */
+function docText(block: Block, from: number, end: number, marker: string): Buffer {
+  const lo = from === 0 ? 0 : block.ends[from - 1]!;
+  const hi = block.ends[end - 1]!;
+  const text = block.text.subarray(lo, hi);
+  const extra: string[] = [];
+  for (let at = text.indexOf(BACKSLASH); at !== -1;) {
+    const i = block.eventAt(lo + at);
+    extra.push(...decodedJsonStrings(block.message(i)));
+    at = text.indexOf(BACKSLASH, block.ends[i]! - lo);
+  }
+  extra.push(marker);
   return Buffer.concat([distinctTrigrams(text) ?? text, Buffer.from(`\n${extra.join('\n')}`)]);
 }
 
 interface QueuedDelete { seq: number; event_id: number; count: number; rest?: BlockRow }
 
-/** What indexing a block needs (`lens` only when its text has a backslash, '' otherwise). */
+/** What indexing a block needs. */
 export type IndexedBlockRow = Pick<BlockRow, 'id' | 'group_id' | 'count' | 'text' | 'lens'>;
 
 export class TextIndexer {
@@ -110,19 +126,31 @@ export class TextIndexer {
     createSearchSchema(this.search);
     const meta = this.search.prepare('SELECT value FROM log_text_meta WHERE key = ?').pluck();
     const setMeta = this.search.prepare('UPDATE log_text_meta SET value = ? WHERE key = ?');
-    // Lengths are read only for a block with a backslash (blockIndexText needs them then).
-    const newBlocks = this.logs.prepare("SELECT id, group_id, count, text, '' AS ts, '' AS lens FROM log_blocks WHERE id > ? ORDER BY id");
+    const newBlocks = this.logs.prepare('SELECT id, group_id, count, text, lens FROM log_blocks WHERE id > ? ORDER BY id');
     const queuedDeletes = this.logs.prepare('SELECT seq, event_id, count FROM log_text_deletes WHERE seq > ? ORDER BY seq LIMIT ?');
     const blockById = this.logs.prepare('SELECT * FROM log_blocks WHERE id = ?');
-    const lensById = this.logs.prepare('SELECT lens FROM log_blocks WHERE id = ?').pluck();
-    const insert = this.search.prepare('INSERT INTO log_text (rowid, text) VALUES (?, ?)');
-    const remove = this.search.prepare('DELETE FROM log_text WHERE rowid = ?');
+    const insertText = this.search.prepare('INSERT INTO log_text (rowid, text) VALUES (?, ?)');
+    const insertDoc = this.search.prepare('INSERT INTO log_text_docs (id) VALUES (?)');
+    const docsIn = this.search.prepare('SELECT id FROM log_text_docs WHERE id >= ? AND id < ?').pluck();
+    const removeText = this.search.prepare('DELETE FROM log_text WHERE rowid = ?');
+    const removeDoc = this.search.prepare('DELETE FROM log_text_docs WHERE id = ?');
+    const index = (row: IndexedBlockRow): void => {
+      for (const doc of blockDocs(row)) {
+        insertText.run(row.id + doc.from, doc.text);
+        insertDoc.run(row.id + doc.from);
+      }
+    };
+    const removeRange = (from: number, count: number): void => {
+      for (const id of docsIn.all(from, from + count) as number[]) {
+        removeText.run(id);
+        removeDoc.run(id);
+      }
+    };
     // Whole blocks, about `batch` events: a block is indexed in one step.
     this.readBatch = this.logs.transaction(() => {
       const rows: IndexedBlockRow[] = [];
       let events = 0;
       for (const r of newBlocks.iterate(meta.get('indexed_upto')) as IterableIterator<IndexedBlockRow>) {
-        if (r.text.includes(BACKSLASH)) r.lens = lensById.get(r.id) as string;
         rows.push(r);
         if ((events += r.count) >= this.batch) break;
       }
@@ -137,14 +165,19 @@ export class TextIndexer {
       return { rows, deletes };
     });
     this.applyBatch = this.search.transaction((rows: IndexedBlockRow[], deletes: QueuedDelete[]) => {
-      for (const r of rows) insert.run(r.id, blockIndexText(r));
+      for (const r of rows) index(r);
       const lastRow = rows[rows.length - 1];
       const upto = lastRow ? lastRow.id + lastRow.count - 1 : (meta.get('indexed_upto') as number);
       // Blocks above `upto` were deleted before being indexed and never will be: nothing to remove.
       for (const d of deletes) {
         if (d.event_id > upto) continue;
-        remove.run(d.event_id); // a cut block's rest is not indexed under its new id yet, unless a rebuild got there first
-        if (d.rest) insert.run(d.rest.id, blockIndexText(d.rest));
+        if (!d.rest) {
+          removeRange(d.event_id, d.count);
+        } else {
+          // The rest's documents were cut from the old block's (or made by a rebuild that got there first).
+          removeRange(d.rest.id, d.rest.count);
+          index(d.rest);
+        }
       }
       setMeta.run(upto, 'indexed_upto');
       if (deletes.length > 0) setMeta.run(deletes[deletes.length - 1]!.seq, 'deletes_upto');
@@ -152,7 +185,7 @@ export class TextIndexer {
     this.upgrade(meta);
   }
 
-  /** An index of an older format (a document per event) is emptied and built again from the start. */
+  /** An index of an older format (a document per event, or per block) is emptied and built again from the start. */
   private upgrade(meta: Database.Statement): void {
     const format = meta.get('format') as number | undefined;
     if (format === SEARCH_FORMAT) return;
@@ -195,7 +228,7 @@ export class TextIndexer {
   /** Empties the index and starts it at the given positions (the store was reset). */
   restart(indexedUpto: number, deletesUpto: number): void {
     this.search.transaction(() => {
-      this.search.exec("INSERT INTO log_text (log_text) VALUES ('delete-all')");
+      this.search.exec("INSERT INTO log_text (log_text) VALUES ('delete-all'); DELETE FROM log_text_docs");
       this.search.prepare('UPDATE log_text_meta SET value = ? WHERE key = ?').run(indexedUpto, 'indexed_upto');
       this.search.prepare('UPDATE log_text_meta SET value = ? WHERE key = ?').run(deletesUpto, 'deletes_upto');
     })();

@@ -12,17 +12,18 @@
  *   blocks to the sweep (`log_purges`); every deleted block, or head of one, is queued in
  *   `log_text_deletes` for the text index (and, as count 0, the rest of a block whose head went).
  * - `search.db`: `log_text`, a contentless FTS5 trigram index (case-sensitive, no positions) over
- *   the blocks' messages, a document per block keyed by its id, written only by the indexer
- *   (indexer.ts, normally in a worker thread, so appends never wait for it); `log_text_meta`
- *   records how far it has got and the index's format.
+ *   the blocks' messages, a document per run of a block's events keyed by its first event's id
+ *   (`log_text_docs` lists them), written only by the indexer (indexer.ts, normally in a worker
+ *   thread, so appends never wait for it); `log_text_meta` records how far it has got and the
+ *   index's format.
  *
  * Both files use WAL: readers (the API, the indexer reading new events) never wait for a writer.
  */
 import type Database from 'better-sqlite3';
 
 export const LOGS_SCHEMA_VERSION = 2;
-/** search.db's documents: 2 = one per block (before, one per event, with no `format` recorded). */
-export const SEARCH_FORMAT = 2;
+/** search.db's documents: 3 = runs of a block's events (indexer.ts); 2 was one per block, none recorded one per event. */
+export const SEARCH_FORMAT = 3;
 /** At most this many events per block (a read decodes whole blocks' timestamps and lengths). */
 export const BLOCK_EVENTS = 4096;
 /** A block's events span at most this long: a read starting at T looks back this far for blocks reaching it. */
@@ -109,6 +110,7 @@ const SEARCH_SCHEMA = `
 CREATE VIRTUAL TABLE IF NOT EXISTS log_text USING fts5 (
   text, tokenize = 'trigram case_sensitive 1', detail = none, content = '', contentless_delete = 1
 );
+CREATE TABLE IF NOT EXISTS log_text_docs (id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS log_text_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO log_text_meta (key, value) VALUES ('indexed_upto', 0), ('deletes_upto', 0);
 `;
