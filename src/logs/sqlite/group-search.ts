@@ -37,7 +37,7 @@ export interface SearchLimits {
   readonly trigramsPerAlternative: number;
 }
 
-export const DEFAULT_SEARCH_LIMITS: SearchLimits = { scanBudget: 20_000, candidateCap: 512, trigramProbe: 5_000, trigramsPerAlternative: 4 };
+export const DEFAULT_SEARCH_LIMITS: SearchLimits = { scanBudget: 20_000, candidateCap: 512, trigramProbe: 5_000, trigramsPerAlternative: 6 };
 
 const FETCH_SLICE = 64;
 const BACKSLASH = 0x5c;
