@@ -13,6 +13,7 @@ import type { ControlPlane } from './context.js';
 import { eniDetails, eniOf, networkPolicyFor, releaseIfStopped } from './task-networking.js';
 import { withExecuteCommandAgent } from './exec-sessions-agent.js';
 import { definitionOfTask } from './task-definitions.js';
+import { roleArnOf } from '../ecs/task-definition/role-arns.js';
 
 export class AgentProtocolError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -160,9 +161,7 @@ function taskRoleOf(cp: ControlPlane, r: TaskRecord, def: Record<string, unknown
 }
 
 export function taskRoleArnOf(r: TaskRecord, def: Record<string, unknown>): string | undefined {
-  const override = (r.task.overrides as { taskRoleArn?: unknown }).taskRoleArn;
-  const roleArn = typeof override === 'string' && override !== '' ? override : def['taskRoleArn'];
-  return typeof roleArn === 'string' && roleArn !== '' ? roleArn : undefined;
+  return roleArnOf('taskRoleArn', r.task.overrides, def);
 }
 
 async function allFileSystemIds(cp: ControlPlane): Promise<string[]> {

@@ -19,6 +19,7 @@ import type { ControlPlane } from './context.js';
 import { AgentProtocolError } from './hosts.js';
 import { definitionOfTask } from './task-definitions.js';
 import { ECS_TASKS_PRINCIPAL, liveTaskOfHost } from './task-roles.js';
+import { roleArnOf } from '../ecs/task-definition/role-arns.js';
 
 /** Throws the service's denial when `principal` may not make the call (src/api/authorize.ts). */
 export type AuthorizeCall = (principal: AssumedRolePrincipal, signingName: string, operation: string, input: Record<string, unknown>) => Promise<void>;
@@ -52,7 +53,7 @@ export async function resolveTaskSecrets(cp: ControlPlane, opts: ExecutionRoleSo
   const def = (await definitionOfTask(repos, record.task))?.body ?? {};
   const containers = (def['containerDefinitions'] ?? []) as ContainerDefinition[];
   const out: TaskSecretsResponse = { environment: {}, registryCredentials: {} };
-  const roleArn = executionRoleArnOf(record.task.overrides, def);
+  const roleArn = roleArnOf('executionRoleArn', record.task.overrides, def);
   if (!roleArn) {
     if (needsStartSecrets(containers)) throw initError('the task definition has no executionRoleArn to read its secrets with');
     return out;
@@ -90,11 +91,6 @@ export async function resolveTaskSecrets(cp: ControlPlane, opts: ExecutionRoleSo
   return out;
 }
 
-export function executionRoleArnOf(overrides: unknown, def: Record<string, unknown>): string | undefined {
-  const override = (overrides as { executionRoleArn?: unknown } | undefined)?.executionRoleArn;
-  const arn = typeof override === 'string' && override !== '' ? override : def['executionRoleArn'];
-  return typeof arn === 'string' && arn !== '' ? arn : undefined;
-}
 
 /** The execution role may pull the container's image from the built-in registry and write its awslogs stream. */
 async function checkPullAndLogs(opts: ExecutionRoleSources, principal: AssumedRolePrincipal, c: ContainerDefinition, taskId: string): Promise<void> {
