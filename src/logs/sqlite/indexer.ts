@@ -3,11 +3,11 @@
  * and drops deleted ones, in batches, recording its progress in the same transaction as the index
  * change (so a crash resumes where it left off, never indexing twice).
  *
- * A document is a run of a block's events (docEnd in blocks.ts: up to 4 KiB of messages), keyed by the id of
- * its first event (`log_text_docs` lists the keys, so a deleted range finds its documents). Not an
- * event: FTS5 costs ~2.7 µs per row, more than everything else shipping an awslogs line. Not a whole
- * block: every trigram of a random request id is in some line of a block of a thousand, so an AND of
- * trigrams would name every block. A search reads its candidates' blocks and checks the documents'
+ * A document is a run of a block's events (docEnd in blocks.ts: up to 4 KiB of messages), keyed by
+ * the id of its first event (`log_text_docs` lists the keys, so a deleted range finds its
+ * documents). Not an event: FTS5 costs ~2.7 µs per row, more than everything else shipping an
+ * awslogs line. Not a whole block: every trigram of a random request id is in some line of a block
+ * of a thousand, so an AND of trigrams would name every block. A search reads its candidates' blocks and checks the documents'
  * events with the pattern (group-search.ts). Messages are indexed back to back, so a trigram
  * spanning two of them only makes a document a candidate it need not have been.
  *
@@ -32,20 +32,21 @@ export const INDEX_BATCH = 16_384;
 export const CHECKPOINT_EVERY_MS = 1_000;
 
 const BACKSLASH = 0x5c;
-/** Separates distinct trigrams in a block's indexed text (see distinctTrigrams). */
+/** Separates distinct trigrams in a document's indexed text (see distinctTrigrams). */
 const TRIGRAM_SEPARATOR = 0x01;
 
-/** Generation-stamped "seen" marks for the 2^21 trigrams of 7-bit characters, reused by every block. */
-const seen = new Uint32Array(1 << 21);
+/** Generation-stamped "seen" marks for the 2^21 trigrams of 7-bit characters, reused by every document (8 MiB, made on first use). */
+let seen: Uint32Array | undefined;
 let generation = 0;
 
 /**
  * The distinct trigrams of ASCII `text`, each followed by TRIGRAM_SEPARATOR, or undefined when that
  * would not be much shorter (or the text is not ASCII). FTS5's cost is per trigram it tokenizes, and
- * a block of similar lines holds each trigram many times: 4,096 numbered lines are ~36,000 trigrams
- * but ~1,000 distinct ones. The separators add trigrams of their own, which no search asks for.
+ * a run of similar lines (health checks, access logs) holds each trigram many times. The separators
+ * add trigrams of their own, which no search asks for.
  */
 function distinctTrigrams(text: Buffer): Buffer | undefined {
+  seen ??= new Uint32Array(1 << 21);
   if (++generation === 0xffffffff) {
     seen.fill(0);
     generation = 1;
