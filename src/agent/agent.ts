@@ -104,6 +104,7 @@ export class Agent {
     for (const r of this.runners.values()) r.detach();
     await this.endpoint.close();
     await this.deps.network.settled?.();
+    await this.deps.network.close?.(); // spare namespaces and commands started ahead
     if (this.stateStore.list().length === 0) {
       await this.deps.storage.close?.(); // spare disks: nothing of the agent stays mounted
       this.opts.releaseHostDirs?.();

@@ -53,7 +53,7 @@ export async function createAgent(
       runtime,
       storage: new LocalTaskStorage(join(o.stateDir, 'storage'), { spareDisks: 3 }),
       volumes: new LocalPersistentVolumes(o.volumesDir),
-      network: new VpcTaskNetwork({ instance, netnsPrefix: `p${instance}-`, stateDir: join(o.stateDir, 'network'), ...(api ? { api } : {}) }),
+      network: new VpcTaskNetwork({ instance, netnsPrefix: `p${instance}-`, stateDir: join(o.stateDir, 'network'), spareNamespaces: 3, ...(api ? { api } : {}) }),
       buildSpec: createSpecBuilder(o.runtime),
       stateStore,
       pullOptions: (image) => {

@@ -352,3 +352,71 @@ describe('Pier\'s API at 169.254.170.2:<port>', () => {
     assert.equal(await fetchIn(ns, `http://${METADATA_ADDRESS}:8081/index.html`), undefined);
   });
 });
+
+describe('ENIs on namespaces and commands made ahead', () => {
+  const inst2 = randomBytes(4).toString('hex');
+  const prefix = `pt${inst2}-`;
+  let work = '';
+  let ahead: VpcTaskNetwork;
+  const made = (): VpcTaskNetwork => new VpcTaskNetwork({ instance: inst2, netnsPrefix: prefix, stateDir: join(work, 'network'), spareNamespaces: 2 });
+  const waitingCommands = (): string[] => spawnSync('pgrep', ['-af', join(work, 'network', 'ahead')], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'pier-vpc-ahead-'));
+    ahead = made();
+    await ahead.settled();
+  });
+
+  after(async () => {
+    for (const s of servers) if (s.pid) s.kill('SIGKILL');
+    for (const id of await ahead.list()) await ahead.destroy(id);
+    await ahead.close();
+    await ahead.removeAll();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('a task takes a spare: its name is an alias of it, eth0 has the ENI\'s MAC and address, tasks talk; destroy deletes the namespace it names', async () => {
+    assert.deepEqual(listNetns(prefix), [`${prefix}n0`, `${prefix}n1`], 'two spares ready');
+    const group = 'sg-0a4e';
+    const policy = (members: string[]): NetworkPolicy => ({ securityGroups: [{ groupId: group, ingress: [rule({ protocol: '-1', groupId: group })], egress: ALL_OUT }], members: { [group]: members } });
+    await ahead.setPolicy(policy([]));
+    const id = (n: number): string => `${inst2}${String(n).padStart(24, '0')}`;
+    const ips = [`10.${octet}.1.70`, `10.${octet}.1.71`];
+    const tasks: Task[] = [];
+    for (const [i, ip] of ips.entries()) {
+      const e = eni(VPC_A, ip, [group]);
+      await ahead.create(id(i), e);
+      const ns = `${prefix}${id(i)}`;
+      const link = spawnSync('ip', ['-n', ns, '-o', 'link', 'show', 'eth0'], { encoding: 'utf8' }).stdout;
+      assert.match(link, new RegExp(e.macAddress), 'the ENI\'s MAC on eth0');
+      const www = join(work, 'www', id(i));
+      mkdirSync(www, { recursive: true });
+      writeFileSync(join(www, 'index.html'), `hello from ${ip}\n`);
+      servers.push(spawn('ip', ['netns', 'exec', ns, 'busybox', 'httpd', '-f', '-p', '8080', '-h', www], { stdio: 'ignore' }));
+      tasks.push({ id: id(i), ns, ip });
+    }
+    assert.equal(existsSync(join('/var/run/netns', `${prefix}n0`)), true, 'the first task\'s namespace is the first spare');
+    await ahead.setPolicy(policy(ips));
+    assert.equal(get(tasks[0]!, ips[1]!), `hello from ${ips[1]}\n`);
+    assert.equal(get('host', ips[0]!), `hello from ${ips[0]}\n`);
+    await ahead.destroy(tasks[0]!.id);
+    assert.equal(existsSync(join('/var/run/netns', `${prefix}n0`)), false, 'the namespace the alias named is gone with it');
+    assert.equal(listNetns(prefix).includes(tasks[0]!.ns), false);
+    assert.equal(get(tasks[1]!, ips[1]!), `hello from ${ips[1]}\n`, 'the other task is untouched');
+  });
+
+  test('a restarted agent ends the commands the last one left waiting and replaces its spares; close() leaves nothing but the tasks', async () => {
+    await ahead.settled();
+    assert.ok(waitingCommands().length > 0, 'commands wait for the next launch');
+    const taken = (await ahead.list()).map((id) => `${prefix}${id}`);
+    // As after SIGKILL: a new process with the same state directory.
+    ahead = made();
+    await ahead.settled();
+    for (const ns of taken) assert.equal(listNetns(prefix).includes(ns), true, 'a running task keeps its namespace');
+    await ahead.close();
+    assert.deepEqual(waitingCommands(), [], 'no command is left waiting');
+    const namespaces = listNetns(prefix).filter((n) => /-n\d+$/.test(n));
+    assert.equal(namespaces.length, taken.length, 'no spare is left: only the namespaces the tasks\' names point to');
+    assert.deepEqual(linksWithPrefix(`p${inst2.slice(0, 6)}s`).length, 0, 'no spare veth is left');
+  });
+});

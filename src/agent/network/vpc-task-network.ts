@@ -8,6 +8,10 @@
  *   namespace   <netnsPrefix><taskId>
  *   bridge      p<inst6>v<hash6 of the VPC id>
  *   host veth   p<inst6>e<hash7 of the task id>
+ *   spares      <netnsPrefix>n<k> with host veth p<inst6>s<k> (spare-netns.ts; a task's namespace
+ *               name is then an alias of one), and commands started ahead waiting on FIFOs in
+ *               `<stateDir>/ahead` (host/prestarted.ts): the next launch's host-side `ip`, its
+ *               `nft` and each spare's `ip -n`, so a launch starts no process for its ENI
  *   nft tables  inet/bridge pier_<inst>
  *
  * What is attached is also written to `<stateDir>/<taskId>.json` (and the last policy to
@@ -25,10 +29,12 @@ import { formatIpv4, parseCidr } from '../../ec2/cidr.js';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
 import type { EniAssignment, NetworkPolicy } from '../../protocol/agent.js';
 import { runCommand, runCommandOk } from '../host/exec.js';
-import { createNetns, deleteNetns, listNetns, netnsPath } from '../host/netns.js';
+import { endLeftWaiting, PrestartedCommand } from '../host/prestarted.js';
+import { createNetns, deleteNetns, listNetns, netnsExists, netnsPath } from '../host/netns.js';
 import type { TaskNetwork } from '../task/runner-deps.js';
 import { renderRulesetChange } from './nft-ruleset-change.js';
 import { buildRuleset, renderRuleset, type Endpoint, type PortOnBridge, type Ruleset } from './nft-ruleset.js';
+import { SpareNetnsPool } from './spare-netns.js';
 import { attachTask, bridgePorts, deleteLink, isBridge, linksWithPrefix } from './vpc-links.js';
 
 export interface VpcTaskNetworkOptions {
@@ -46,11 +52,18 @@ export interface VpcTaskNetworkOptions {
    * (and forwarded and masqueraded when it is not a loopback address). Port 80 is the metadata's.
    */
   api?: Endpoint;
+  /**
+   * Namespaces with a veth pair kept ready (spare-netns.ts), so that a launch only configures them.
+   * Default 0: each is made when its task asks.
+   */
+  spareNamespaces?: number;
 }
 
 const TASK_ID = /^[0-9a-f]{32}$/;
 /** The last policy the control plane sent, so a restarted agent loads the same rules at once. */
 const POLICY_FILE = 'policy.json';
+/** How long after a launch the commands for the next one are started (its sandbox boots meanwhile). */
+const AHEAD_DELAY_MS = 1_000;
 
 export class VpcTaskNetwork implements TaskNetwork {
   private readonly inst: string;
@@ -67,6 +80,11 @@ export class VpcTaskNetwork implements TaskNetwork {
   private readonly ready = new Set<string>();
   /** Ruleset loads so far: whole replacements and incremental changes. */
   readonly loads = { whole: 0, changes: 0 };
+  private readonly spares: SpareNetnsPool | undefined;
+  /** Host commands started ahead of the next launch (with the spares). */
+  private readonly ahead: { hostBatch: PrestartedCommand; nft: PrestartedCommand } | undefined;
+  private aheadTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(private readonly opts: VpcTaskNetworkOptions) {
     this.inst = opts.instance.slice(0, 6);
@@ -81,6 +99,29 @@ export class VpcTaskNetwork implements TaskNetwork {
       const port = this.readRecord(id);
       if (port) this.ports.set(id, port);
     }
+    if (opts.spareNamespaces) {
+      const fifoDir = join(opts.stateDir, 'ahead');
+      mkdirSync(fifoDir, { recursive: true, mode: 0o700 });
+      endLeftWaiting(fifoDir);
+      this.spares = new SpareNetnsPool({ prefix: opts.netnsPrefix, linkPrefix: `p${this.inst}s`, target: opts.spareNamespaces, fifoDir });
+      this.spares.start();
+      const hostFifo = join(fifoDir, 'ip.fifo');
+      const nftFifo = join(fifoDir, 'nft.fifo');
+      this.ahead = { hostBatch: new PrestartedCommand(hostFifo, ['ip', '-batch', hostFifo]), nft: new PrestartedCommand(nftFifo, ['nft', '-f', nftFifo]) };
+      this.startAhead(0);
+    }
+  }
+
+  /** Starts the host commands used by the next launch ahead of it, after `delayMs` (past the launch that used them). */
+  private startAhead(delayMs = AHEAD_DELAY_MS): void {
+    if (!this.ahead || this.aheadTimer || this.closed) return;
+    this.aheadTimer = setTimeout(() => {
+      this.aheadTimer = undefined;
+      if (this.closed || !this.ahead) return;
+      void this.ahead.hostBatch.start().catch(() => undefined);
+      void this.ahead.nft.start().catch(() => undefined);
+    }, delayMs);
+    this.aheadTimer.unref();
   }
 
   get table(): string {
@@ -99,7 +140,7 @@ export class VpcTaskNetwork implements TaskNetwork {
     return netnsPath(this.opts.netnsPrefix + taskId);
   }
 
-  async create(taskId: string, eni?: EniAssignment): Promise<string> {
+  async create(taskId: string, eni?: EniAssignment, mark: (step: string) => void = () => undefined): Promise<string> {
     const netns = this.opts.netnsPrefix + taskId;
     if (!eni) return createNetns(netns);
     const subnet = parseCidr(eni.subnetCidr);
@@ -113,16 +154,26 @@ export class VpcTaskNetwork implements TaskNetwork {
     // the namespace before both are done (the sandbox starts after create returns).
     this.writeRecord(port);
     this.ports.set(taskId, port);
+    // A spare namespace with its veth pair, unless a launch cut short made the task's already.
+    const spare = this.spares && !netnsExists(netns) ? this.spares.take(netns) : undefined;
     const links = async (): Promise<string> => {
       await attachTask({
-        netns, hostIf: port.hostIf, bridge, mac: eni.macAddress, address: `${eni.privateIpv4Address}/${subnet.prefix}`, gateway,
+        netns, hostIf: port.hostIf, ...(spare ? { spareIf: spare.hostIf } : {}),
+        ...(this.ahead ? { hostBatch: this.ahead.hostBatch } : {}), ...(spare?.configure ? { taskBatch: spare.configure } : {}),
+        bridge, mac: eni.macAddress, address: `${eni.privateIpv4Address}/${subnet.prefix}`, gateway,
         ensureBridge: !this.ready.has(bridge),
         ...(this.ready.has(`${bridge} ${gatewayAddress}`) ? {} : { gatewayAddress }),
       });
       this.ready.add(bridge).add(`${bridge} ${gatewayAddress}`);
+      mark('links');
       return this.pathFor(taskId);
     };
-    const [path] = await Promise.all([links(), this.sync(false)]);
+    const rules = (): Promise<void> => this.sync(false).then(() => mark('rules'));
+    const done = (): void => {
+      void spare?.configure?.release();
+      this.startAhead();
+    };
+    const [path] = await Promise.all([links(), rules()]).finally(done);
     return path;
   }
 
@@ -166,6 +217,7 @@ export class VpcTaskNetwork implements TaskNetwork {
       seen = this.applying;
       await seen;
     }
+    await this.spares?.settled();
   }
 
   /**
@@ -177,6 +229,13 @@ export class VpcTaskNetwork implements TaskNetwork {
     const attached = new Set([...this.ports.keys()].map((id) => this.hostIfFor(id)));
     for (const link of linksWithPrefix(`p${this.inst}e`)) if (!attached.has(link)) await deleteLink(link);
     await this.sync(true);
+  }
+
+  /** Removes the spare namespaces (the agent stops with no task left). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.aheadTimer);
+    await Promise.all([this.spares?.close(), this.ahead?.hostBatch.release(), this.ahead?.nft.release()]);
   }
 
   /** Removes every link, table and record of this agent (nothing must be attached any more). */
@@ -215,7 +274,9 @@ export class VpcTaskNetwork implements TaskNetwork {
     const change = whole || !this.loaded ? undefined : renderRulesetChange(this.loaded, next);
     if (change === '') return;
     if (change !== undefined) {
-      const r = await runCommand(['nft', '-f', '-'], { input: change });
+      const ahead = this.ahead?.nft.run(change);
+      if (ahead) void ahead.finally(() => this.startAhead());
+      const r = await (ahead ?? runCommand(['nft', '-f', '-'], { input: change }));
       if (r.status === 0 && !r.timedOut) {
         this.loaded = next;
         this.loads.changes++;

@@ -19,6 +19,7 @@
 import { renameSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BackgroundFill } from '../host/background-fill.js';
 import { detachLoop, isFileSystemRoot, loopBackingFile, loopDevicesFor, loopDeviceOf, mkfsExt4, mountLoopImage, unmountAllUnder } from '../host/mount.js';
 
 const READY = /^(\d+)-(\d+)$/;
@@ -41,22 +42,20 @@ export class SpareDisks {
   private readonly ready = new Map<number, Spare[]>();
   private readonly wanted: Set<number>;
   private readonly target: number;
-  private readonly delayMs: number;
+  private readonly filler: BackgroundFill;
   private next = 0;
-  private filling: Promise<void> | undefined;
   private loading: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly dir: string, opts: SpareDisksOptions) {
     this.target = opts.target;
     this.wanted = new Set(opts.sizesBytes ?? [20 * GiB]);
-    this.delayMs = opts.delayMs ?? 1_000;
+    this.filler = new BackgroundFill(() => this.fill(), opts.delayMs ?? 1_000);
   }
 
   /** Finds the spares an earlier instance left (removing broken ones), then makes the missing ones. */
   start(): void {
-    this.loading ??= this.load().catch(() => undefined).then(() => this.startFill());
+    this.loading ??= this.load().catch(() => undefined).then(() => this.refill(true));
   }
 
   /**
@@ -84,40 +83,24 @@ export class SpareDisks {
    * `delayMs`, or now when `urgent` (none left of a size).
    */
   refill(urgent = false): void {
-    if (this.target <= 0 || this.closed) return;
-    if (urgent) return this.startFill();
-    if (this.timer) return;
-    this.timer = setTimeout(() => this.startFill(), this.delayMs);
-    this.timer.unref(); // never keeps the process alive: spares are an optimisation
+    if (this.target > 0 && !this.closed) this.filler.schedule(urgent);
   }
 
   /** Makes any spares due now and resolves when none is being made. */
   async settled(): Promise<void> {
     await this.loading;
-    if (this.timer) this.startFill();
-    while (this.filling) await this.filling;
+    await this.filler.settled();
   }
 
   /** Stops making spares, then unmounts and deletes every one (idempotent). */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
     await this.loading;
-    while (this.filling) await this.filling;
+    await this.filler.stop();
     this.ready.clear();
     const entries = await readdir(this.dir).catch(() => [] as string[]);
     await Promise.all(entries.map((e) => removeSpare(join(this.dir, e))));
     await rm(this.dir, { recursive: true, force: true });
-  }
-
-  private startFill(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.filling || this.closed || this.target <= 0) return;
-    this.filling = this.fill().catch(() => undefined).finally(() => {
-      this.filling = undefined;
-    });
   }
 
   private async load(): Promise<void> {

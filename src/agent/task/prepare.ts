@@ -43,7 +43,7 @@ export async function prepareTask(
   // needs only the namespace (for a one-container task it boots later, with the container); the
   // root filesystems and specs need the disk and the images, and the namespace only by its path.
   mark('prepare');
-  const netns = deps.network.create(state.taskId, state.assignment.eni);
+  const netns = deps.network.create(state.taskId, state.assignment.eni, (step) => mark(`network:${step}`));
   mark('networkCalled');
   const sandbox = netns.then((netnsPath) => {
     mark('network');

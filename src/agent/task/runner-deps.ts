@@ -14,7 +14,7 @@ export interface TaskNetwork {
    * Creates (or finds) the task's network namespace and, given its ENI, attaches it to the VPC
    * behind its security groups; returns the namespace path.
    */
-  create(taskId: string, eni?: EniAssignment): Promise<string>;
+  create(taskId: string, eni?: EniAssignment, mark?: (step: string) => void): Promise<string>;
   /** The namespace path for a task, whether or not it exists. */
   pathFor(taskId: string): string;
   destroy(taskId: string): Promise<void>;
@@ -25,6 +25,8 @@ export interface TaskNetwork {
   apply?(): Promise<void>;
   /** Resolves when host-wide changes still running in the background (rule pruning) are done. */
   settled?(): Promise<void>;
+  /** Removes what was made ahead for tasks to come (the agent stops). */
+  close?(): Promise<void>;
   /** Sends tasks' 169.254.170.2:80 to the agent's endpoint server at this address. */
   setMetadataTarget?(target: { address: string; port: number }): Promise<void>;
 }
