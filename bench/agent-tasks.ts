@@ -717,26 +717,37 @@ function stepRows(launches: readonly PierLaunch[], runtime: Runtime): { step: st
 }
 
 /** The pier profile's top frames by self time within a monotonic-clock window (µs). */
-function profileWindowTop(profDir: string, fromUs: number, toUs: number, top: number, label = 'during the launches'): string[] {
+/** CLOCK_MONOTONIC µs (V8 profiles' and process.hrtime's clock) of an epoch time in ms. */
+function epochToMonoUs(epochMs: number): number {
+  return Number(process.hrtime.bigint() / 1000n) + (epochMs - (performance.timeOrigin + performance.now())) * 1000;
+}
+
+/** The hottest functions of the pier process in the given CLOCK_MONOTONIC µs windows. */
+function profileWindowTop(profDir: string, windows: readonly (readonly [number, number])[], top: number, label = 'during the launches'): string[] {
   const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
   if (!files.length) return ['(no profile written)'];
   type Profile = Parameters<typeof summarise>[0];
   const p = JSON.parse(readFileSync(join(profDir, files[0]!), 'utf8')) as Profile;
-  // V8 profile timestamps and process.hrtime are both CLOCK_MONOTONIC: keep the window's samples.
+  // V8 profile timestamps and process.hrtime are both CLOCK_MONOTONIC: keep the windows' samples.
+  // A kept sample's duration is the gap to the next sample (see summarise): one past each window ends it.
+  const inside = (t: number): boolean => windows.some(([from, to]) => t >= from && t <= to);
   const samples: number[] = [];
   const deltas: number[] = [];
   let at = p.startTime;
   let first = NaN;
+  let kept = false;
   for (let i = 0; i < p.samples.length; i++) {
     at += p.timeDeltas[i] ?? 0;
-    if (at < fromUs || at > toUs) continue;
+    const keep = inside(at);
+    if (!keep && !kept) continue;
     if (Number.isNaN(first)) first = at;
-    samples.push(p.samples[i]!);
+    samples.push(keep ? p.samples[i]! : idleNode(p));
     deltas.push(samples.length === 1 ? 0 : p.timeDeltas[i] ?? 0);
+    kept = keep;
   }
-  const windowed = samples.length ? { ...p, startTime: first, endTime: toUs, samples, timeDeltas: deltas } : p;
+  const windowed = samples.length ? { ...p, startTime: first, endTime: at, samples, timeDeltas: deltas } : p;
   const { totalMs, frames } = summarise(windowed);
-  const wallMs = samples.length ? (toUs - fromUs) / 1000 : (p.endTime - p.startTime) / 1000;
+  const wallMs = samples.length ? windows.reduce((sum, [from, to]) => sum + (to - from), 0) / 1000 : (p.endTime - p.startTime) / 1000;
   const row = (f: (typeof frames)[number]): string => `${f.selfMs.toFixed(0).padStart(6)} ms self ${f.totalMs.toFixed(0).padStart(6)} ms total  ${f.frame}`;
   return [
     `pier CPU sampled ${samples.length ? label : '(whole run: window not found)'}: ${totalMs.toFixed(0)} ms in ${wallMs.toFixed(0)} ms of wall time`,
@@ -745,6 +756,11 @@ function profileWindowTop(profDir: string, fromUs: number, toUs: number, top: nu
     'top by total time (agent and API frames):',
     ...[...frames].filter((f) => /dist\/src\//.test(f.frame)).sort((a, b) => b.totalMs - a.totalMs).slice(0, top).map(row),
   ];
+}
+
+/** The profile's "(idle)" node: samples outside the windows count as idle (summarise skips those). */
+function idleNode(p: Parameters<typeof summarise>[0]): number {
+  return p.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id ?? p.nodes[0]!.id;
 }
 
 async function latencyPhase(runtime: Runtime, image: string, o: Options): Promise<LatencyResult> {
@@ -827,7 +843,11 @@ async function latencyPhase(runtime: Runtime, image: string, o: Options): Promis
     };
     await closeRunPier(rp);
     if (rp.profDir) {
-      result.profileTop = profileWindowTop(rp.profDir, mono0, mono1, 15);
+      result.profileTop = profileWindowTop(rp.profDir, [[mono0, mono1]], 15);
+      // The agent's busiest stretch: from the runner taking each task to its sandbox being asked for.
+      const prepWindows = launches.filter((l) => l.trace?.marks.prepared !== undefined)
+        .map((l): [number, number] => [epochToMonoUs(l.trace!.startedAtMs), epochToMonoUs(l.trace!.startedAtMs + l.trace!.marks.prepared!)]);
+      if (prepWindows.length) result.profileTop.push('', ...profileWindowTop(rp.profDir, prepWindows, 15, 'while tasks prepared (runner → prepared)'));
       rmSync(rp.profDir, { recursive: true, force: true });
     }
     return result;
@@ -1179,7 +1199,7 @@ async function main(): Promise<void> {
         } finally {
           await closeRunPier(rp);
           if (rp.profDir) {
-            if (density) console.log(`\n${profileWindowTop(rp.profDir, density.idleWindowUs[0], density.idleWindowUs[1], 12, `idle, ${density.tasks} tasks running`).join('\n')}`);
+            if (density) console.log(`\n${profileWindowTop(rp.profDir, [density.idleWindowUs], 12, `idle, ${density.tasks} tasks running`).join('\n')}`);
             rmSync(rp.profDir, { recursive: true, force: true });
           }
         }
