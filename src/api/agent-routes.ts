@@ -166,7 +166,6 @@ export function inProcessLogRoute(cp: ControlPlane, logs: LogsContext): (hostId:
   return async (hostId, hostToken, req) => {
     try {
       if (!host || host.record.id !== hostId || host.token !== hostToken || host.until <= Date.now()) {
-        host = undefined;
         host = { record: await authenticateHost(cp, hostId, hostToken), token: hostToken, until: Date.now() + 1_000 };
       }
       return { status: 200, body: await shipTaskLogs(cp, logs, host.record, req, targets) };

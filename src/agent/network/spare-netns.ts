@@ -47,14 +47,12 @@ export interface SpareNetnsOptions {
 
 export class SpareNetnsPool {
   private readonly ready: SpareNetns[] = [];
-  private readonly spare: RegExp;
   private readonly filler: BackgroundFill;
   private next = 0;
   private loading: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly opts: SpareNetnsOptions) {
-    this.spare = new RegExp(`^${escape(opts.prefix)}n(\\d+)$`);
     this.filler = new BackgroundFill(() => this.fill(), opts.delayMs ?? 1_000);
   }
 
@@ -109,8 +107,8 @@ export class SpareNetnsPool {
 
   private async load(): Promise<void> {
     for (const name of listNetns(this.opts.prefix)) {
-      const m = this.spare.exec(name);
-      if (m) this.next = Math.max(this.next, Number(m[1]) + 1);
+      const k = this.spareNumber(name);
+      if (k !== undefined) this.next = Math.max(this.next, k + 1);
     }
     await this.removeUntaken();
   }
@@ -120,12 +118,18 @@ export class SpareNetnsPool {
     const taken = new Set(netnsAliases(this.opts.prefix).values());
     const lines: string[] = [];
     for (const name of listNetns(this.opts.prefix)) {
-      const m = this.spare.exec(name);
-      if (!m || taken.has(name)) continue;
+      const k = this.spareNumber(name);
+      if (k === undefined || taken.has(name)) continue;
       lines.push(`netns del ${name}`);
-      if (linkExists(this.hostIfOf(Number(m[1])))) lines.push(`link del ${this.hostIfOf(Number(m[1]))}`);
+      if (linkExists(this.hostIfOf(k))) lines.push(`link del ${this.hostIfOf(k)}`);
     }
     if (lines.length) await runCommand(['ip', '-force', '-batch', '-'], { input: `${lines.join('\n')}\n` });
+  }
+
+  /** k of a spare's name `<prefix>n<k>`; undefined for any other name (a task's). */
+  private spareNumber(name: string): number | undefined {
+    const m = name.startsWith(this.opts.prefix) ? /^n(\d+)$/.exec(name.slice(this.opts.prefix.length)) : null;
+    return m ? Number(m[1]) : undefined;
   }
 
   private hostIfOf(k: number): string {
@@ -156,8 +160,4 @@ export class SpareNetnsPool {
       this.ready.push(s);
     }
   }
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
