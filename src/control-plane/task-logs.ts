@@ -4,7 +4,6 @@
  * range of the container's output is stored once (src/logs/append.ts).
  */
 import { awslogsConfig, AwslogsConfigError } from '../ecs/awslogs-config.js';
-import { taskIdOf } from '../ecs/arn.js';
 import { AwsError } from '../ecs/errors.js';
 import type { ContainerDefinition } from '../ecs/task-definition/types.js';
 import { appendTaskSourceEvents } from '../logs/append.js';
@@ -14,6 +13,7 @@ import type { HostRecord } from '../store/store.js';
 import type { ControlPlane } from './context.js';
 import { AgentProtocolError } from './hosts.js';
 import { definitionOfTask } from './task-definitions.js';
+import { taskOfHost } from './task-roles.js';
 
 /** Where a container's awslogs output goes, as its task and definition say. */
 type ShipTarget = NonNullable<ReturnType<typeof awslogsConfig>>;
@@ -40,15 +40,12 @@ export class ShipTargetCache {
 }
 
 async function resolveTarget(cp: ControlPlane, host: HostRecord, req: ShipLogsRequest): Promise<ShipTarget> {
-  const ref = taskIdOf(req.taskArn);
-  if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
-  const record = await cp.store.read.tasks.get(ref.cluster, ref.id);
-  if (!record || record.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
+  const record = await taskOfHost(cp, host, req.taskArn);
   const def = await definitionOfTask(cp.store.read, record.task);
   const container = ((def?.body.containerDefinitions ?? []) as ContainerDefinition[]).find((c) => c.name === req.containerName);
   let config;
   try {
-    config = container ? awslogsConfig(container, ref.id) : undefined;
+    config = container ? awslogsConfig(container, record.id) : undefined;
   } catch (err) {
     if (err instanceof AwslogsConfigError) throw new AgentProtocolError(400, 'InvalidLogConfiguration', err.message);
     throw err;

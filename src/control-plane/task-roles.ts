@@ -54,11 +54,17 @@ function assumeContext(cp: ControlPlane, taskArn?: string): Record<string, strin
 
 /** A task a host asks about on its behalf: it must be on that host and not have stopped. */
 export async function liveTaskOfHost(cp: ControlPlane, host: HostRecord, taskArn: string, stoppedMessage: string): Promise<TaskRecord> {
+  const record = await taskOfHost(cp, host, taskArn);
+  if (record.task.lastStatus === TaskStatus.STOPPED) throw new AgentProtocolError(409, 'TaskStopped', stoppedMessage);
+  return record;
+}
+
+/** The task an agent names, refused unless it is a full task ARN of a task assigned to that host. */
+export async function taskOfHost(cp: ControlPlane, host: HostRecord, taskArn: string): Promise<TaskRecord> {
   const ref = taskIdOf(taskArn);
   if (!ref?.cluster) throw new AgentProtocolError(400, 'InvalidTask', 'taskArn must be a full task ARN.');
   const record = await cp.store.read.tasks.get(ref.cluster, ref.id);
   if (!record || record.hostId !== host.id) throw new AgentProtocolError(404, 'TaskNotAssigned', 'No such task on this host.');
-  if (record.task.lastStatus === TaskStatus.STOPPED) throw new AgentProtocolError(409, 'TaskStopped', stoppedMessage);
   return record;
 }
 

@@ -91,7 +91,6 @@ export async function resolveTaskSecrets(cp: ControlPlane, opts: ExecutionRoleSo
   return out;
 }
 
-
 /** The execution role may pull the container's image from the built-in registry and write its awslogs stream. */
 async function checkPullAndLogs(opts: ExecutionRoleSources, principal: AssumedRolePrincipal, c: ContainerDefinition, taskId: string): Promise<void> {
   const repository = c.image ? opts.builtInRepository?.(c.image) : undefined;
